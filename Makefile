@@ -1,0 +1,27 @@
+# Two commands do all set-up on a fresh machine (Python 3.11+ and the package index):
+#   make run    create .venv, install casestats, run the full analysis of the bundled data
+#   make test   create .venv, install casestats with its test tools, run the test suite
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+OUT    ?= output
+
+.PHONY: run test lint docs bench clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@
+
+run: $(BIN)/.installed
+	$(BIN)/python analyses/run_all.py --out $(OUT)
+
+test: $(BIN)/.installed
+	$(BIN)/python -m pytest -q
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) docs/_build $(OUT)

@@ -1,0 +1,65 @@
+"""casestats: statistics for case series of calcinosis cutis.
+
+Public names are imported lazily (PEP 562), so ``import casestats`` stays
+cheap: pandas, scipy, statsmodels, matplotlib and seaborn load only when a
+function that needs them is first used.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it
+_LAZY: dict[str, str] = {
+    # domain layer
+    "CaseSeries": "casestats.caseseries",
+    "read_cases": "casestats.io",
+    "write_cases": "casestats.io",
+    "validate": "casestats.validation",
+    "ValidationReport": "casestats.validation",
+    "list_datasets": "casestats.datasets",
+    "load_dataset": "casestats.datasets",
+    # statistics layer
+    "proportion": "casestats.intervals",
+    "multinomial_intervals": "casestats.intervals",
+    "compare_proportions": "casestats.contingency",
+    "contingency_test": "casestats.contingency",
+    "mantel_haenszel": "casestats.stratified",
+    "meta_proportions": "casestats.meta_analysis",
+    "meta_odds_ratios": "casestats.meta_analysis",
+    "adjust_pvalues": "casestats.multiple_testing",
+    "logistic": "casestats.regression",
+    # exceptions and warnings (cheap, but listed here so dir() shows them)
+    "CaseSeriesValidationError": "casestats.exceptions",
+    "CasestatsWarning": "casestats.exceptions",
+    "SmallSampleWarning": "casestats.exceptions",
+    "SeparationWarning": "casestats.exceptions",
+}
+
+__all__ = sorted(_LAZY) + ["__version__"]
+
+
+def __getattr__(name: str):
+    try:
+        module = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module 'casestats' has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+if TYPE_CHECKING:  # pragma: no cover - for static analysers only
+    from casestats.exceptions import (  # noqa: F401
+        CaseSeriesValidationError,
+        CasestatsWarning,
+        SeparationWarning,
+        SmallSampleWarning,
+    )
