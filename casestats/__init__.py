@@ -14,24 +14,7 @@ __version__ = "0.1.0"
 
 # public name -> module that defines it
 _LAZY: dict[str, str] = {
-    # domain layer
-    "CaseSeries": "casestats.caseseries",
-    "read_cases": "casestats.io",
-    "write_cases": "casestats.io",
-    "validate": "casestats.validation",
-    "ValidationReport": "casestats.validation",
-    "list_datasets": "casestats.datasets",
-    "load_dataset": "casestats.datasets",
-    # statistics layer
-    "proportion": "casestats.intervals",
-    "multinomial_intervals": "casestats.intervals",
-    "compare_proportions": "casestats.contingency",
-    "contingency_test": "casestats.contingency",
-    "mantel_haenszel": "casestats.stratified",
-    "meta_proportions": "casestats.meta_analysis",
-    "meta_odds_ratios": "casestats.meta_analysis",
-    "adjust_pvalues": "casestats.multiple_testing",
-    "logistic": "casestats.regression",
+    "ValidationReport": "casestats.problems",
     # exceptions and warnings (cheap, but listed here so dir() shows them)
     "CaseSeriesValidationError": "casestats.exceptions",
     "CasestatsWarning": "casestats.exceptions",
