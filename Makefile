@@ -14,11 +14,22 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@
 
+$(BIN)/.installed-docs: $(BIN)/.installed
+	$(BIN)/python -m pip install --quiet -e ".[test,docs]"
+	touch $@
+
 run: $(BIN)/.installed
 	$(BIN)/python analyses/run_all.py --out $(OUT)
 
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest -q
+
+# Offline, warnings as errors, every example executed.
+docs: $(BIN)/.installed-docs
+	$(BIN)/sphinx-build -W --keep-going -q -b html docs docs/_build/html
+
+bench: $(BIN)/.installed
+	$(BIN)/python benchmarks/run.py
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

@@ -14,6 +14,16 @@ __version__ = "0.1.0"
 
 # public name -> module that defines it
 _LAZY: dict[str, str] = {
+    # the domain layer: schema, reading, validation, datasets
+    "load_schema": "casestats.schema",
+    "CaseSeries": "casestats.caseseries",
+    "CASE_REPORT_CAVEAT": "casestats.caseseries",
+    "read_cases": "casestats.io",
+    "write_cases": "casestats.io",
+    "validate": "casestats.io",
+    "list_datasets": "casestats.datasets",
+    "load_dataset": "casestats.datasets",
+    "dataset_metadata": "casestats.datasets",
     "ValidationReport": "casestats.problems",
     # exceptions and warnings (cheap, but listed here so dir() shows them)
     "CaseSeriesValidationError": "casestats.exceptions",
@@ -40,9 +50,14 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover - for static analysers only
+    from casestats.caseseries import CASE_REPORT_CAVEAT, CaseSeries  # noqa: F401
+    from casestats.datasets import dataset_metadata, list_datasets, load_dataset  # noqa: F401
     from casestats.exceptions import (  # noqa: F401
         CaseSeriesValidationError,
         CasestatsWarning,
         SeparationWarning,
         SmallSampleWarning,
     )
+    from casestats.io import read_cases, validate, write_cases  # noqa: F401
+    from casestats.problems import ValidationReport  # noqa: F401
+    from casestats.schema import load_schema  # noqa: F401

@@ -1,0 +1,574 @@
+"""Check a table of cases against the schema, in one pass, and report every problem.
+
+:func:`check_table` is the single place where cells become canonical values:
+synonyms are mapped to their term (and the mapping reported as a note),
+whitespace is trimmed, numbers and ages are parsed, and cross-field
+contradictions are flagged. It works column by column on the distinct values
+of each column, never row by row, so it scales to registry-sized tables.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from casestats.io._raw import RawTable
+from casestats.problems import Problem, ValidationReport
+from casestats.schema import SITE, Schema, load_schema
+
+__all__ = ["PROBLEM_CODES", "check_table"]
+
+#: Every problem code validation and the readers emit, with what it means.
+PROBLEM_CODES: dict[str, str] = {
+    # whole file
+    "file_not_found": "the path does not exist",
+    "unreadable_file": "the file cannot be opened",
+    "unsupported_format": "the extension is not one casestats reads",
+    "format_mismatch": "the content is not what the extension says",
+    "empty_file": "the file holds nothing",
+    "file_too_large": "the file is bigger than the reader's limit",
+    "too_many_columns": "more columns than a spreadsheet can hold",
+    "too_many_rows": "more rows than a spreadsheet can hold",
+    "damaged_file": "the file is corrupt or truncated",
+    "not_utf8": "text was not UTF-8 and was read as Windows-1252",
+    "no_rows": "a header but no cases",
+    "no_sources": "no sources table, so source_id cannot be checked",
+    # headers
+    "missing_column": "a required column is absent",
+    "blank_header": "a column has no name",
+    "duplicate_header": "two columns have the same name",
+    "unknown_column": "a column outside the schema (kept as it is)",
+    # cells
+    "missing_value": "a required cell is empty",
+    "duplicate_case_id": "the case_id is used by an earlier row",
+    "unknown_source": "the source_id is not in the sources table",
+    "unknown_term": "the value is not in the field's vocabulary",
+    "not_a_number": "a number was expected",
+    "age_out_of_range": "the age is negative or beyond any human age",
+    "age_over_89": "an age over 89 should be recorded as 90+",
+    "value_without_unit": "a laboratory value has no unit",
+    "unit_mismatch": "the value is implausible in its unit (another unit?)",
+    "contradiction": "two fields of the same case disagree",
+    "normalised": "a value was written in canonical form (synonym, case or whitespace)",
+    "ragged_row": "a row has more or fewer cells than the header",
+    "formula_cell": "a spreadsheet formula (its cached value was read)",
+    "date_cell": "a date where the schema holds text or numbers",
+    "cell_too_long": "a cell is longer than a spreadsheet cell can be",
+    "duplicate_key": "a JSON object repeats a key",
+    "invalid_json": "the JSON cannot be parsed",
+    "invalid_value": "a JSON value that is not text or a number (NaN, nested object...)",
+}
+
+# Plausible ranges of serum values by unit. Outside them the unit is probably
+# wrong (calcium 2.4 "mg/dL" is a value in mmol/L). Sources: usual adult
+# reference intervals widened to cover severe disease.
+_PLAUSIBLE = {
+    ("calcium", "mg/dL"): (4.0, 20.0),
+    ("calcium", "mmol/L"): (1.0, 5.0),
+    ("phosphate", "mg/dL"): (0.5, 20.0),
+    ("phosphate", "mmol/L"): (0.15, 6.5),
+}
+
+_AGE_IN_YEARS = re.compile(
+    r"^(\d+(?:\.\d+)?)\s*(?:y|yr|yrs|year|years|years old|yo|y/o|a)\.?$", re.I
+)
+_AGE_IN_MONTHS = re.compile(r"^(\d+(?:\.\d+)?)\s*(?:m|mo|mos|month|months)\.?$", re.I)
+_DECIMAL_COMMA = re.compile(r"^-?\d+,\d+$")
+_SITE_TOKEN = re.compile(r"^(.*?)\s*(?:\(([^()]*)\))?$")
+_MAX_AGE = 125
+
+
+def check_table(raw: RawTable) -> tuple[ValidationReport, pd.DataFrame]:
+    """Validate a raw table and return the report and the canonical table.
+
+    Parameters
+    ----------
+    raw : casestats.io._raw.RawTable
+        Cells as typed, from :func:`casestats.io.read_raw`.
+
+    Returns
+    -------
+    report : ValidationReport
+        Every problem, the reader's included, sorted by row then column.
+    canonical : pandas.DataFrame
+        One column per input column (schema fields under their canonical
+        names, unknown columns as typed), every cell text: terms canonical,
+        whitespace trimmed, "not reported" markers kept verbatim.
+
+    Examples
+    --------
+    >>> from casestats.io import read_raw
+    >>> raw = read_raw(pd.DataFrame({"case_id": ["1", "1"], "source_id": ["s", "s"],
+    ...                              "ssc_subset": ["CREST", "limted"]}))
+    >>> report, canonical = check_table(raw)
+    >>> report.problems[["severity", "code", "row", "value"]]
+      severity               code   row   value
+    0  warning         no_sources  <NA>
+    1     info         normalised     1   CREST
+    2    error  duplicate_case_id     2       1
+    3    error       unknown_term     2  limted
+    >>> report.problems["hint"].iloc[3]
+    "did you mean 'limited'?"
+    >>> canonical["ssc_subset"].tolist()
+    ['limited', 'limted']
+    """
+    return _Checker(raw, load_schema()).run()
+
+
+class _Checker:
+    def __init__(self, raw: RawTable, schema: Schema):
+        self.raw = raw
+        self.schema = schema
+        self.problems: list[Problem] = list(raw.problems)
+        self.frame = raw.frame.copy()
+        self.position: dict[str, int] = {}  # canonical column -> position in the file
+        self.header: dict[str, str] = {}  # canonical column -> header as typed
+        self.bad: dict[str, np.ndarray] = {}  # field -> rows whose cell could not be read
+
+    # -- reporting -----------------------------------------------------------
+
+    def _case_ids(self) -> pd.Series:
+        if "case_id" in self.frame:
+            return self.frame["case_id"]
+        return pd.Series([""] * len(self.frame), dtype=object)
+
+    def report_rows(self, rows, column: str, severity: str, code: str, *, expected="", hint=""):
+        """One problem per row index in `rows`, hint a string or a function of the value."""
+        values = self.raw.frame[self._typed(column)] if column in self.position else None
+        ids = self._case_ids()
+        for i in rows:
+            value = "" if values is None else values.iat[i]
+            number = int(self.raw.row_numbers[i])
+            self.problems.append(
+                Problem(
+                    severity,
+                    code,
+                    row=number,
+                    cell=self.raw.cell_address(number, self.position[column])
+                    if column in self.position
+                    else "",
+                    column=self.header.get(column, column),
+                    case_id=ids.iat[i],
+                    value=value,
+                    expected=expected,
+                    hint=hint(value) if callable(hint) else hint,
+                )
+            )
+
+    def note_rows(self, rows, column: str, value: str, canonical: str, why: str) -> None:
+        """One note for all rows where the same value was rewritten the same way."""
+        first = rows[0]
+        number = int(self.raw.row_numbers[first])
+        more = f" (and {len(rows) - 1} more row{'s' * (len(rows) > 2)})" if len(rows) > 1 else ""
+        self.problems.append(
+            Problem(
+                "info",
+                "normalised",
+                row=number,
+                cell=self.raw.cell_address(number, self.position[column]),
+                column=self.header[column],
+                case_id=self._case_ids().iat[first],
+                value=value,
+                expected="the canonical form",
+                hint=f"read as {canonical!r} ({why}){more}",
+            )
+        )
+
+    def _typed(self, column: str) -> str:
+        return self.raw.frame.columns[self.position[column]]
+
+    # -- the pass ------------------------------------------------------------
+
+    def run(self) -> tuple[ValidationReport, pd.DataFrame]:
+        self._headers()
+        fields = self.schema.fields
+        for name in list(self.position):
+            field = fields.get(name)
+            if field is None:
+                continue
+            check = self._CHECKS.get(field.kind)
+            if check is not None:
+                check(self, name)
+        self._identifiers()
+        self._labs()
+        self._contradictions()
+        report = ValidationReport(
+            tuple(sorted(self.problems, key=self._order)),
+            source=self.raw.source,
+            n_rows=len(self.frame),
+        )
+        return report, self.frame
+
+    def _order(self, p: Problem):
+        column = self.position.get(p.column, self.position.get(self._field_of(p.column), -1))
+        return (p.row is not None, p.row or 0, column, p.code)
+
+    def _field_of(self, header: str) -> str:
+        return next((k for k, v in self.header.items() if v == header), header)
+
+    def _headers(self) -> None:
+        fields = self.schema.fields
+        rename = {}
+        for j, (column, typed) in enumerate(zip(self.frame.columns, self.raw.headers, strict=True)):
+            name = column
+            if column not in fields:
+                key = re.sub(r"[\s-]+", "_", column.strip().casefold())
+                if key in fields and key not in self.frame.columns and key not in rename.values():
+                    name = key
+                    self.problems.append(
+                        Problem(
+                            "info",
+                            "normalised",
+                            row=None,
+                            cell=self.raw.cell_address(1, j) if self.raw.column_letters[j] else "",
+                            column=typed,
+                            value=typed,
+                            expected=f"{key!r}",
+                            hint=f"column read as the schema field {key!r}",
+                        )
+                    )
+                else:
+                    self.problems.append(
+                        Problem(
+                            "info",
+                            "unknown_column",
+                            column=typed,
+                            value=typed,
+                            expected="a schema field",
+                            hint=_suggest(column, list(fields)) or "kept as it is",
+                        )
+                    )
+            rename[column] = name
+            self.position[name] = j
+            self.header[name] = typed
+        self.frame.columns = [rename[c] for c in self.frame.columns]
+        for name, field in fields.items():
+            if field.required and name not in self.position:
+                self.problems.append(
+                    Problem(
+                        "error",
+                        "missing_column",
+                        column=name,
+                        expected=f"a column named {name!r}",
+                        hint=field.description,
+                    )
+                )
+
+    # -- one check per kind of field -----------------------------------------
+
+    def _cells(self, name: str) -> tuple[pd.Series, np.ndarray, pd.Index]:
+        """Trimmed cells of a column, with their distinct values (codes, uniques)."""
+        original = self.frame[name]
+        trimmed = original.str.replace("\u00a0", " ", regex=False).str.strip()
+        changed = (trimmed != original).to_numpy(dtype=bool) & (trimmed != "").to_numpy(dtype=bool)
+        if changed.any():
+            for value in pd.unique(original[changed]):
+                rows = np.flatnonzero((original == value).to_numpy(dtype=bool))
+                self.note_rows(rows, name, value, value.replace("\u00a0", " ").strip(), "spaces")
+        self.frame[name] = trimmed
+        codes, uniques = pd.factorize(trimmed)
+        return trimmed, codes, pd.Index(uniques)
+
+    def _map_uniques(self, name: str, parse: Callable[[str], tuple[str, str, str]]) -> None:
+        """Apply `parse(value) -> (canonical, error_hint, note)` to each distinct value.
+
+        ``error_hint`` non-empty marks the value unreadable (kept verbatim);
+        ``note`` non-empty reports the rewrite as a note.
+        """
+        trimmed, codes, uniques = self._cells(name)
+        out = np.empty(len(uniques), dtype=object)
+        bad = np.zeros(len(uniques), dtype=bool)
+        for k, value in enumerate(uniques):
+            if value == "" or self.schema.is_missing(value):
+                out[k] = value
+                continue
+            canonical, error, note = parse(value)
+            if error:
+                bad[k] = True
+                out[k] = value
+                rows = np.flatnonzero(codes == k)
+                code, expected, hint = error
+                self.report_rows(rows, name, "error", code, expected=expected, hint=hint)
+            else:
+                out[k] = canonical
+                if note:
+                    self.note_rows(np.flatnonzero(codes == k), name, value, canonical, note)
+        if len(uniques):
+            self.frame[name] = pd.Series(out[codes], index=trimmed.index, dtype=object)
+        self.bad[name] = bad[codes] if len(uniques) else np.zeros(0, dtype=bool)
+
+    def _term(self, name: str) -> None:
+        vocabulary = self.schema.fields[name].vocabulary
+        self._map_uniques(name, lambda value: self._one_term(vocabulary, value))
+
+    def _one_term(self, vocabulary: str, value: str):
+        canonical = self.schema.canonical(vocabulary, value)
+        if canonical is None:
+            return value, self._unknown(vocabulary, value), ""
+        return canonical, "", ("synonym" if canonical != value else "")
+
+    def _unknown(self, vocabulary: str, value: str) -> tuple[str, str, str]:
+        terms = self.schema.terms(vocabulary)
+        shown = ", ".join(terms[:12]) + (", ..." if len(terms) > 12 else "")
+        return ("unknown_term", f"a {vocabulary} term ({shown})", self._hint(vocabulary, value))
+
+    def _hint(self, vocabulary: str, value: str) -> str:
+        lookup = self.schema._lookup[vocabulary]
+        match = difflib.get_close_matches(value.casefold(), list(lookup), n=1, cutoff=0.75)
+        if match:
+            return f"did you mean {lookup[match[0]]!r}?"
+        return "see the vocabulary in the schema, or put the text in notes"
+
+    def _list(self, name: str, one: Callable[[str], tuple[str, tuple, str]]) -> None:
+        def parse(value: str):
+            parts, notes = [], []
+            for token in filter(None, (t.strip() for t in value.split(";"))):
+                canonical, error, note = one(token)
+                if error:
+                    code, expected, hint = error
+                    return value, (code, expected, f"{token!r}: {hint}"), ""
+                parts.append(canonical)
+                notes.append(note)
+            joined = "; ".join(parts)
+            rewritten = joined != value
+            return joined, "", (next(filter(None, notes), "separator") if rewritten else "")
+
+        self._map_uniques(name, parse)
+
+    def _term_list(self, name: str) -> None:
+        vocabulary = self.schema.fields[name].vocabulary
+        self._list(name, lambda token: self._one_term(vocabulary, token))
+
+    def _antibody_list(self, name: str) -> None:
+        vocabulary = self.schema.fields[name].vocabulary
+
+        def one(token: str):
+            if token[-1] in "+-":
+                antibody, result = token[:-1].strip(), token[-1]
+            else:
+                antibody, _, result = token.rpartition(" ")
+            sign = self.schema.canonical("antibody_result", result)
+            if not antibody or sign is None:
+                return (
+                    token,
+                    (
+                        "unknown_term",
+                        "an antibody and its result, like aca+ or anti_scl70-",
+                        "add + (positive) or - (negative) after the antibody",
+                    ),
+                    "",
+                )
+            term, error, note = self._one_term(vocabulary, antibody)
+            if error:
+                return token, error, ""
+            canonical = term + sign
+            return canonical, "", ("synonym" if canonical != token else "")
+
+        self._list(name, one)
+
+    def _site_list(self, name: str) -> None:
+        def one(token: str):
+            site, laterality = _SITE_TOKEN.match(token).groups()
+            term, error, note = self._one_term(SITE, site)
+            if error:
+                return token, error, ""
+            canonical = term
+            if laterality is not None:
+                side = self.schema.canonical("laterality", laterality)
+                if side is None:
+                    return token, self._unknown("laterality", laterality), ""
+                canonical = f"{term} ({side})"
+            return canonical, "", ("synonym" if canonical != token else "")
+
+        self._list(name, one)
+
+    def _number(self, name: str) -> None:
+        def parse(value: str):
+            number = _to_float(value)
+            if number is None:
+                hint = "use a decimal point" if _DECIMAL_COMMA.match(value) else "write a number"
+                return value, ("not_a_number", "a number", hint), ""
+            return value, "", ""
+
+        self._map_uniques(name, parse)
+
+    def _age(self, name: str) -> None:
+        def parse(value: str):
+            if value == "90+":
+                return value, "", ""
+            number = _to_float(value)
+            if number is None:
+                years = _AGE_IN_YEARS.match(value)
+                months = _AGE_IN_MONTHS.match(value)
+                if years:
+                    hint = f"write the number alone: {years.group(1)}"
+                elif months:
+                    hint = f"write the age in years: {float(months.group(1)) / 12:.2g}"
+                elif _DECIMAL_COMMA.match(value):
+                    hint = "use a decimal point"
+                else:
+                    hint = "give the age in years, or leave it empty and keep the text in notes"
+                return value, ("not_a_number", "an age in years, or 90+", hint), ""
+            if number < 0 or number > _MAX_AGE:
+                return value, ("age_out_of_range", f"an age from 0 to {_MAX_AGE} years", ""), ""
+            return value, "", ""
+
+        self._map_uniques(name, parse)
+        numbers = pd.to_numeric(self.frame[name].where(self.frame[name] != "90+"), errors="coerce")
+        old = np.flatnonzero((numbers > 89).to_numpy(dtype=bool) & ~self.bad[name])
+        self.report_rows(
+            old,
+            name,
+            "warning",
+            "age_over_89",
+            expected="90+ for any age over 89",
+            hint="ages over 89 can identify a person: write 90+",
+        )
+
+    _CHECKS = {
+        "term": _term,
+        "term_list": _term_list,
+        "antibody_list": _antibody_list,
+        "site_list": _site_list,
+        "number": _number,
+        "age": _age,
+    }
+
+    # -- whole-table checks --------------------------------------------------
+
+    def _identifiers(self) -> None:
+        for name in ("case_id", "source_id"):
+            if name not in self.position:
+                continue
+            self._cells(name)
+            empty = np.flatnonzero((self.frame[name] == "").to_numpy(dtype=bool))
+            self.report_rows(empty, name, "error", "missing_value", expected=f"a {name}")
+        if "case_id" in self.position:
+            ids = self.frame["case_id"]
+            filled = ids != ""
+            repeated = (ids.duplicated(keep="first") & filled).to_numpy(dtype=bool)
+            if repeated.any():
+                first = {v: i for i, v in reversed(list(enumerate(ids)))}
+                rows = self.raw.row_numbers
+                self.report_rows(
+                    np.flatnonzero(repeated),
+                    "case_id",
+                    "error",
+                    "duplicate_case_id",
+                    expected="a case_id used by no other row",
+                    hint=lambda v: f"row {rows[first[v.strip()]]} has the same case_id",
+                )
+        if "source_id" not in self.position:
+            return
+        sources = self.raw.sources
+        if sources is None or "source_id" not in sources:
+            self.problems.append(
+                Problem(
+                    "warning",
+                    "no_sources",
+                    expected="a sources table with a source_id column",
+                    hint="give sources= (or a Sources sheet) so every source_id can be checked",
+                )
+            )
+            return
+        known = set(sources["source_id"].str.strip())
+        ids = self.frame["source_id"]
+        unknown = np.flatnonzero((~ids.isin(known) & (ids != "")).to_numpy(dtype=bool))
+        self.report_rows(
+            unknown,
+            "source_id",
+            "error",
+            "unknown_source",
+            expected="a source_id listed in the sources table",
+            hint=lambda v: (
+                _suggest(v.strip(), sorted(known)) or "add the source to the sources table"
+            ),
+        )
+
+    def _labs(self) -> None:
+        for lab in ("calcium", "phosphate", "pth"):
+            value, unit = f"{lab}_value", f"{lab}_unit"
+            if value not in self.position:
+                continue
+            numbers = pd.to_numeric(self.frame[value], errors="coerce")
+            given = numbers.notna().to_numpy(dtype=bool)
+            units = (
+                self.frame[unit] if unit in self.position else pd.Series("", index=numbers.index)
+            )
+            no_unit = given & (units == "").to_numpy(dtype=bool)
+            self.report_rows(
+                np.flatnonzero(no_unit),
+                value,
+                "warning",
+                "value_without_unit",
+                expected=f"a unit in {unit}",
+                hint=f"fill in {unit} ({', '.join(self.schema.terms(unit))})",
+            )
+            for (name, unit_term), (low, high) in _PLAUSIBLE.items():
+                if name != lab:
+                    continue
+                outside = given & (units == unit_term).to_numpy(dtype=bool)
+                outside &= ~numbers.between(low, high).to_numpy(dtype=bool)
+                self.report_rows(
+                    np.flatnonzero(outside),
+                    value,
+                    "warning",
+                    "unit_mismatch",
+                    expected=f"{low:g}-{high:g} {unit_term} for serum {lab}",
+                    hint=f"is the value in another unit than {unit_term}?",
+                )
+
+    def _contradictions(self) -> None:
+        f = self.frame
+        has = self.position.__contains__
+        if has("subtype") and has("calcium_status") and has("phosphate_status"):
+            rows = (f["subtype"] == "metastatic") & (f["calcium_status"] == "normal")
+            rows &= f["phosphate_status"] == "normal"
+            self.report_rows(
+                np.flatnonzero(rows.to_numpy(dtype=bool)),
+                "subtype",
+                "warning",
+                "contradiction",
+                expected="raised calcium or phosphate for a metastatic subtype",
+                hint="calcium and phosphate are both normal: dystrophic or idiopathic?",
+            )
+        if has("ssc_subset") and has("conditions"):
+            conditions = f["conditions"]
+            ssc = conditions.str.contains(r"(?:^|; )systemic_sclerosis(?:;|$)", regex=True)
+            reported = (conditions != "") & ~conditions.map(self.schema.is_missing).astype(bool)
+            subset = f["ssc_subset"].isin(["limited", "diffuse", "sine"])
+            rows = subset & reported & ~ssc
+            self.report_rows(
+                np.flatnonzero(rows.to_numpy(dtype=bool)),
+                "ssc_subset",
+                "warning",
+                "contradiction",
+                expected="systemic_sclerosis in conditions when an SSc subset is given",
+                hint="add systemic_sclerosis to conditions, or set ssc_subset to not_applicable",
+            )
+            rows = ssc & (f["ssc_subset"] == "not_applicable")
+            self.report_rows(
+                np.flatnonzero(rows.to_numpy(dtype=bool)),
+                "ssc_subset",
+                "warning",
+                "contradiction",
+                expected="an SSc subset (or empty) for a patient with systemic sclerosis",
+                hint="conditions include systemic_sclerosis",
+            )
+
+
+def _to_float(value: str) -> float | None:
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    return number if np.isfinite(number) else None
+
+
+def _suggest(value: str, choices: list[str]) -> str:
+    match = difflib.get_close_matches(value, choices, n=1, cutoff=0.75)
+    return f"did you mean {match[0]!r}?" if match else ""

@@ -1,0 +1,104 @@
+"""Bundled datasets: local, cited, documented column by column, and shipped in the wheel."""
+
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import casestats
+from casestats.datasets import _folder, _registry
+
+NAMES = sorted(_registry())
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_datasets_are_registered():
+    assert "calcinosis_case_reports" in NAMES
+    listed = casestats.list_datasets()
+    assert listed["name"].tolist() == NAMES
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_sidecar_documents_exactly_the_columns(name):
+    meta = casestats.dataset_metadata(name)
+    for key in ("name", "title", "kind", "licence", "files", "columns", "description"):
+        assert meta.get(key), f"{name}: metadata lacks {key!r}"
+    data = pd.read_csv(_folder(name) / meta["files"]["data"], dtype=str, keep_default_na=False)
+    documented = [c["name"] for c in meta["columns"]]
+    assert documented == data.columns.tolist()
+    assert all(c.get("description") for c in meta["columns"])
+    assert meta.get("n_rows") == len(data)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_row_cites_a_known_source(name):
+    meta = casestats.dataset_metadata(name)
+    data = pd.read_csv(_folder(name) / meta["files"]["data"], dtype=str, keep_default_na=False)
+    sources = pd.read_csv(
+        _folder(name) / meta["files"]["sources"], dtype=str, keep_default_na=False
+    )
+    assert sources["source_id"].is_unique
+    assert (data["source_id"] != "").all()
+    assert set(data["source_id"]) <= set(sources["source_id"])
+    has_identifier = (sources[["doi", "pmid", "url"]] != "").any(axis=1)
+    assert has_identifier.all(), sources.loc[~has_identifier, "source_id"].tolist()
+
+
+def test_case_reports_load_validated():
+    cases = casestats.load_dataset("calcinosis_case_reports")
+    assert 45 <= len(cases) <= 60
+    assert cases.report.ok
+    assert cases.data["case_id"].iloc[:2].tolist() == ["carrascosa_2011_1", "jain_2015_1"]
+    assert cases.metadata["kind"] == "cases"
+
+
+def test_unknown_dataset_name_is_refused_without_touching_paths():
+    with pytest.raises(ValueError, match="unknown dataset"):
+        casestats.load_dataset("../pyproject")
+
+
+def test_load_dataset_works_from_an_installed_wheel(tmp_path):
+    pytest.importorskip("hatchling")
+    wheel_dir = tmp_path / "wheel"
+    build = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(wheel_dir),
+            str(ROOT),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert build.returncode == 0, build.stderr[-2000:]
+    wheel = next(wheel_dir.glob("casestats-*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "casestats/_bundled_datasets/calcinosis_case_reports/cases.csv" in names
+    target = tmp_path / "site"
+    with zipfile.ZipFile(wheel) as archive:
+        archive.extractall(target)
+    code = (
+        "import casestats, json\n"
+        "cases = casestats.load_dataset('calcinosis_case_reports')\n"
+        "print(json.dumps([len(cases), casestats.__file__]))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(target), "PATH": ""},
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    n, location = json.loads(out.stdout)
+    assert n == len(casestats.load_dataset("calcinosis_case_reports"))
+    assert location.startswith(str(target))

@@ -1,0 +1,183 @@
+"""Validation: every problem in one pass, located as the user sees the file."""
+
+import pandas as pd
+import pytest
+
+import casestats
+from casestats.validation import PROBLEM_CODES
+
+HEADER = [
+    "case_id",
+    "source_id",
+    "age_years",
+    "sex",
+    "subtype",
+    "ssc_subset",
+    "conditions",
+    "autoantibodies",
+    "sites",
+    "calcium_status",
+    "calcium_value",
+    "calcium_unit",
+    "phosphate_status",
+]
+GOOD = [
+    "c1",
+    "smith2020",
+    "54",
+    "female",
+    "dystrophic",
+    "limited",
+    "systemic_sclerosis",
+    "aca+",
+    "finger_pad (left)",
+    "normal",
+    "9.4",
+    "mg/dL",
+    "normal",
+]
+
+
+def _xlsx(path, rows):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Cases"
+    sheet.append(HEADER)
+    for row in rows:
+        sheet.append(row)
+    sources = book.create_sheet("Sources")
+    sources.append(["source_id", "first_author", "year"])
+    sources.append(["smith2020", "Smith", "2020"])
+    book.save(path)
+    return path
+
+
+def _row(case_id, **changes):
+    row = dict(zip(HEADER, GOOD, strict=True), case_id=case_id)
+    row.update(changes)
+    return [row[h] for h in HEADER]
+
+
+# (row changes, expected code, expected cell): ten different mistakes in one sheet
+MISTAKES = [
+    ({"case_id": "c1"}, "duplicate_case_id", "Cases!A3"),
+    ({"age_years": "87 y"}, "not_a_number", "Cases!C4"),
+    ({"age_years": "250"}, "age_out_of_range", "Cases!C5"),
+    ({"sex": "femal"}, "unknown_term", "Cases!D6"),
+    ({"ssc_subset": "limted"}, "unknown_term", "Cases!F7"),
+    ({"sites": "elbw (left)"}, "unknown_term", "Cases!I8"),
+    ({"calcium_value": "9,4"}, "not_a_number", "Cases!K9"),
+    ({"calcium_value": "2.4"}, "unit_mismatch", "Cases!K10"),
+    ({"source_id": "smyth2020"}, "unknown_source", "Cases!B11"),
+    ({"subtype": "metastatic"}, "contradiction", "Cases!E12"),
+    ({"autoantibodies": "aca"}, "unknown_term", "Cases!H13"),
+]
+
+
+def test_ten_mistakes_give_ten_located_problems(tmp_path):
+    rows = [_row("c1")] + [
+        _row(
+            changes.get("case_id", f"c{k + 2}"),
+            **{k2: v for k2, v in changes.items() if k2 != "case_id"},
+        )
+        for k, (changes, _, _) in enumerate(MISTAKES)
+    ]
+    path = _xlsx(tmp_path / "cases.xlsx", rows)
+    report = casestats.validate(path)
+    found = report.problems.query("severity != 'info'")
+    got = set(zip(found["code"], found["cell"], strict=True))
+    expected = {(code, cell) for _, code, cell in MISTAKES}
+    assert got == expected
+    assert len(found) == len(MISTAKES)
+    with pytest.raises(casestats.CaseSeriesValidationError) as err:
+        casestats.read_cases(path)
+    assert isinstance(err.value, ValueError)
+    assert err.value.report.count("error") == report.count("error")
+
+
+def test_hints_and_verbatim_values(tmp_path):
+    path = _xlsx(tmp_path / "cases.xlsx", [_row("c1", ssc_subset="limted", age_years="87 y")])
+    problems = casestats.validate(path).problems.set_index("code")
+    assert problems.loc["unknown_term", "hint"] == "did you mean 'limited'?"
+    assert problems.loc["unknown_term", "value"] == "limted"
+    assert problems.loc["not_a_number", "hint"] == "write the number alone: 87"
+    assert problems.loc["not_a_number", "column"] == "age_years"
+
+
+def test_synonyms_are_reported_as_notes_and_applied():
+    frame = pd.DataFrame(
+        {
+            "case_id": ["a", "b"],
+            "source_id": ["s", "s"],
+            "ssc_subset": ["CREST", "lcSSc"],
+            "sites": ["olecranon (L)", "fingertips"],
+            "autoantibodies": ["ACA positive", "anti-Scl-70 -"],
+            "conditions": ["SSc", "SSc"],
+        }
+    )
+    cases = casestats.read_cases(frame, sources=pd.DataFrame({"source_id": ["s"]}))
+    assert cases.data["ssc_subset"].tolist() == ["limited", "limited"]
+    assert cases.data["sites"].tolist() == ["elbow (left)", "finger_pad"]
+    assert cases.data["autoantibodies"].tolist() == ["aca+", "anti_scl70-"]
+    notes = cases.report.problems.query("code == 'normalised'")
+    assert {"CREST", "lcSSc", "olecranon (L)"} <= set(notes["value"])
+    assert (notes["severity"] == "info").all()
+
+
+def test_missing_markers_stay_distinct_and_leave_the_denominator():
+    frame = pd.DataFrame(
+        {
+            "case_id": ["1", "2", "3", "4"],
+            "source_id": ["s"] * 4,
+            "sex": ["", "NA", "not reported", "female"],
+        }
+    )
+    cases = casestats.read_cases(frame, sources=pd.DataFrame({"source_id": ["s"]}))
+    assert cases.data["sex"].tolist() == ["", "NA", "not reported", "female"]
+    assert cases.reported("sex").tolist() == [False, False, False, True]
+
+
+def test_missing_required_column_and_unknown_column():
+    report = casestats.validate(pd.DataFrame({"case_id": ["1"], "favourite_colour": ["blue"]}))
+    codes = report.problems.set_index("code")
+    assert codes.loc["missing_column", "column"] == "source_id"
+    assert codes.loc["unknown_column", "severity"] == "info"
+
+
+def test_age_over_89_is_a_warning_and_90_plus_is_accepted():
+    frame = pd.DataFrame(
+        {"case_id": ["1", "2"], "source_id": ["s", "s"], "age_years": ["93", "90+"]}
+    )
+    report = casestats.validate(frame, sources=pd.DataFrame({"source_id": ["s"]}))
+    found = report.problems.query("severity != 'info'")
+    assert found[["code", "row"]].values.tolist() == [["age_over_89", 1]]
+
+
+def test_problem_order_does_not_depend_on_row_order():
+    rows = [_row(f"c{k}", sex=s) for k, s in enumerate(["femal", "mal", "female"])]
+    frame = pd.DataFrame(rows, columns=HEADER)
+    sources = pd.DataFrame({"source_id": ["smith2020"]})
+    forward = casestats.validate(frame, sources=sources).problems
+    backward = casestats.validate(frame.iloc[::-1], sources=sources).problems
+    key = ["code", "case_id", "value"]
+    assert sorted(map(tuple, forward[key].values)) == sorted(map(tuple, backward[key].values))
+
+
+def test_every_code_emitted_is_documented(tmp_path):
+    rows = [_row("c1")] + [
+        _row(f"c{k + 2}", **{k2: v for k2, v in ch.items() if k2 != "case_id"})
+        for k, (ch, _, _) in enumerate(MISTAKES)
+    ]
+    report = casestats.validate(_xlsx(tmp_path / "x.xlsx", rows))
+    assert set(report.problems["code"]) <= set(PROBLEM_CODES)
+
+
+def test_unreadable_file_is_a_validation_error(tmp_path):
+    path = tmp_path / "cases.xlsx"
+    path.write_text("case_id\n1\n")
+    report = casestats.validate(path)
+    assert report.problems["code"].tolist() == ["format_mismatch"]
+    with pytest.raises(casestats.CaseSeriesValidationError, match="format_mismatch"):
+        casestats.read_cases(path)
