@@ -25,6 +25,16 @@ _LAZY: dict[str, str] = {
     "load_dataset": "casestats.datasets",
     "dataset_metadata": "casestats.datasets",
     "ValidationReport": "casestats.problems",
+    # the statistics layer: count tables in, results out
+    "proportion": "casestats.intervals",
+    "multinomial_intervals": "casestats.intervals",
+    "compare_proportions": "casestats.contingency",
+    "contingency_test": "casestats.contingency",
+    "adjust_pvalues": "casestats.multiple_testing",
+    # the calcinosis analyses
+    "subtype_frequency": "casestats.analysis",
+    "site_distribution": "casestats.analysis",
+    "disease_association": "casestats.analysis",
     # exceptions and warnings (cheap, but listed here so dir() shows them)
     "CaseSeriesValidationError": "casestats.exceptions",
     "CasestatsWarning": "casestats.exceptions",
@@ -50,7 +60,13 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover - for static analysers only
+    from casestats.analysis import (  # noqa: F401
+        disease_association,
+        site_distribution,
+        subtype_frequency,
+    )
     from casestats.caseseries import CASE_REPORT_CAVEAT, CaseSeries  # noqa: F401
+    from casestats.contingency import compare_proportions, contingency_test  # noqa: F401
     from casestats.datasets import dataset_metadata, list_datasets, load_dataset  # noqa: F401
     from casestats.exceptions import (  # noqa: F401
         CaseSeriesValidationError,
@@ -58,6 +74,8 @@ if TYPE_CHECKING:  # pragma: no cover - for static analysers only
         SeparationWarning,
         SmallSampleWarning,
     )
+    from casestats.intervals import multinomial_intervals, proportion  # noqa: F401
     from casestats.io import read_cases, validate, write_cases  # noqa: F401
+    from casestats.multiple_testing import adjust_pvalues  # noqa: F401
     from casestats.problems import ValidationReport  # noqa: F401
     from casestats.schema import load_schema  # noqa: F401

@@ -16,8 +16,12 @@ NAMES = sorted(_registry())
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_the_datasets_are_registered():
-    assert "calcinosis_case_reports" in NAMES
+def test_the_three_datasets_are_registered():
+    assert {
+        "calcinosis_case_reports",
+        "ssc_calcinosis_cohorts",
+        "calcinosis_site_subtype_counts",
+    } <= set(NAMES)
     listed = casestats.list_datasets()
     assert listed["name"].tolist() == NAMES
 

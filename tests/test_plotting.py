@@ -1,0 +1,357 @@
+"""Figures draw what their frame holds, survive missing values and leave no figure open."""
+
+import subprocess
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.axes import Axes
+from matplotlib.collections import PathCollection
+from matplotlib.patches import Rectangle
+
+from casestats import plotting
+from casestats.plotting import (
+    PALETTE,
+    body_map,
+    forest_plot,
+    interval_bars,
+    save_figure,
+    share_heatmap,
+    style,
+)
+
+
+@pytest.fixture(autouse=True)
+def no_open_figures():
+    plt.close("all")
+    yield
+    assert plt.get_fignums() == [], "a test left a figure open"
+
+
+def _one_new_figure(ax):
+    """The function created exactly one figure (the Axes') and we close it."""
+    assert isinstance(ax, Axes)
+    assert plt.get_fignums() == [ax.figure.number]
+    plt.close(ax.figure)
+
+
+def _subtypes():
+    return pd.DataFrame(
+        {
+            "group": ["limited"] * 3 + ["diffuse"] * 3,
+            "level": ["dystrophic", "iatrogenic", "idiopathic"] * 2,
+            "events": [30, 5, pd.NA, 10, 2, 0],
+            "total": [40, 40, pd.NA, 20, 20, 20],
+            "estimate": [0.75, 0.125, np.nan, 0.5, 0.1, 0.0],
+            "ci_low": [0.6, 0.05, np.nan, 0.3, 0.03, 0.0],
+            "ci_high": [0.86, 0.26, np.nan, 0.7, 0.3, 0.16],
+        }
+    )
+
+
+def _bars(ax):
+    return [p for p in ax.patches if isinstance(p, Rectangle)]
+
+
+# -- module ------------------------------------------------------------------------------
+
+
+def test_import_is_cheap():
+    code = "import sys, casestats.plotting; print('matplotlib' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_palette_is_okabe_ito():
+    assert len(PALETTE) == 8 and len(set(PALETTE)) == 8
+    assert {"#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7"} <= set(
+        PALETTE
+    )
+
+
+def test_style_is_an_rc_dict_and_a_context_manager():
+    rc = style()
+    assert rc["figure.figsize"][0] == 3.5
+    assert 8 <= rc["font.size"] <= 9
+    before = matplotlib.rcParams["axes.spines.top"]
+    with style():
+        assert matplotlib.rcParams["axes.spines.top"] is False
+        assert matplotlib.rcParams["axes.spines.right"] is False
+    assert matplotlib.rcParams["axes.spines.top"] == before
+
+
+# -- interval bars -----------------------------------------------------------------------
+
+
+def test_interval_bars_draw_one_bar_per_finite_estimate():
+    frame = _subtypes()
+    ax = interval_bars(frame, annotate=True)
+    bars = _bars(ax)
+    heights = sorted(round(b.get_height(), 6) for b in bars)
+    assert heights == sorted([0.75, 0.125, 0.5, 0.1, 0.0])
+    assert sorted(t.get_text() for t in ax.texts) == sorted(
+        ["30/40", "5/40", "10/20", "2/20", "0/20"]
+    )
+    assert [t.get_text() for t in ax.get_xticklabels()] == [
+        "dystrophic",
+        "iatrogenic",
+        "idiopathic",
+    ]
+    assert ax.get_ylim() == (0.0, 1.0)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["limited", "diffuse"]
+    # Dodged: the two groups' bars for one level do not share an x position.
+    xs = {round(b.get_x(), 6) for b in bars}
+    assert len(xs) == len(bars)
+    _one_new_figure(ax)
+
+
+def test_interval_bars_error_bars_span_the_interval():
+    frame = _subtypes()
+    ax = interval_bars(frame, hue=None)
+    segments = np.concatenate([c.get_segments() for c in ax.collections])
+    spans = sorted((round(s[:, 1].min(), 6), round(s[:, 1].max(), 6)) for s in segments)
+    expected = sorted(zip(frame["ci_low"].dropna(), frame["ci_high"].dropna(), strict=True))
+    assert spans == [(round(a, 6), round(b, 6)) for a, b in expected]
+    assert ax.get_legend() is None
+    _one_new_figure(ax)
+
+
+def test_interval_bars_on_given_axes_create_no_figure():
+    fig, ax = plt.subplots()
+    out = interval_bars(_subtypes(), ax=ax, color="grey")
+    assert out is ax and plt.get_fignums() == [fig.number]
+    plt.close(fig)
+
+
+def test_interval_bars_reject_missing_columns():
+    with pytest.raises(ValueError, match="ci_low"):
+        interval_bars(pd.DataFrame({"level": ["a"], "estimate": [0.1]}))
+    assert plt.get_fignums() == []
+
+
+# -- share heatmap -----------------------------------------------------------------------
+
+
+def test_share_heatmap_cells_and_annotations():
+    frame = _subtypes()
+    ax = share_heatmap(frame)
+    mesh = ax.collections[0]
+    values = np.ma.filled(mesh.get_array(), np.nan).reshape(3, 2)
+    np.testing.assert_allclose(values, [[0.75, 0.5], [0.125, 0.1], [np.nan, 0.0]])
+    assert sorted(t.get_text() for t in ax.texts) == sorted(
+        ["30/40", "5/40", "10/20", "2/20", "0/20"]
+    )
+    colorbar_axes = [a for a in ax.figure.axes if a is not ax]
+    assert colorbar_axes[0].get_ylabel() == "share of patients"
+    _one_new_figure(ax)
+
+
+def test_share_heatmap_without_annotations_or_counts():
+    frame = _subtypes().drop(columns=["events", "total"])
+    ax = share_heatmap(frame, annot=False)
+    assert len(ax.texts) == 0
+    plt.close(ax.figure)
+    ax = share_heatmap(frame)
+    assert "75%" in [t.get_text() for t in ax.texts]
+    _one_new_figure(ax)
+
+
+def test_share_heatmap_rejects_repeated_cells():
+    frame = pd.concat([_subtypes(), _subtypes().iloc[:1]])
+    with pytest.raises(ValueError, match="one row per"):
+        share_heatmap(frame)
+
+
+# -- body map ----------------------------------------------------------------------------
+
+
+def _anatomy():
+    table = plotting._anatomy()
+    return table[table["rank"].isin(["limb", "region"])]
+
+
+def test_body_map_draws_every_placeable_limb_and_region_term():
+    ax = body_map(pd.DataFrame({"level": ["hand"], "estimate": [0.5]}))
+    drawn = {p.get_gid() for p in ax.patches}
+    terms = set(_anatomy()["term"])
+    not_places = {"generalized", "limb_unspecified", "periarticular"}
+    assert drawn == terms - not_places
+    # Paired limbs are mirrored: two hands in each of the front and back views.
+    hands = [p for p in ax.patches if p.get_gid() == "hand"]
+    assert len(hands) == 4
+    xs = sorted(round(float(p.get_xy()[:, 0].mean()), 6) for p in hands)
+    assert xs[0] == pytest.approx(-xs[1]) and xs[0] < 0 < xs[1]
+    _one_new_figure(ax)
+
+
+def test_body_map_shades_by_estimate_and_labels_each_term_once():
+    frame = pd.DataFrame(
+        {
+            "group": ["limited"] * 5,
+            "level": ["hand", "elbow", "scrotum", "back", "knee"],
+            "estimate": [0.62, 0.2, 0.1, 0.0, np.nan],
+        }
+    )
+    ax = body_map(frame)
+    cmap = matplotlib.colormaps["cividis_r"]
+    for term, share in [("hand", 0.62), ("elbow", 0.2), ("scrotum", 0.1), ("back", 0.0)]:
+        patches = [p for p in ax.patches if p.get_gid() == term]
+        assert patches
+        for patch in patches:
+            np.testing.assert_allclose(patch.get_facecolor(), cmap(share), atol=1e-12)
+    labels = {
+        t.get_gid(): t.get_text() for t in ax.texts if (t.get_gid() or "").startswith("label:")
+    }
+    assert labels == {
+        "label:hand": "62%",
+        "label:elbow": "20%",
+        "label:scrotum": "10%",
+        "label:back": "0%",
+    }
+    # A region without a share is see-through; a limb without one is grey.
+    knee = [p for p in ax.patches if p.get_gid() == "knee"]
+    assert all(p.get_facecolor()[3] == 0 for p in knee)
+    trunk = [p for p in ax.patches if p.get_gid() == "trunk"]
+    assert all(p.get_facecolor()[3] == 1 and p.get_facecolor()[0] > 0.85 for p in trunk)
+    assert not [t for t in ax.texts if t.get_gid() == "not drawn"]
+    _one_new_figure(ax)
+
+
+def test_body_map_lists_rows_it_cannot_draw():
+    frame = pd.DataFrame(
+        {
+            "level": ["upper_limb", "generalized", "finger_pad", "mystery"],
+            "estimate": [0.8, 0.1, 0.3, 0.2],
+        }
+    )
+    ax = body_map(frame)
+    (note,) = [t for t in ax.texts if t.get_gid() == "not drawn"]
+    text = note.get_text()
+    assert "generalized 10%" in text and "finger pad 30%" in text and "mystery 20%" in text
+    assert "upper" not in text
+    _one_new_figure(ax)
+
+
+def test_body_map_rejects_several_groups_and_repeated_levels():
+    frame = pd.DataFrame({"group": ["a", "b"], "level": ["hand", "hand"], "estimate": [0.1, 0.2]})
+    with pytest.raises(ValueError, match="one group"):
+        body_map(frame)
+    with pytest.raises(ValueError, match="one row per level"):
+        body_map(frame.assign(group="a"))
+
+
+def test_body_map_on_given_axes():
+    fig, ax = plt.subplots()
+    assert body_map(pd.DataFrame({"level": ["face"], "estimate": [0.3]}), ax=ax) is ax
+    assert plt.get_fignums() == [fig.number]
+    plt.close(fig)
+
+
+# -- forest plot -------------------------------------------------------------------------
+
+
+def _meta(**pooled_extra):
+    frame = pd.DataFrame(
+        {
+            "group": ["study", "study", "study", "study", "pooled"],
+            "level": ["Smith 2001", "Lee 2010", "Garcia 2015", "Tiny 2020", "random effects"],
+            "estimate": [2.0, 3.5, 1.2, np.nan, 2.3],
+            "ci_low": [0.8, 1.2, 0.0, np.nan, 1.4],
+            "ci_high": [5.0, 10.2, np.inf, np.nan, 3.9],
+            "confidence_level": [0.95] * 5,
+            "weight": [40.0, 30.0, 30.0, np.nan, np.nan],
+        }
+    )
+    for name, value in pooled_extra.items():
+        frame[name] = [np.nan] * 4 + [value]
+    return frame
+
+
+def _by_gid(ax, gid):
+    artists = [*ax.collections, *ax.patches, *ax.lines, *ax.texts]
+    return [a for a in artists if a.get_gid() == gid]
+
+
+def test_forest_plot_odds_ratios():
+    ax = forest_plot(_meta(pi_low=0.7, pi_high=7.5), heterogeneity={"I2": 0.34, "tau2": 0.12})
+    assert ax.get_xscale() == "log"
+    (squares,) = _by_gid(ax, "studies")
+    assert isinstance(squares, PathCollection)
+    np.testing.assert_allclose(squares.get_offsets()[:, 0], [2.0, 3.5, 1.2])
+    sizes = squares.get_sizes()
+    assert sizes[0] > sizes[1] == pytest.approx(sizes[2])  # area follows weight
+    (intervals,) = _by_gid(ax, "study intervals")
+    assert len(intervals.get_segments()) == 3  # the open-ended interval runs to the edge
+    (diamond,) = _by_gid(ax, "pooled")
+    xy = diamond.get_xy()
+    assert xy[:, 0].min() == pytest.approx(1.4) and xy[:, 0].max() == pytest.approx(3.9)
+    (pi,) = _by_gid(ax, "prediction interval")
+    np.testing.assert_allclose(pi.get_xdata(), [0.7, 7.5])
+    assert any(line.get_xdata()[0] == 1.0 for line in ax.lines)  # reference line
+    texts = [t.get_text() for t in ax.texts]
+    assert "2.00 [0.80, 5.00]" in texts and "2.30 [1.40, 3.90]" in texts
+    assert "1.20 [0.00, ∞]" in texts and "not estimable" in texts
+    assert "40.0%" in texts and "OR [95% CI]" in texts
+    (het,) = _by_gid(ax, "heterogeneity")
+    assert het.get_text() == "Heterogeneity: I² = 34%, τ² = 0.12"
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels == ["Smith 2001", "Lee 2010", "Garcia 2015", "Tiny 2020", "random effects"]
+    _one_new_figure(ax)
+
+
+def test_forest_plot_proportions_and_missing_prediction_interval():
+    frame = _meta(pi_low=np.nan, pi_high=np.nan)
+    frame[["estimate", "ci_low", "ci_high"]] = [
+        [0.2, 0.1, 0.35],
+        [0.4, 0.2, 0.6],
+        [0.3, 0.15, 0.5],
+        [np.nan] * 3,
+        [0.3, 0.2, 0.42],
+    ]
+    ax = forest_plot(frame, scale="proportion", heterogeneity="I² = 20%")
+    assert ax.get_xscale() == "linear" and ax.get_xlim() == (0.0, 1.0)
+    assert _by_gid(ax, "prediction interval") == []
+    assert "30.0 [20.0, 42.0]" in [t.get_text() for t in ax.texts]
+    assert _by_gid(ax, "heterogeneity")[0].get_text() == "I² = 20%"
+    _one_new_figure(ax)
+
+
+def test_forest_plot_without_pooled_row_or_weights():
+    frame = _meta().query("group == 'study'").drop(columns=["weight"])
+    ax = forest_plot(frame)
+    assert _by_gid(ax, "pooled") == [] and "weight" not in [t.get_text() for t in ax.texts]
+    _one_new_figure(ax)
+
+
+def test_forest_plot_rejects_bad_input():
+    with pytest.raises(ValueError, match="odds ratio"):
+        forest_plot(_meta(), scale="risk")
+    with pytest.raises(ValueError, match="pooled"):
+        forest_plot(pd.concat([_meta(), _meta().tail(1)]))
+    with pytest.raises(ValueError, match="study"):
+        forest_plot(_meta().assign(group="other"))
+    assert plt.get_fignums() == []
+
+
+# -- saving ------------------------------------------------------------------------------
+
+
+def test_save_figure_writes_png_and_svg(tmp_path):
+    ax = interval_bars(_subtypes())
+    paths = save_figure(ax.figure, tmp_path / "figs" / "fig1.v2")
+    assert [p.name for p in paths] == ["fig1.v2.png", "fig1.v2.svg"]
+    assert paths[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    svg = paths[1].read_text()
+    assert "<svg" in svg and "dystrophic" in svg  # text stays text
+    # Reproducible SVG: saving again gives identical bytes.
+    again = save_figure(ax.figure, tmp_path / "again", formats=["svg"])
+    assert again[0].read_text() == svg
+    with pytest.raises(ValueError, match="unknown figure formats"):
+        save_figure(ax.figure, tmp_path / "x", formats=["docx"])
+    plt.close(ax.figure)
