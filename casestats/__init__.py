@@ -31,6 +31,10 @@ _LAZY: dict[str, str] = {
     "compare_proportions": "casestats.contingency",
     "contingency_test": "casestats.contingency",
     "adjust_pvalues": "casestats.multiple_testing",
+    "mantel_haenszel": "casestats.stratified",
+    "meta_proportions": "casestats.meta_analysis",
+    "meta_odds_ratios": "casestats.meta_analysis",
+    "logistic": "casestats.regression",
     # the calcinosis analyses
     "subtype_frequency": "casestats.analysis",
     "site_distribution": "casestats.analysis",
@@ -76,6 +80,9 @@ if TYPE_CHECKING:  # pragma: no cover - for static analysers only
     )
     from casestats.intervals import multinomial_intervals, proportion  # noqa: F401
     from casestats.io import read_cases, validate, write_cases  # noqa: F401
+    from casestats.meta_analysis import meta_odds_ratios, meta_proportions  # noqa: F401
     from casestats.multiple_testing import adjust_pvalues  # noqa: F401
     from casestats.problems import ValidationReport  # noqa: F401
+    from casestats.regression import logistic  # noqa: F401
     from casestats.schema import load_schema  # noqa: F401
+    from casestats.stratified import mantel_haenszel  # noqa: F401

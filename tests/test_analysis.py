@@ -33,11 +33,22 @@ def small():
         "elbow",
         "buttock",
     ]
-    subset = ["limited", "limited", "limited", "diffuse", "limited", "diffuse",
-              "not_applicable", "not_applicable", "not_applicable", ""]
+    subset = [
+        "limited",
+        "limited",
+        "limited",
+        "diffuse",
+        "limited",
+        "diffuse",
+        "not_applicable",
+        "not_applicable",
+        "not_applicable",
+        "",
+    ]
     conditions = ["systemic_sclerosis"] * 6 + ["chronic_kidney_disease"] * 3 + [""]
-    return _series({"subtype": subtypes, "sites": sites, "ssc_subset": subset,
-                    "conditions": conditions})
+    return _series(
+        {"subtype": subtypes, "sites": sites, "ssc_subset": subset, "conditions": conditions}
+    )
 
 
 def test_subtype_counts_and_wilson_interval(small):
@@ -59,8 +70,8 @@ def test_subtype_counts_and_wilson_interval(small):
 
 def test_subtype_reference_mix_test(small):
     result = casestats.subtype_frequency(
-        small, reference={"dystrophic": 0.6, "metastatic": 0.2, "idiopathic": 0.1,
-                          "iatrogenic": 0.1}
+        small,
+        reference={"dystrophic": 0.6, "metastatic": 0.2, "idiopathic": 0.1, "iatrogenic": 0.1},
     )
     assert 0 < result.goodness_of_fit["pvalue"] <= 1
     assert "Monte Carlo" in result.goodness_of_fit["method"]

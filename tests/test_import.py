@@ -7,10 +7,7 @@ HEAVY = ("pandas", "scipy", "statsmodels", "matplotlib", "seaborn", "openpyxl")
 
 
 def test_import_loads_no_heavy_library():
-    code = (
-        "import sys, casestats\n"
-        f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
-    )
+    code = f"import sys, casestats\nprint(','.join(m for m in {HEAVY!r} if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
 

@@ -1,0 +1,150 @@
+"""Tests of casestats.stratified against R (tests/reference/pooling.json)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from casestats.results import TIDY_COLUMNS
+from casestats.stratified import MantelHaenszelResult, mantel_haenszel
+
+REFERENCE = json.loads((Path(__file__).parent / "reference" / "pooling.json").read_text())
+SETS = REFERENCE["mantel_haenszel"]
+# Closed forms: agreement to rounding error.
+CLOSED = 1e-10
+
+
+def _run(name, **kwargs) -> MantelHaenszelResult:
+    d = SETS[name]["data"]
+    return mantel_haenszel(
+        events_a=d["ea"], total_a=d["na"], events_b=d["eb"], total_b=d["nb"], **kwargs
+    )
+
+
+@pytest.mark.parametrize("name", sorted(SETS))
+def test_pooled_odds_ratio_matches_mantelhaen_test(name):
+    ref = SETS[name]["mantelhaen_correct"]
+    res = _run(name)
+    assert res.estimate == pytest.approx(ref["estimate"], rel=CLOSED)
+    assert res.confidence_interval() == pytest.approx(
+        (ref["conf_low"], ref["conf_high"]), rel=CLOSED
+    )
+    assert res.statistic == pytest.approx(ref["statistic"], rel=CLOSED)
+    assert res.pvalue == pytest.approx(ref["pvalue"], rel=CLOSED)
+
+
+@pytest.mark.parametrize("name", sorted(SETS))
+def test_cmh_without_correction_matches_r(name):
+    ref = SETS[name]["mantelhaen_uncorrected"]
+    res = _run(name, correction=False)
+    assert not res.correction
+    assert res.statistic == pytest.approx(ref["statistic"], rel=CLOSED)
+    assert res.pvalue == pytest.approx(ref["pvalue"], rel=CLOSED)
+
+
+@pytest.mark.parametrize("name", sorted(SETS))
+def test_breslow_day_and_tarone_match_rma_mh(name):
+    ref = SETS[name]["rma_mh"]
+    res = _run(name)
+    assert res.se_log == pytest.approx(ref["se"], rel=CLOSED)
+    assert np.log(res.estimate) == pytest.approx(ref["beta"], rel=CLOSED)
+    assert res.breslow_day == pytest.approx(ref["BD"], rel=CLOSED)
+    assert res.breslow_day_pvalue == pytest.approx(ref["BDp"], rel=CLOSED)
+    assert res.tarone == pytest.approx(ref["TA"], rel=CLOSED)
+    assert res.tarone_pvalue == pytest.approx(ref["TAp"], rel=CLOSED)
+    assert res.df == ref["k_pos"] - 1
+
+
+def test_uninformative_stratum_is_excluded_and_listed():
+    full = _run("with_double_zero", strata=[f"s{i}" for i in range(7)])
+    reduced = _run("heterogeneous")
+    assert full.excluded == ("s6",)
+    assert full.estimate == pytest.approx(reduced.estimate, rel=1e-14)
+    assert full.tarone == pytest.approx(reduced.tarone, rel=1e-12)
+    assert full.df == reduced.df == 5
+
+
+def test_to_frame_layout():
+    res = _run("heterogeneous")
+    frame = res.to_frame()
+    assert tuple(frame.columns[: len(TIDY_COLUMNS)]) == TIDY_COLUMNS
+    assert frame["group"].tolist() == ["stratum"] * 6 + ["pooled"] + ["homogeneity"] * 2
+    pooled = frame[frame["group"] == "pooled"].iloc[0]
+    assert pooled["level"] == "Mantel-Haenszel"
+    assert pooled["estimate"] == res.estimate
+    assert pooled["pvalue"] == res.pvalue
+    # Stratum 5 has a zero cell: its sample OR is Haldane-Anscombe corrected and said so.
+    assert "+0.5" in frame.loc[4, "method"]
+    assert "+0.5" not in frame.loc[0, "method"]
+    assert frame.loc[0, "estimate"] == pytest.approx(12 * 60 / (48 * 10), rel=1e-14)
+    tarone = frame[frame["level"] == "Breslow-Day (Tarone)"].iloc[0]
+    assert tarone["statistic"] == res.tarone
+    assert tarone["df"] == 5
+
+
+def test_result_is_frozen_and_repr_is_a_report():
+    res = _run("homogeneous")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        res.estimate = 2.0
+    text = repr(res)
+    assert text.startswith("Mantel-Haenszel pooled odds ratio over 5 strata")
+    assert "Tarone" in text
+
+
+def test_input_is_not_modified():
+    ea = np.array([30, 45, 8])
+    before = ea.copy()
+    mantel_haenszel(
+        events_a=ea, total_a=[120, 200, 40], events_b=[12, 20, 3], total_b=[80, 150, 35]
+    )
+    np.testing.assert_array_equal(ea, before)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"events_a": [5], "total_a": [4], "events_b": [1], "total_b": [5]}, "exceed"),
+        ({"events_a": [-1], "total_a": [4], "events_b": [1], "total_b": [5]}, "non-negative"),
+        ({"events_a": [1.5], "total_a": [4], "events_b": [1], "total_b": [5]}, "whole"),
+        ({"events_a": [1, 2], "total_a": [4], "events_b": [1], "total_b": [5]}, "same length"),
+        ({"events_a": [0], "total_a": [4], "events_b": [0], "total_b": [5]}, "undefined"),
+    ],
+)
+def test_bad_input_raises(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        mantel_haenszel(**kwargs)
+
+
+def test_single_stratum_has_no_homogeneity_test():
+    res = mantel_haenszel(events_a=[30], total_a=[120], events_b=[12], total_b=[80])
+    assert res.estimate == pytest.approx(30 * 68 / (90 * 12), rel=1e-14)
+    assert res.df == 0
+    assert np.isnan(res.breslow_day)
+
+
+tables = st.lists(
+    st.tuples(st.integers(1, 40), st.integers(1, 40), st.integers(1, 40), st.integers(1, 40)),
+    min_size=1,
+    max_size=6,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(tables)
+def test_swapping_groups_inverts_the_odds_ratio(cells):
+    a, b, c, d = (np.array(x) for x in zip(*cells, strict=True))
+    res = mantel_haenszel(events_a=a, total_a=a + b, events_b=c, total_b=c + d)
+    swapped = mantel_haenszel(events_a=c, total_a=c + d, events_b=a, total_b=a + b)
+    assert swapped.estimate == pytest.approx(1 / res.estimate, rel=1e-10)
+    assert swapped.statistic == pytest.approx(res.statistic, rel=1e-9, abs=1e-12)
+    assert res.ci_low <= res.estimate <= res.ci_high
+    assert 0.0 <= res.pvalue <= 1.0
+    if res.df > 0:
+        assert 0.0 <= res.tarone_pvalue <= 1.0
+        assert res.tarone <= res.breslow_day + 1e-9
