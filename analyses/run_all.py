@@ -1,31 +1,69 @@
-"""The main job: the full analysis of the bundled data, written to one folder.
+"""The main job: the full reproducible analysis of the bundled data, in one folder.
 
 Run it with ``make run`` (which sets up the environment first) or
-``python analyses/run_all.py --out output``.
+``python analyses/run_all.py --out output``. It validates the bundled case
+dataset, runs every analysis script in this folder, and writes their tables
+(CSV and Markdown) and figures (PNG and SVG) into the output folder, then
+prints where they are and how the time was spent.
 """
 
 from __future__ import annotations
 
 import argparse
+import time
 from pathlib import Path
 
-import casestats
+START = time.perf_counter()
+
+import matplotlib  # noqa: E402
+
+matplotlib.use("Agg")  # files only: no window, and the same pixels on every machine
+
+import _common  # noqa: E402
+import reproduce_published  # noqa: E402
+import site_distribution  # noqa: E402
+import ssc_limited_vs_diffuse  # noqa: E402
+import subtype_frequency  # noqa: E402
+
+import casestats  # noqa: E402
+
+SCRIPTS = (subtype_frequency, site_distribution, ssc_limited_vs_diffuse, reproduce_published)
+
+
+def validate_bundled(out: Path) -> None:
+    cases = casestats.load_dataset(_common.CASES)
+    print(cases)
+    print(
+        f"validation: {cases.report.count('error')} errors, {cases.report.count('warning')} "
+        f"warnings, {cases.report.count('info')} notes"
+    )
+    _common.write_table(cases.report.problems, out, "validation_report")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("output"), help="output folder")
     args = parser.parse_args(argv)
-    args.out.mkdir(parents=True, exist_ok=True)
+    out = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    _common.SECONDS["imports"] = time.perf_counter() - START
 
-    cases = casestats.load_dataset("calcinosis_case_reports")
-    print(cases)
-    print(cases.report)
-    cases.report.problems.to_csv(args.out / "validation_report.csv", index=False)
-    typed = cases.to_frame()
-    summary = typed.describe(include="all").T
-    summary.to_csv(args.out / "cases_summary.csv")
-    print(f"\nwrote {args.out.resolve()}")
+    began = time.perf_counter()
+    validate_bundled(out)
+    for script in SCRIPTS:
+        title = script.__doc__.splitlines()[0]
+        print(f"\n{'=' * 78}\n{title}\n{'=' * 78}")
+        script.run(out)
+    total = time.perf_counter() - began
+    seconds = _common.SECONDS
+    seconds["analysis"] = total - seconds["figures"] - seconds["writing"]
+
+    print(f"\nTables: {(out / 'tables').resolve()}")
+    print(f"Figures: {(out / 'figures').resolve()}")
+    split = ", ".join(
+        f"{kind} {seconds[kind]:.2f} s" for kind in ("imports", "analysis", "figures", "writing")
+    )
+    print(f"Time: {split}; total {time.perf_counter() - START:.2f} s")
     return 0
 
 

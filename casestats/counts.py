@@ -324,10 +324,23 @@ def cohort_table(
     )
     table = pd.concat([rows.drop(columns=list(_COUNT_COLUMNS)), flipped], axis=1)
     reason = pd.Series("", index=rows.index, dtype=object)
-    reason[~(forward | backward)] = f"compares other levels than {a} vs {b}"
+    other = ~(forward | backward)
+    reason[other] = (
+        "compares "
+        + rows.loc[other, "exposure"].fillna("?").astype(str)
+        + " vs "
+        + rows.loc[other, "comparator"].fillna("?").astype(str)
+        + f", not {a} vs {b}"
+    )
     reason[(reason == "") & flipped.isna().any(axis=1)] = "counts not available"
-    not_pooled = (reason == "") & (rows["pool"] != "yes")
-    reason[not_pooled] = rows.loc[not_pooled, "pool_note"].fillna("marked not to pool")
+    # the curators' own reason (overlap, adjusted only...) says most; keep both
+    note = rows["pool_note"].fillna("").astype(str)
+    not_pooled = rows["pool"] != "yes"
+    reason[not_pooled] = np.where(
+        reason[not_pooled] == "", note[not_pooled], reason[not_pooled] + "; " + note[not_pooled]
+    )
+    reason = reason.str.rstrip("; ")
+    reason[not_pooled & (reason == "")] = "marked not to pool"
     keep = reason == ""
     included = table[keep].copy()
     for column in ("events_a", "total_a", "events_b", "total_b"):

@@ -1,0 +1,39 @@
+"""Where on the body are the lesions, counted in patients?
+
+Patients with at least one lesion at each region and limb (not lesion
+mentions), with Wilson intervals; the same by subtype with a per-site test,
+Benjamini-Hochberg adjustment over the sites and an overall test over
+patients; and the sides recorded.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from _common import CASES, save_plot, write_table
+
+import casestats
+
+
+def run(out: Path) -> dict:
+    cases = casestats.load_dataset(CASES)
+    by_region = casestats.site_distribution(cases, level="region")
+    by_limb = casestats.site_distribution(cases, level="limb")
+    by_subtype = casestats.site_distribution(cases, level="limb", by="subtype")
+    write_table(by_region.to_frame(), out, "sites_by_region")
+    write_table(by_limb.to_frame(), out, "sites_by_limb")
+    write_table(by_subtype.to_frame(), out, "sites_by_limb_and_subtype")
+    write_table(by_region.laterality, out, "sites_laterality")
+    save_plot(by_region.plot(kind="bars"), out, "sites_by_region")
+    save_plot(by_region.plot(kind="body"), out, "sites_body_map")
+    save_plot(by_subtype.plot(kind="heatmap"), out, "sites_by_limb_and_subtype")
+    print(by_region)
+    print(by_subtype)
+    return {"region": by_region, "limb": by_limb, "by_subtype": by_subtype}
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path("output"))
+    run(parser.parse_args().out)

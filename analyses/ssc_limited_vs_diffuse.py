@@ -1,0 +1,114 @@
+"""Flagship: is calcinosis more frequent in limited than in diffuse systemic sclerosis?
+
+The answer needs cohort counts (patients with and without calcinosis in each
+subset), so it comes from the published cohorts: each study's 2x2 table
+(Fisher or chi-square by expected counts, beside the paper's own p), pooled by
+Mantel-Haenszel and by random effects (REML) with heterogeneity, rows that
+overlap another cohort or lack counts left out with the reason. For context:
+calcinosis by anti-centromere status, and the prevalence of calcinosis in SSc
+pooled by a binomial-normal GLMM. Next to it, what the case reports show: the
+subset mix of SSc patients and their lesion sites by subset, which describe
+the literature, not the population.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pandas as pd
+from _common import CASES, COHORTS, quietly, save_plot, write_table
+
+import casestats
+
+
+def _study_table(result) -> pd.DataFrame:
+    columns = [
+        "cohort_id",
+        "source_id",
+        "events_a",
+        "total_a",
+        "events_b",
+        "total_b",
+        "odds_ratio",
+        "test",
+        "reason",
+        "pvalue",
+        "reported_p",
+        "reported_test",
+        "count_basis",
+        "location_in_paper",
+    ]
+    return result.studies[[c for c in columns if c in result.studies]]
+
+
+def cohorts(out: Path) -> dict:
+    data = casestats.load_dataset(COHORTS)
+    subset, notes = quietly(casestats.disease_association, data)
+    antibody, notes_aca = quietly(
+        casestats.disease_association, data, exposure="aca", levels=("positive", "negative")
+    )
+    prevalence_rows = data[
+        (data["comparison"] == "prevalence")
+        & (data["exposure"] == "systemic_sclerosis")
+        & (data["pool"] == "yes")
+    ]
+    prevalence, notes_prev = quietly(
+        casestats.meta_proportions,
+        prevalence_rows["events_exposed"].astype(int).to_numpy(),
+        prevalence_rows["total_exposed"].astype(int).to_numpy(),
+        studies=prevalence_rows["cohort_id"].tolist(),
+    )
+    write_table(_study_table(subset), out, "ssc_subset_studies")
+    write_table(subset.to_frame(), out, "ssc_subset_pooled")
+    write_table(subset.excluded[["cohort_id", "source_id", "reason"]], out, "ssc_subset_excluded")
+    write_table(_study_table(antibody), out, "aca_studies")
+    write_table(antibody.to_frame(), out, "aca_pooled")
+    write_table(prevalence.to_frame(), out, "ssc_calcinosis_prevalence")
+    save_plot(subset.plot(), out, "forest_limited_vs_diffuse")
+    save_plot(antibody.plot(), out, "forest_aca")
+    save_plot(prevalence.plot(), out, "forest_prevalence")
+    print(subset)
+    print(*(f"  warning: {n}" for n in notes), sep="\n")
+    print("\nNot pooled:")
+    for row in subset.excluded.itertuples():
+        print(f"  {row.cohort_id}: {row.reason}")
+    print()
+    print(antibody)
+    print()
+    print(prevalence)
+    print(*(f"  warning: {n}" for n in notes_aca + notes_prev), sep="\n")
+    return {"subset": subset, "aca": antibody, "prevalence": prevalence}
+
+
+def case_reports(out: Path) -> dict:
+    cases = casestats.load_dataset(CASES)
+    has_ssc = cases.data["conditions"].str.contains("systemic_sclerosis", regex=False)
+    ssc_cases = cases.subset(has_ssc)
+    subsets = ssc_cases.data["ssc_subset"].replace("", "not reported").value_counts()
+    mix = pd.concat(
+        [
+            casestats.proportion(int(k), int(subsets.sum())).to_frame().assign(level=level)
+            for level, k in subsets.items()
+        ],
+        ignore_index=True,
+    )
+    sites = casestats.site_distribution(ssc_cases, level="region", by="ssc_subset")
+    write_table(mix, out, "case_reports_ssc_subset_mix")
+    write_table(sites.to_frame(), out, "case_reports_sites_by_ssc_subset")
+    save_plot(sites.plot(kind="heatmap"), out, "case_reports_sites_by_ssc_subset")
+    print(f"\nCase reports: {len(ssc_cases)} patients with systemic sclerosis")
+    for row in mix.itertuples():
+        print(f"  {row.level}: {row.events}/{row.total} [{row.ci_low:.0%}, {row.ci_high:.0%}]")
+    print(sites)
+    return {"mix": mix, "sites": sites}
+
+
+def run(out: Path) -> dict:
+    return {**cohorts(out), **case_reports(out)}
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path("output"))
+    run(parser.parse_args().out)

@@ -1,0 +1,40 @@
+"""Which subtypes of calcinosis cutis do the published case reports describe?
+
+Share of each subtype (and of cases the authors did not classify) with
+Wilson intervals per subtype and Sison-Glaz simultaneous intervals for the
+mix, overall and by sex; and whether the authors stated or the curator
+inferred the subtype.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from _common import CASES, save_plot, write_table
+
+import casestats
+
+
+def run(out: Path) -> dict:
+    cases = casestats.load_dataset(CASES)
+    overall = casestats.subtype_frequency(cases)
+    by_sex = casestats.subtype_frequency(cases, by="sex")
+    stated = cases.subset(cases.data["subtype_basis"] == "stated")
+    only_stated = casestats.subtype_frequency(stated)
+    write_table(overall.to_frame(), out, "subtype_frequency")
+    write_table(by_sex.to_frame(), out, "subtype_frequency_by_sex")
+    write_table(only_stated.to_frame(), out, "subtype_frequency_stated_only")
+    save_plot(overall.plot(), out, "subtype_frequency")
+    save_plot(by_sex.plot(), out, "subtype_frequency_by_sex")
+    print(overall)
+    print(f"\nSubtype stated by the authors for {len(stated)} of {len(cases)} cases:")
+    print(only_stated)
+    print(by_sex)
+    return {"overall": overall, "by_sex": by_sex, "stated_only": only_stated}
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path("output"))
+    run(parser.parse_args().out)
