@@ -35,6 +35,10 @@ _LAZY: dict[str, str] = {
     "meta_proportions": "casestats.meta_analysis",
     "meta_odds_ratios": "casestats.meta_analysis",
     "logistic": "casestats.regression",
+    "write_template": "casestats.io",
+    "table_one": "casestats.summary",
+    "check_publishable": "casestats.privacy",
+    "report": "casestats.reporting",
     # the calcinosis analyses
     "subtype_frequency": "casestats.analysis",
     "site_distribution": "casestats.analysis",
@@ -79,10 +83,13 @@ if TYPE_CHECKING:  # pragma: no cover - for static analysers only
         SmallSampleWarning,
     )
     from casestats.intervals import multinomial_intervals, proportion  # noqa: F401
-    from casestats.io import read_cases, validate, write_cases  # noqa: F401
+    from casestats.io import read_cases, validate, write_cases, write_template  # noqa: F401
     from casestats.meta_analysis import meta_odds_ratios, meta_proportions  # noqa: F401
     from casestats.multiple_testing import adjust_pvalues  # noqa: F401
+    from casestats.privacy import check_publishable  # noqa: F401
     from casestats.problems import ValidationReport  # noqa: F401
     from casestats.regression import logistic  # noqa: F401
+    from casestats.reporting import report  # noqa: F401
     from casestats.schema import load_schema  # noqa: F401
     from casestats.stratified import mantel_haenszel  # noqa: F401
+    from casestats.summary import table_one  # noqa: F401

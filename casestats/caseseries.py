@@ -21,6 +21,8 @@ CASE_REPORT_CAVEAT = (
 )
 
 _LIST_KINDS = ("term_list", "antibody_list", "site_list")
+# One item of a site list: "finger_pad" or "finger_pad (left)".
+_SITE_ITEM = r"^(?P<site>[^ (]+)(?: \((?P<laterality>[^)]*)\))?$"
 
 
 class CaseSeries:
@@ -64,6 +66,8 @@ class CaseSeries:
         self.report = report
         self.metadata = dict(metadata or {})
         self.metadata.setdefault("caveat", CASE_REPORT_CAVEAT)
+        # The cases never change, and one analysis asks for the sites several times.
+        self._sites: pd.DataFrame | None = None
 
     @classmethod
     def from_frame(cls, frame: pd.DataFrame, *, sources=None) -> CaseSeries:
@@ -149,25 +153,57 @@ class CaseSeries:
         return pd.DataFrame(out)
 
     def _long(self, field: str) -> pd.DataFrame:
+        """One row per case and value of a list field: case_id, value.
+
+        A registry has few distinct cells (``"finger_pad (left); elbow"``...)
+        repeated over many patients, so each distinct cell is split once and
+        the rows are assembled with numpy: time grows with the patients, not
+        with Python work per patient.
+        """
         values = self._column(field)
-        reported = self.reported(field)
-        frame = pd.DataFrame({"case_id": self._data["case_id"], "value": values.str.split("; ")})
-        frame = frame.loc[reported.to_numpy()].explode("value", ignore_index=True)
-        return frame
+        reported = self.reported(field).to_numpy(dtype=bool)
+        codes, uniques = pd.factorize(values.to_numpy(dtype=object)[reported])
+        items = [str(cell).split("; ") for cell in uniques]
+        lengths = np.fromiter(map(len, items), dtype=np.int64, count=len(items))
+        flat = np.array([v for cell in items for v in cell], dtype=object)
+        # Where each distinct cell's items start in `flat`, and each row's in the output.
+        cell_start = np.cumsum(lengths) - lengths
+        per_row = lengths[codes]
+        row_start = np.cumsum(per_row) - per_row
+        take = np.arange(per_row.sum()) + np.repeat(cell_start[codes] - row_start, per_row)
+        case_ids = self._data["case_id"]
+        return pd.DataFrame(
+            {
+                "case_id": pd.Series(
+                    np.repeat(case_ids.to_numpy(dtype=object)[reported], per_row),
+                    dtype=case_ids.dtype,
+                ),
+                "value": flat[take] if take.size else flat,
+            }
+        )
 
     def sites(self) -> pd.DataFrame:
         """One row per case and lesion site: case_id, site, laterality, region, limb."""
+        if self._sites is None:
+            self._sites = self._parse_sites()
+        return self._sites.copy()
+
+    def _parse_sites(self) -> pd.DataFrame:
         frame = self._long("sites")
-        parts = frame["value"].str.extract(r"^(?P<site>[^ (]+)(?: \((?P<laterality>[^)]*)\))?$")
+        # Parse each distinct "site (side)" once, then broadcast by code.
+        codes, uniques = pd.factorize(frame["value"])
+        parts = pd.Series(uniques, dtype=object).str.extract(_SITE_ITEM)
         schema = load_schema()
-        regions, limbs = schema.rollup_map("region"), schema.rollup_map("limb")
+        site = parts["site"].to_numpy(dtype=object)[codes]
         return pd.DataFrame(
             {
                 "case_id": frame["case_id"],
-                "site": parts["site"],
-                "laterality": parts["laterality"],
-                "region": parts["site"].map(regions),
-                "limb": parts["site"].map(limbs),
+                "site": pd.array(site, dtype="str"),
+                "laterality": pd.array(
+                    parts["laterality"].to_numpy(dtype=object)[codes], dtype="str"
+                ),
+                "region": pd.Series(site).map(schema.rollup_map("region")).astype("str"),
+                "limb": pd.Series(site).map(schema.rollup_map("limb")).astype("str"),
             }
         )
 

@@ -341,6 +341,10 @@ def _goodman(counts: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
     root = np.sqrt(a * (a + 4 * counts * (n - counts) / n))
     low = (a + 2 * counts - root) / (2 * (n + a))
     high = (a + 2 * counts + root) / (2 * (n + a))
+    # At 0 or n events the limits equal the estimate in exact arithmetic; rounding
+    # must not leave the estimate outside its own interval.
+    low = np.where(counts == 0, 0.0, low)
+    high = np.where(counts == n, 1.0, high)
     return np.clip(low, 0.0, 1.0), np.clip(high, 0.0, 1.0)
 
 

@@ -59,7 +59,11 @@ class _Style(dict):
 
     def __enter__(self) -> _Style:
         import matplotlib as mpl
+        import matplotlib.pyplot as plt
 
+        # Resolve the backend first: otherwise rc_context restores the unresolved
+        # one on exit and Jupyter stops showing every later figure.
+        plt.get_backend()
         self._context = mpl.rc_context(self)
         self._context.__enter__()
         return self

@@ -12,9 +12,14 @@ estimates: never analyse synthetic data as if it were clinical evidence.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-__all__ = ["simulate_cases"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["simulate_cases", "simulate_sources"]
 
 _SUBTYPES = ("dystrophic", "metastatic", "idiopathic", "iatrogenic", "calciphylaxis")
 _SUBTYPE_P = (0.62, 0.12, 0.12, 0.09, 0.05)
@@ -140,7 +145,8 @@ def simulate_cases(n: int, *, seed: int | None = None):
     juvenile = (disease == "juvenile_dermatomyositis") | (subtype == "iatrogenic")
     age = np.where(juvenile, rng.gamma(2.0, 3.0, n), rng.normal(52, 15, n)).clip(0.01, 95)
     age_text = np.char.mod("%.1f", np.round(age, 1)).astype(object)
-    age_text[age >= 90] = "90+"
+    # Ages over 89 can identify a person; the schema writes them as 90+.
+    age_text[age > 89] = "90+"
     age_text[rng.random(n) < 0.10] = ""
 
     sex = np.where(rng.random(n) < np.where(ssc, 0.85, 0.6), "female", "male").astype(object)
@@ -149,6 +155,8 @@ def simulate_cases(n: int, *, seed: int | None = None):
     metabolic = np.isin(subtype, ["metastatic", "calciphylaxis"])
     calcium = np.where(metabolic & (rng.random(n) < 0.6), "high", "normal").astype(object)
     phosphate = np.where(metabolic & (rng.random(n) < 0.7), "high", "normal").astype(object)
+    # Metastatic calcification needs a raised calcium or phosphate by definition.
+    phosphate[metabolic & (calcium == "normal")] = "high"
     unreported = rng.random(n) < 0.3
     calcium[unreported] = ""
     phosphate[unreported] = ""
@@ -167,9 +175,11 @@ def simulate_cases(n: int, *, seed: int | None = None):
         p=(0.3, 0.25, 0.15, 0.1, 0.2),
     )
     numbers = np.arange(1, n + 1)
+    # numpy's zfill fails on an empty array, hence the guard.
+    padded = np.char.zfill(numbers.astype(str), 7) if n else numbers.astype(str)
     return pd.DataFrame(
         {
-            "case_id": np.char.add("syn", np.char.zfill(numbers.astype(str), 7)).astype(object),
+            "case_id": np.char.add("syn", padded).astype(object),
             "source_id": np.char.add("synthetic", (numbers % 50).astype(str)).astype(object),
             "age_years": age_text,
             "sex": sex,
@@ -183,6 +193,43 @@ def simulate_cases(n: int, *, seed: int | None = None):
             "phosphate_status": phosphate,
             "treatments": treatment,
             "outcome": outcome,
+        }
+    )
+
+
+def simulate_sources(cases) -> pd.DataFrame:
+    """The sources table that goes with a synthetic case series.
+
+    Parameters
+    ----------
+    cases : pandas.DataFrame
+        A frame from :func:`simulate_cases`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per ``source_id`` of `cases`, text columns ``source_id``,
+        ``first_author``, ``year``, ``title`` and ``citation``, saying that
+        the source is synthetic.
+
+    Examples
+    --------
+    >>> import casestats
+    >>> frame = simulate_cases(200, seed=1)
+    >>> cases = casestats.read_cases(frame, sources=simulate_sources(frame))
+    >>> len(cases), cases.report.count("error")
+    (200, 0)
+    """
+    import pandas as pd
+
+    ids = sorted(pd.unique(cases["source_id"]))
+    return pd.DataFrame(
+        {
+            "source_id": ids,
+            "first_author": "Synthetic",
+            "year": "2024",
+            "title": [f"Simulated case series {i}" for i in ids],
+            "citation": [f"casestats.synthetic.simulate_cases, source {i} (not real)" for i in ids],
         }
     )
 

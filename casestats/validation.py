@@ -33,7 +33,13 @@ PROBLEM_CODES: dict[str, str] = {
     "file_too_large": "the file is bigger than the reader's limit",
     "too_many_columns": "more columns than a spreadsheet can hold",
     "too_many_rows": "more rows than a spreadsheet can hold",
-    "damaged_file": "the file is corrupt or truncated",
+    "undecodable": "the bytes are not text in any encoding the reader accepts",
+    "malformed_csv": "the CSV cannot be split into cells (a NUL byte or an over-long field)",
+    "missing_header": "the first row of a CSV is empty, so there are no column names",
+    "unreadable_xlsx": "the workbook is corrupt, truncated, or its XML is unsafe",
+    "zip_bomb": "the workbook would expand beyond the size or compression-ratio limits",
+    "invalid_json": "the JSON cannot be parsed",
+    "json_structure": "the JSON is not a list of records (or cases and sources)",
     "not_utf8": "text was not UTF-8 and was read as Windows-1252",
     "no_rows": "a header but no cases",
     "no_sources": "no sources table, so source_id cannot be checked",
@@ -55,12 +61,14 @@ PROBLEM_CODES: dict[str, str] = {
     "contradiction": "two fields of the same case disagree",
     "normalised": "a value was written in canonical form (synonym, case or whitespace)",
     "ragged_row": "a row has more or fewer cells than the header",
-    "formula_cell": "a spreadsheet formula (its cached value was read)",
+    "unclosed_quote": "a CSV quote left open swallows the rest of the file",
+    "formula": "a spreadsheet formula (read as its text, never evaluated)",
+    "excel_error": "an Excel error value such as #DIV/0!",
     "date_cell": "a date where the schema holds text or numbers",
     "cell_too_long": "a cell is longer than a spreadsheet cell can be",
     "duplicate_key": "a JSON object repeats a key",
-    "invalid_json": "the JSON cannot be parsed",
-    "invalid_value": "a JSON value that is not text or a number (NaN, nested object...)",
+    "json_constant": "NaN or Infinity, which JSON does not allow",
+    "nested_value": "a JSON object or list where a single value belongs",
 }
 
 # Plausible ranges of serum values by unit. Outside them the unit is probably
@@ -268,7 +276,7 @@ class _Checker:
         if changed.any():
             for value in pd.unique(original[changed]):
                 rows = np.flatnonzero((original == value).to_numpy(dtype=bool))
-                self.note_rows(rows, name, value, value.replace("\u00a0", " ").strip(), "spaces")
+                self.note_rows(rows, name, value, _trim(value), "spaces")
         self.frame[name] = trimmed
         codes, uniques = pd.factorize(trimmed)
         return trimmed, codes, pd.Index(uniques)
@@ -460,7 +468,7 @@ class _Checker:
                     "error",
                     "duplicate_case_id",
                     expected="a case_id used by no other row",
-                    hint=lambda v: f"row {rows[first[v.strip()]]} has the same case_id",
+                    hint=lambda v: f"row {rows[first[_trim(v)]]} has the same case_id",
                 )
         if "source_id" not in self.position:
             return
@@ -559,6 +567,11 @@ class _Checker:
                 expected="an SSc subset (or empty) for a patient with systemic sclerosis",
                 hint="conditions include systemic_sclerosis",
             )
+
+
+def _trim(value: str) -> str:
+    """A cell as :meth:`_Checker._cells` trims it: non-breaking spaces are spaces."""
+    return value.replace("\u00a0", " ").strip()
 
 
 def _to_float(value: str) -> float | None:

@@ -102,3 +102,20 @@ def test_write_then_read_gives_the_same_records(tmp_path, fmt, frame):
     cases = casestats.read_cases(frame, sources=SOURCES)
     again = _roundtrip(cases, tmp_path, fmt)
     pd.testing.assert_frame_equal(again.data, cases.data)
+
+
+def test_parquet_is_read_as_text(tmp_path):
+    pytest.importorskip("pyarrow")
+    frame = pd.DataFrame(
+        {
+            "case_id": ["007", "008"],
+            "source_id": ["s1", "s2"],
+            "age_years": [54.0, None],
+            "sex": ["F", "male"],
+        }
+    )
+    frame.to_parquet(tmp_path / "cases.parquet")
+    cases = casestats.read_cases(tmp_path / "cases.parquet", sources=SOURCES)
+    assert cases.data["case_id"].tolist() == ["007", "008"]
+    assert cases.data["age_years"].tolist() == ["54", ""]
+    assert cases.data["sex"].tolist() == ["female", "male"]

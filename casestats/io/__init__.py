@@ -10,9 +10,19 @@ from __future__ import annotations
 
 from casestats.exceptions import CaseSeriesValidationError
 from casestats.io._raw import FORMATS, LIMITS, RawTable, read_raw
+from casestats.io._template import write_template
 from casestats.io._write import write_cases
 
-__all__ = ["FORMATS", "LIMITS", "RawTable", "read_cases", "read_raw", "validate", "write_cases"]
+__all__ = [
+    "FORMATS",
+    "LIMITS",
+    "RawTable",
+    "read_cases",
+    "read_raw",
+    "validate",
+    "write_cases",
+    "write_template",
+]
 
 
 def read_cases(source, *, sources=None):

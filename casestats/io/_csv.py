@@ -204,6 +204,7 @@ def _parse_slow(data, delimiter, encoding, source, problems) -> tuple[pd.DataFra
             expected="the column names in row 1",
             hint="delete the empty rows above the header",
         )
+    _unclosed_quote(rows, text, problems)
     name = _NAMES[delimiter]
     for number, row in enumerate(rows, start=1):
         if row and len(row) != width:
@@ -229,3 +230,26 @@ def _parse_slow(data, delimiter, encoding, source, problems) -> tuple[pd.DataFra
         elif not row:
             row[:] = [""] * width
     return pd.DataFrame(rows, dtype=object), True
+
+
+def _unclosed_quote(rows: list[list[str]], text: str, problems: list[Problem]) -> None:
+    """Report a quote left open, which makes the csv module swallow every later line.
+
+    An open quote can only end at the end of the file, inside the last field;
+    a closed one would leave the text ending with the closing quote.
+    """
+    last = rows[-1][-1] if rows[-1] else ""
+    swallowed = last.rstrip("\r\n")
+    if ("\n" in swallowed or "\r" in swallowed) and not text.rstrip("\r\n").endswith('"'):
+        lines = swallowed.count("\n") + swallowed.count("\r") - swallowed.count("\r\n")
+        problems.append(
+            Problem(
+                "error",
+                "unclosed_quote",
+                row=len(rows),
+                value=swallowed[:60] + ("..." if len(swallowed) > 60 else ""),
+                expected="a closing quote at the end of the quoted cell",
+                hint=f"a quote opened in this row runs to the end of the file, taking in "
+                f"{lines} more line{'s' * (lines != 1)}; close it or remove it",
+            )
+        )

@@ -30,7 +30,14 @@ from casestats.problems import Problem, ValidationReport
 __all__ = ["FORMATS", "LIMITS", "RawTable", "read_raw"]
 
 #: File formats by extension.
-FORMATS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".json": "json"}
+FORMATS = {
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".txt": "csv",
+    ".xlsx": "xlsx",
+    ".json": "json",
+    ".parquet": "parquet",
+}
 
 #: Limits that protect against hostile or broken files. Rows and columns follow
 #: Excel's own limits; a cell holds at most what an Excel cell can.
@@ -69,7 +76,7 @@ class RawTable:
         ``""`` where cell addresses do not apply (JSON, DataFrames).
     source : str
         What was read: the path, or ``"<DataFrame>"``.
-    format : {"csv", "xlsx", "json", "frame"}
+    format : {"csv", "xlsx", "json", "parquet", "frame"}
     sources : pandas.DataFrame or None
         The sources table (Excel sheet ``Sources``, JSON key ``"sources"``, or
         the ``sources=`` file), as text like :attr:`frame`; None if absent.
@@ -176,9 +183,13 @@ def _read_any(source) -> RawTable:
             name,
             "unsupported_format",
             value=path.suffix or path.name,
-            expected="a .csv, .tsv, .txt, .xlsx or .json file",
+            expected="a .csv, .tsv, .txt, .xlsx, .json or .parquet file",
             hint=hint,
         )
+    if fmt == "parquet":
+        from casestats.io._parquet import read_parquet
+
+        return read_parquet(path, name)
     data = read_bytes(path, name, limit=LIMITS["xlsx_bytes" if fmt == "xlsx" else "file_bytes"])
     kind = sniff(data)
     if kind == "empty":

@@ -84,9 +84,12 @@ def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
     """The canonical CSV of a text table: UTF-8, comma, LF, quotes only where needed."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(frame.columns)
-    writer.writerows(escape_formulas(frame).itertuples(index=False, name=None))
+    minimal = csv.writer(buffer, lineterminator="\n")
+    # the csv module quotes "\n" but not a lone "\r" when lines end in "\n"
+    quoted = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL)
+    minimal.writerow(frame.columns)
+    for row in escape_formulas(frame).itertuples(index=False, name=None):
+        (quoted if any("\r" in value for value in row) else minimal).writerow(row)
     return buffer.getvalue().encode("utf-8")
 
 
@@ -95,11 +98,29 @@ def _records(frame: pd.DataFrame) -> list[dict[str, str]]:
     return [dict(zip(text.columns, row, strict=True)) for row in text.itertuples(index=False)]
 
 
+def _check_xlsx_text(frame: pd.DataFrame, sheet: str) -> None:
+    """Refuse control characters, which an XLSX cell cannot hold, with a located message."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    for column in frame.columns:
+        bad = frame[column].astype(str).str.contains(ILLEGAL_CHARACTERS_RE.pattern, regex=True)
+        if bad.any():
+            row = int(bad.to_numpy().argmax())
+            char = ILLEGAL_CHARACTERS_RE.search(frame[column].iat[row]).group()
+            raise ValueError(
+                f"cannot write sheet {sheet!r}, record {row + 1}, column {column!r} to XLSX: "
+                f"it holds the control character U+{ord(char):04X}, which Excel cannot store; "
+                "write CSV or JSON instead, or remove the character"
+            )
+
+
 def _write_xlsx(path: Path, data: pd.DataFrame, sources: pd.DataFrame | None) -> None:
     from openpyxl import Workbook
 
     book = Workbook()
     sheets = [("Cases", data)] + ([("Sources", sources)] if sources is not None else [])
+    for title, frame in sheets:
+        _check_xlsx_text(frame, title)
     for k, (title, frame) in enumerate(sheets):
         sheet = book.active if k == 0 else book.create_sheet()
         sheet.title = title

@@ -1,0 +1,283 @@
+"""The ``casestats`` command: from a spreadsheet to a report without writing Python.
+
+::
+
+    casestats template --out cases.xlsx     # an empty workbook with drop-down lists
+    casestats validate cases.xlsx           # every problem, located; exit 1 on errors
+    casestats summary cases.xlsx            # Table 1 in the terminal
+    casestats report cases.xlsx --out rep   # rep/report.html, tables and figures
+    casestats datasets                      # the bundled datasets and their citations
+    casestats check cases.xlsx              # is it safe to publish?
+
+A ``FILE|DATASET`` argument names a bundled dataset (``casestats datasets``)
+or a file. Exit status: 0 success, 1 the input has errors (or is not
+publishable), 2 the command could not run (missing file, unreadable input,
+bad option): one readable line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+__all__ = ["main"]
+
+#: Cohorts used with the bundled case dataset when ``--cohorts`` is not given.
+_DEFAULT_COHORTS = {"calcinosis_case_reports": "ssc_calcinosis_cohorts"}
+
+
+class _Failure(Exception):
+    """A problem the user can fix; printed as one line, exit status 2."""
+
+
+def _bundled() -> list[str]:
+    from casestats.datasets import list_datasets
+
+    return list_datasets()["name"].tolist()
+
+
+def _load_cases(argument: str, sources: str | None = None):
+    """A bundled case dataset or a case file, validated."""
+    from casestats.datasets import dataset_metadata, load_dataset
+    from casestats.exceptions import CaseSeriesValidationError
+    from casestats.io import read_cases
+
+    if argument in _bundled():
+        if dataset_metadata(argument).get("kind") != "cases":
+            raise _Failure(f"{argument} is a dataset of published counts, not of cases")
+        return load_dataset(argument)
+    path = _existing(argument)
+    try:
+        return read_cases(path, sources=sources)
+    except CaseSeriesValidationError as err:
+        errors = err.report.count("error")
+        raise _Failure(
+            f"{argument} has {errors} error{'s' * (errors != 1)}; "
+            f"run 'casestats validate {argument}' to list them"
+        ) from None
+
+
+def _load_cohorts(argument: str):
+    from casestats.datasets import load_dataset
+
+    if argument in _bundled():
+        return load_dataset(argument)
+    import pandas as pd
+
+    path = _existing(argument)
+    try:
+        return pd.read_csv(path, keep_default_na=False, na_values=[""])
+    except (ValueError, UnicodeDecodeError) as err:
+        raise _Failure(f"cannot read cohorts from {argument}: {err}") from None
+
+
+def _existing(argument: str, *, datasets: bool = True) -> Path:
+    path = Path(argument)
+    if path.is_file():
+        return path
+    if not datasets:
+        raise _Failure(f"no such file: {argument}")
+    known = ", ".join(_bundled())
+    raise _Failure(f"no such file or bundled dataset: {argument} (bundled: {known})")
+
+
+def _progress(step: int, n_steps: int, label: str) -> None:
+    width = 20
+    done = round(width * (step - 1) / n_steps)
+    bar = "#" * done + "." * (width - done)
+    print(f"[{step}/{n_steps}] {bar} {label}", file=sys.stderr, flush=True)
+
+
+# -- commands -----------------------------------------------------------------
+
+
+def _validate(args) -> int:
+    from casestats.io import validate
+
+    path = _existing(args.file, datasets=False)
+    if args.sources is not None:
+        _existing(args.sources, datasets=False)
+    report = validate(path, sources=args.sources)
+    print(report)
+    return 0 if report.ok else 1
+
+
+def _summary(args) -> int:
+    from casestats.summary import format_table, table_one
+
+    cases = _load_cases(args.cases, args.sources)
+    title = cases.metadata.get("title") or args.cases
+    print(f"{title}: {len(cases)} patients\n")
+    print(format_table(table_one(cases)))
+    print(f"\nCaveat: {cases.metadata['caveat']}")
+    return 0
+
+
+def _report(args) -> int:
+    import matplotlib
+
+    # the report is written to files: never open a window
+    matplotlib.use("Agg")
+    from casestats.reporting import report
+
+    cases = _load_cases(args.cases, args.sources)
+    cohorts_name = args.cohorts or _DEFAULT_COHORTS.get(args.cases)
+    cohorts = _load_cohorts(cohorts_name) if cohorts_name else None
+    path = report(
+        cases, cohorts=cohorts, out=args.out, site_level=args.site_level, progress=_progress
+    )
+    print(path)
+    return 0
+
+
+def _datasets(args) -> int:
+    from casestats.datasets import dataset_metadata, list_datasets
+
+    for row in list_datasets().itertuples(index=False):
+        meta = dataset_metadata(row.name)
+        print(f"{row.name}  ({row.kind}, {row.n_rows} rows)")
+        print(f"  {row.title}")
+        if meta.get("citation"):
+            print(f"  cite: {meta['citation']}")
+        print()
+    return 0
+
+
+def _template(args) -> int:
+    from casestats.io._template import write_template
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".xlsx":
+        raise _Failure(f"the template is an Excel workbook: give a .xlsx name, not {out.name}")
+    if not out.parent.is_dir():
+        raise _Failure(f"no such folder: {out.parent}")
+    print(write_template(out))
+    return 0
+
+
+def _check(args) -> int:
+    try:
+        from casestats.privacy import check_publishable
+    except ModuleNotFoundError:
+        raise _Failure("this version of casestats has no privacy check") from None
+
+    result = check_publishable(_load_cases(args.cases, args.sources))
+    print(result)
+    return 0 if result.ok else 1
+
+
+# -- parser -------------------------------------------------------------------
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="casestats",
+        description="Statistics of calcinosis cutis case series: validate, summarise, report.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    cases_help = "a case file (.csv, .xlsx, .json) or a bundled dataset name"
+    sources_help = "the sources table (default: the Sources sheet or <stem>.sources.csv)"
+
+    sub = commands.add_parser(
+        "validate", help="list every problem in a case file", description=_validate_text()
+    )
+    sub.add_argument("file", help="a case file (.csv, .xlsx, .json)")
+    sub.add_argument("--sources", help=sources_help)
+    sub.set_defaults(run=_validate)
+
+    sub = commands.add_parser(
+        "summary", help="print Table 1", description="Print Table 1 (patients) as plain text."
+    )
+    sub.add_argument("cases", metavar="FILE|DATASET", help=cases_help)
+    sub.add_argument("--sources", help=sources_help)
+    sub.set_defaults(run=_summary)
+
+    sub = commands.add_parser(
+        "report",
+        help="write the HTML and Markdown report",
+        description="Run every analysis and write report.html, report.md, tables/ and figures/.",
+    )
+    sub.add_argument("cases", metavar="FILE|DATASET", help=cases_help)
+    sub.add_argument("--sources", help=sources_help)
+    sub.add_argument(
+        "--cohorts",
+        metavar="DATASET_OR_CSV",
+        help="published cohort rows for the limited vs diffuse SSc synthesis "
+        "(default with the bundled case dataset: ssc_calcinosis_cohorts)",
+    )
+    sub.add_argument("--out", default="report", help="output folder (default: report)")
+    sub.add_argument(
+        "--site-level",
+        choices=("site", "region", "limb"),
+        default="region",
+        help="anatomical level of the site tables (default: region)",
+    )
+    sub.set_defaults(run=_report)
+
+    sub = commands.add_parser(
+        "datasets", help="list the bundled datasets", description="List bundled datasets."
+    )
+    sub.set_defaults(run=_datasets)
+
+    sub = commands.add_parser(
+        "template",
+        help="write an empty case spreadsheet",
+        description="Write an empty .xlsx with the schema headers, a data dictionary and "
+        "drop-down lists for the controlled vocabularies.",
+    )
+    sub.add_argument("--out", default="cases.xlsx", help="file to write (default: cases.xlsx)")
+    sub.set_defaults(run=_template)
+
+    sub = commands.add_parser(
+        "check",
+        help="check that a case series is safe to publish",
+        description="Check a case series for identifying details before publication.",
+    )
+    sub.add_argument("cases", metavar="FILE|DATASET", help=cases_help)
+    sub.add_argument("--sources", help=sources_help)
+    sub.set_defaults(run=_check)
+    return parser
+
+
+def _validate_text() -> str:
+    return (
+        "Check a case file in one pass and print every problem with its row, cell and a hint. "
+        "Exit status 1 when there are errors, 0 otherwise (warnings and notes allowed)."
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the ``casestats`` command line.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The arguments (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        Exit status: 0 success, 1 the input has errors, 2 the command could
+        not run.
+
+    Examples
+    --------
+    >>> main(["validate", "no-such-file.csv"])
+    2
+    """
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except _Failure as err:
+        print(f"casestats {args.command}: {err}", file=sys.stderr)
+        return 2
+    except (OSError, ValueError) as err:
+        # an unwritable folder, a dataset that is not what the command expects...
+        print(f"casestats {args.command}: {type(err).__name__}: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

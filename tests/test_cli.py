@@ -1,0 +1,188 @@
+"""The casestats command line, run as a user would (a subprocess), and the template."""
+
+import subprocess
+import sys
+
+import openpyxl
+import pytest
+
+import casestats
+from casestats.io._template import DROPDOWN_ROWS, write_template
+
+COMMANDS = ["validate", "summary", "report", "datasets", "template", "check"]
+
+
+def run(*args, cwd=None):
+    return subprocess.run(
+        [sys.executable, "-m", "casestats.cli", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=300,
+    )
+
+
+@pytest.fixture()
+def bad_csv(tmp_path):
+    path = tmp_path / "cases.csv"
+    path.write_text("case_id,source_id,age_years,sex\n1,x,87 y,F\n2,x,,bogus\n", encoding="utf-8")
+    (tmp_path / "cases.sources.csv").write_text("source_id\nx\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture()
+def filled(tmp_path):
+    """The template with two cases typed in, as a user would in Excel."""
+    path = write_template(tmp_path / "template.xlsx")
+    book = openpyxl.load_workbook(path)
+    sheet = book["Cases"]
+    headers = [cell.value for cell in sheet[1]]
+    rows = [
+        {"case_id": "p1", "source_id": "doe2020", "age_years": 54, "sex": "female",
+         "subtype": "dystrophic", "sites": "elbow (left); knee", "ssc_subset": "limited"},
+        {"case_id": "p2", "source_id": "doe2020", "age_years": "90+", "sex": "male",
+         "subtype": "idiopathic", "sites": "hand"},
+    ]  # fmt: skip
+    for row in rows:
+        sheet.append([row.get(h) for h in headers])
+    book["Sources"].append(["doe2020", "Doe J", 2020, "A case", "J Cases", "10.1000/x"])
+    out = tmp_path / "filled.xlsx"
+    book.save(out)
+    return out
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_help_on_each_command(command):
+    result = run(command, "--help")
+    assert result.returncode == 0
+    assert f"usage: casestats {command}" in result.stdout
+
+
+def test_datasets_lists_names_and_citations():
+    result = run("datasets")
+    assert result.returncode == 0
+    for name in casestats.list_datasets()["name"]:
+        assert name in result.stdout
+    assert "cite:" in result.stdout
+
+
+def test_summary_of_bundled_dataset():
+    result = run("summary", "calcinosis_case_reports")
+    assert result.returncode == 0, result.stderr
+    assert "29/42 (69%)" in result.stdout
+    assert "Caveat:" in result.stdout
+
+
+def test_validate_bad_csv_lists_located_problems(bad_csv):
+    result = run("validate", bad_csv)
+    assert result.returncode == 1
+    assert "2 errors" in result.stdout
+    assert "C2, column 'age_years'" in result.stdout
+    assert "D3, column 'sex'" in result.stdout
+
+
+def test_validate_good_file_exits_zero(filled):
+    result = run("validate", filled)
+    assert result.returncode == 0, result.stdout
+    assert "0 errors" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("validate", "no-such-file.csv"),
+        ("summary", "no-such-file.csv"),
+        ("report", "no-such-file.csv", "--out", "x"),
+        ("summary", "ssc_calcinosis_cohorts"),  # counts, not cases
+        ("template", "--out", "no/such/folder/cases.xlsx"),
+        ("template", "--out", "cases.csv"),
+    ],
+)
+def test_unusable_input_is_one_line_and_exit_2(args, tmp_path):
+    result = run(*args, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert result.stderr.startswith(f"casestats {args[0]}: ")
+
+
+def test_summary_of_file_with_errors_exits_2(bad_csv):
+    result = run("summary", bad_csv)
+    assert result.returncode == 2
+    assert "2 errors" in result.stderr and "casestats validate" in result.stderr
+
+
+def test_template_has_sheets_dropdowns_and_comments(tmp_path):
+    result = run("template", "--out", "cases.xlsx", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    book = openpyxl.load_workbook(tmp_path / "cases.xlsx")
+    assert book.sheetnames == ["Cases", "Sources", "Data dictionary", "Lists"]
+    assert book["Lists"].sheet_state == "hidden"
+    cases = book["Cases"]
+    schema = casestats.load_schema()
+    headers = [cell.value for cell in cases[1]]
+    assert headers == list(schema.fields)
+    assert cases.freeze_panes == "A2"
+    assert cases["A1"].comment is not None
+    letters = {name: cases.cell(row=1, column=i).column_letter for i, name in enumerate(headers, 1)}
+    validations = {str(v.sqref): v for v in cases.data_validations.dataValidation}
+    single = [name for name, field in schema.fields.items() if field.kind == "term"]
+    assert {"sex", "subtype", "ssc_subset", "outcome", "renal_function"} <= set(single)
+    assert len(validations) == len(single)
+    lists = book["Lists"]
+    for name in single:
+        validation = validations[f"{letters[name]}2:{letters[name]}{DROPDOWN_ROWS + 1}"]
+        assert validation.allow_blank
+        column = validation.formula1.split("!")[1].split(":")[0].strip("$").rstrip("0123456789$")
+        terms = [c.value for c in lists[column][1:] if c.value is not None]
+        assert terms == schema.terms(schema.fields[name].vocabulary)
+    dictionary = book["Data dictionary"]
+    assert dictionary.max_row == len(schema.fields) + 1
+
+
+def test_template_filled_reads_back(filled):
+    cases = casestats.read_cases(filled)
+    assert cases.data["case_id"].tolist() == ["p1", "p2"]
+    assert cases.data["age_years"].tolist() == ["54", "90+"]
+    assert cases.sources["source_id"].tolist() == ["doe2020"]
+
+
+def test_report_from_filled_template(filled, tmp_path):
+    result = run("report", filled, "--out", tmp_path / "rep")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "rep" / "report.html").is_file()
+    assert "[1/8]" in result.stderr and "[8/8]" in result.stderr
+    assert "No published cohorts were given" in (tmp_path / "rep" / "report.md").read_text()
+
+
+def test_report_on_bundled_uses_cohorts_by_default(tmp_path):
+    result = run("report", "calcinosis_case_reports", "--out", tmp_path / "rep")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("report.html")
+    assert (tmp_path / "rep" / "figures" / "cohort_forest.svg").is_file()
+
+
+def test_check_bundled_dataset():
+    pytest.importorskip("casestats.privacy")
+    result = run("check", "calcinosis_case_reports")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 errors" in result.stdout
+
+
+def test_check_flags_identifying_details(tmp_path):
+    pytest.importorskip("casestats.privacy")
+    path = tmp_path / "cases.csv"
+    path.write_text(
+        "case_id,source_id,notes\n1,x,seen by Dr Smith on 12/03/2021\n", encoding="utf-8"
+    )
+    (tmp_path / "cases.sources.csv").write_text("source_id\nx\n", encoding="utf-8")
+    result = run("check", path)
+    assert result.returncode == 1
+    assert "notes" in result.stdout
+
+
+def test_main_in_process_returns_status(bad_csv, capsys):
+    from casestats.cli import main
+
+    assert main(["validate", str(bad_csv)]) == 1
+    assert "error" in capsys.readouterr().out
