@@ -448,13 +448,10 @@ def _site_tests(table: pd.DataFrame) -> None:
 
 def _overall_site_test(cases, level: str, by: str, *, n_resamples: int, seed: int) -> dict:
     groups = group_labels(cases, by)
-    groups = groups[cases.reported("sites").to_numpy() & groups.notna().to_numpy()]
-    sites = cases.sites()
-    sites = sites[sites["case_id"].isin(groups.index)]
-    patients = pd.Index(groups.index)
-    columns = pd.Index(pd.unique(sites[level]))
-    x = np.zeros((len(patients), len(columns)))
-    x[patients.get_indexer(sites["case_id"]), columns.get_indexer(sites[level])] = 1.0
+    keep = cases.reported("sites").to_numpy() & groups.notna().to_numpy()
+    x = cases.site_indicators(level).to_numpy()[keep].astype(float)
+    groups = groups[keep]
+    patients = groups.index
     codes, labels = pd.factorize(groups.to_numpy())
     k = len(labels)
     onehot = np.eye(k)[codes]

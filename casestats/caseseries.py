@@ -68,6 +68,7 @@ class CaseSeries:
         self.metadata.setdefault("caveat", CASE_REPORT_CAVEAT)
         # The cases never change, and one analysis asks for the sites several times.
         self._sites: pd.DataFrame | None = None
+        self._indicators: dict[str, pd.DataFrame] = {}
 
     @classmethod
     def from_frame(cls, frame: pd.DataFrame, *, sources=None) -> CaseSeries:
@@ -107,13 +108,17 @@ class CaseSeries:
 
         Unreported cases leave that field's denominator.
         """
-        values = self._column(field)
+        values = self.column(field)
         schema = load_schema()
         markers = pd.Series(pd.unique(values))
         missing = set(markers[markers.map(schema.is_missing).astype(bool)])
         return ((values != "") & ~values.isin(missing)).rename(field)
 
-    def _column(self, field: str) -> pd.Series:
+    def column(self, field: str) -> pd.Series:
+        """One column of the canonical text table, without copying it.
+
+        Cheaper than ``cases.data[field]`` on large series; treat it as read-only.
+        """
         if field not in self._data:
             raise KeyError(f"the case series has no column {field!r}")
         return self._data[field]
@@ -153,14 +158,25 @@ class CaseSeries:
         return pd.DataFrame(out)
 
     def _long(self, field: str) -> pd.DataFrame:
-        """One row per case and value of a list field: case_id, value.
+        """One row per case and value of a list field: case_id, value."""
+        rows, values = self._long_rows(field)
+        case_ids = self._data["case_id"]
+        return pd.DataFrame(
+            {
+                "case_id": pd.Series(case_ids.to_numpy(dtype=object)[rows], dtype=case_ids.dtype),
+                "value": values,
+            }
+        )
+
+    def _long_rows(self, field: str) -> tuple[np.ndarray, np.ndarray]:
+        """Row positions and values of a list field, one entry per value.
 
         A registry has few distinct cells (``"finger_pad (left); elbow"``...)
         repeated over many patients, so each distinct cell is split once and
         the rows are assembled with numpy: time grows with the patients, not
         with Python work per patient.
         """
-        values = self._column(field)
+        values = self.column(field)
         reported = self.reported(field).to_numpy(dtype=bool)
         codes, uniques = pd.factorize(values.to_numpy(dtype=object)[reported])
         items = [str(cell).split("; ") for cell in uniques]
@@ -171,16 +187,8 @@ class CaseSeries:
         per_row = lengths[codes]
         row_start = np.cumsum(per_row) - per_row
         take = np.arange(per_row.sum()) + np.repeat(cell_start[codes] - row_start, per_row)
-        case_ids = self._data["case_id"]
-        return pd.DataFrame(
-            {
-                "case_id": pd.Series(
-                    np.repeat(case_ids.to_numpy(dtype=object)[reported], per_row),
-                    dtype=case_ids.dtype,
-                ),
-                "value": flat[take] if take.size else flat,
-            }
-        )
+        rows = np.repeat(np.flatnonzero(reported), per_row)
+        return rows, (flat[take] if take.size else flat)
 
     def sites(self) -> pd.DataFrame:
         """One row per case and lesion site: case_id, site, laterality, region, limb."""
@@ -189,15 +197,18 @@ class CaseSeries:
         return self._sites.copy()
 
     def _parse_sites(self) -> pd.DataFrame:
-        frame = self._long("sites")
+        rows, values = self._long_rows("sites")
         # Parse each distinct "site (side)" once, then broadcast by code.
-        codes, uniques = pd.factorize(frame["value"])
+        codes, uniques = pd.factorize(values)
         parts = pd.Series(uniques, dtype=object).str.extract(_SITE_ITEM)
+        self._site_rows, self._site_codes = rows, codes
+        self._distinct_sites = parts["site"].to_numpy(dtype=object)
         schema = load_schema()
-        site = parts["site"].to_numpy(dtype=object)[codes]
+        site = self._distinct_sites[codes]
+        case_ids = self._data["case_id"]
         return pd.DataFrame(
             {
-                "case_id": frame["case_id"],
+                "case_id": pd.Series(case_ids.to_numpy(dtype=object)[rows], dtype=case_ids.dtype),
                 "site": pd.array(site, dtype="str"),
                 "laterality": pd.array(
                     parts["laterality"].to_numpy(dtype=object)[codes], dtype="str"
@@ -206,6 +217,55 @@ class CaseSeries:
                 "limb": pd.Series(site).map(schema.rollup_map("limb")).astype("str"),
             }
         )
+
+    def site_indicators(self, level: str = "site") -> pd.DataFrame:
+        """Whether each patient has a lesion at each anatomical term: one column per term.
+
+        Parameters
+        ----------
+        level : {"site", "region", "limb"}
+            Rank of the anatomical hierarchy (a lesion recorded at a coarser
+            rank keeps that rank).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Boolean, indexed by case_id, one column per term seen in the data
+            at that level, in the anatomy table's order (head to foot).
+            Patients whose source did not report the sites have no lesion
+            anywhere here: use :meth:`reported` to leave them out.
+
+        Examples
+        --------
+        >>> import casestats
+        >>> cases = casestats.load_dataset("calcinosis_case_reports")
+        >>> limbs = cases.site_indicators("limb")
+        >>> bool(limbs["upper_limb"].sum() <= len(cases))
+        True
+        """
+        if level not in ("site", "region", "limb"):
+            raise ValueError(f"level={level!r}; expected one of ['limb', 'region', 'site']")
+        if level not in self._indicators:
+            if self._sites is None:
+                self._sites = self._parse_sites()
+            schema = load_schema()
+            rollup = schema.rollup_map(level)
+            # each distinct cell's term at this level, then broadcast to the rows
+            distinct = np.array([rollup[t] for t in self._distinct_sites], dtype=object)
+            term_codes, terms = pd.factorize(distinct)
+            order = {term: k for k, term in enumerate(schema.terms("site"))}
+            ranked = sorted(range(len(terms)), key=lambda k: (order[terms[k]], terms[k]))
+            position = np.empty(len(terms), dtype=np.int64)
+            position[ranked] = np.arange(len(terms))
+            rows, codes = self._site_rows, position[term_codes][self._site_codes]
+            matrix = np.zeros((len(self._data), len(terms)), dtype=bool)
+            matrix[rows, codes] = True
+            self._indicators[level] = pd.DataFrame(
+                matrix,
+                index=pd.Index(self._data["case_id"].to_numpy(dtype=object), name="case_id"),
+                columns=[terms[k] for k in ranked],
+            )
+        return self._indicators[level]
 
     def conditions(self) -> pd.DataFrame:
         """One row per case and underlying condition: case_id, condition."""

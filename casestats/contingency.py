@@ -558,11 +558,25 @@ class ContingencyResult(Result):
 
 
 def _count_tables_two_rows(first_row_total: int, columns: np.ndarray) -> float:
-    """Number of 2 x C tables with the given margins (coefficient of a product of polynomials)."""
-    counts = np.ones(1)
+    """Number of 2 x C tables with the given margins, or inf once it passes the exact limit.
+
+    The count is the coefficient of x**r in the product of (1 + x + ... + x**size)
+    over the columns; each factor is applied as a running-window sum, so the work
+    is linear in the row total rather than quadratic as with a convolution.
+    """
+    columns = np.asarray(columns, dtype=np.int64)
+    # a table and its row-swapped twin pair up, so count with the smaller row total
+    r = int(min(first_row_total, columns.sum() - first_row_total))
+    cap = float(EXACT_MAX_TABLES + 1)
+    counts = np.zeros(r + 1)
+    counts[0] = 1.0
     for size in columns:
-        counts = np.convolve(counts, np.ones(int(size) + 1))[: first_row_total + 1]
-    return float(counts[first_row_total]) if counts.size > first_row_total else 0.0
+        running = np.cumsum(counts)
+        shifted = np.zeros_like(running)
+        if size + 1 <= r:
+            shifted[size + 1 :] = running[: r - size]
+        counts = np.minimum(running - shifted, cap)  # capped: exactness is only needed below it
+    return float(counts[r]) if counts[r] < cap else np.inf
 
 
 def _log_choose(n, k):

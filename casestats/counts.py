@@ -66,12 +66,12 @@ def group_labels(cases, by: str | None) -> pd.Series:
     >>> group_labels(cases, "sex").value_counts().index.tolist()
     ['female', 'male']
     """
-    data = cases.data.set_index("case_id")
+    index = pd.Index(cases.column("case_id").to_numpy(dtype=object), name="case_id")
     if by is None:
-        return pd.Series("all", index=data.index, dtype=object, name="group")
+        return pd.Series("all", index=index, dtype=object, name="group")
     if by == "age_band":
-        age = cases.to_frame().set_index("case_id")["age_years"]
-        labels = pd.Series(pd.NA, index=data.index, dtype=object, name="group")
+        age = pd.Series(cases.to_frame()["age_years"].to_numpy(), index=index)
+        labels = pd.Series(pd.NA, index=index, dtype=object, name="group")
         for label, low, high in AGE_BANDS:
             labels[(age >= low) & (age < high)] = label
         return labels
@@ -81,41 +81,29 @@ def group_labels(cases, by: str | None) -> pd.Series:
         raise ValueError(
             f"by={by!r} is not a single-valued field; expected one of {allowed + ['age_band']}"
         )
-    values = data[by].astype(object)
+    values = pd.Series(cases.column(by).to_numpy(dtype=object), index=index)
     return values.where(values != "", pd.NA).rename("group")
 
 
-def _count(members: pd.DataFrame, groups: pd.Series, levels) -> pd.DataFrame:
-    """Patients per (group, level) out of the patients of each group.
+def _group_codes(groups: pd.Series, keep=None) -> tuple[np.ndarray, np.ndarray]:
+    """Integer group of each patient (-1: no group), with the sorted group names."""
+    values = groups.to_numpy(dtype=object)
+    if keep is not None:
+        values = np.where(keep, values, None)
+    return pd.factorize(values, sort=True)
 
-    `members` has one row per case_id x level (duplicates allowed: a patient
-    counts once); `groups` gives each patient's group (missing: no group).
-    """
-    groups = groups.dropna()
-    totals = groups.value_counts()
-    members = members.drop_duplicates()
-    # Hash-join on plain object arrays: pandas' Arrow-backed strings fall back
-    # to a Python loop in isin/reindex, which dominated at 10^6 patients.
-    ids = pd.Index(groups.index.to_numpy(dtype=object))
-    where = ids.get_indexer(members["case_id"].to_numpy(dtype=object))
-    found = where >= 0
-    events = (
-        pd.DataFrame(
-            {
-                "group": groups.to_numpy(dtype=object)[where[found]],
-                "level": members["level"].to_numpy(dtype=object)[found],
-            }
-        )
-        .groupby(["group", "level"])
-        .size()
+
+def _frame(names, levels, events: np.ndarray, totals: np.ndarray) -> pd.DataFrame:
+    """The tidy count table of an events array (groups x levels) and group totals."""
+    levels = np.asarray(list(levels), dtype=object)
+    return pd.DataFrame(
+        {
+            "group": np.repeat(np.asarray(names, dtype=object), len(levels)),
+            "level": np.tile(levels, len(names)),
+            "events": events.ravel().astype(np.int64),
+            "total": np.repeat(totals, len(levels)).astype(np.int64),
+        }
     )
-    order = [g for g in pd.unique(groups.sort_values()) if g in totals.index]
-    rows = [
-        {"group": g, "level": lvl, "events": int(events.get((g, lvl), 0)), "total": int(totals[g])}
-        for g in order
-        for lvl in levels
-    ]
-    return pd.DataFrame(rows, columns=["group", "level", "events", "total"])
 
 
 def category_counts(cases, field: str, *, by: str | None = None) -> pd.DataFrame:
@@ -147,12 +135,19 @@ def category_counts(cases, field: str, *, by: str | None = None) -> pd.DataFrame
     True
     """
     group_labels(cases, field)  # checks that the field is single-valued
-    data = cases.data
-    values = data[field].astype(object).where(data[field] != "", NOT_CLASSIFIED)
-    members = pd.DataFrame({"case_id": data["case_id"].to_numpy(), "level": values.to_numpy()})
     schema = load_schema()
     levels = [*schema.terms(schema.fields[field].vocabulary), NOT_CLASSIFIED]
-    return _count(members, group_labels(cases, by), levels)
+    # empty cells and markers such as "NR" alike: the source did not classify the case
+    values = np.where(
+        cases.reported(field).to_numpy(), cases.column(field).to_numpy(dtype=object), NOT_CLASSIFIED
+    )
+    level_codes = pd.Index(levels, dtype=object).get_indexer(pd.unique(values))
+    codes = level_codes[pd.factorize(values)[0]]
+    groups, names = _group_codes(group_labels(cases, by))
+    counted = groups >= 0
+    cells = groups[counted] * len(levels) + codes[counted]
+    events = np.bincount(cells, minlength=len(names) * len(levels)).reshape(-1, len(levels))
+    return _frame(names, levels, events, np.bincount(groups[counted], minlength=len(names)))
 
 
 def site_counts(
@@ -194,23 +189,28 @@ def site_counts(
         raise ValueError(f"level={level!r}; expected one of ['limb', 'region', 'site']")
     if unit not in ("patients", "mentions"):
         raise ValueError(f"unit={unit!r}; expected one of ['mentions', 'patients']")
-    groups = group_labels(cases, by)
-    groups = groups.where(_reported(cases, "sites").reindex(groups.index, fill_value=False))
-    sites = cases.sites()
-    members = pd.DataFrame({"case_id": sites["case_id"], "level": sites[level]})
-    levels = _anatomical_order(pd.unique(members["level"]))
+    reported = cases.reported("sites").to_numpy()
+    groups, names = _group_codes(group_labels(cases, by), keep=reported)
+    counted = groups >= 0
+    totals = np.bincount(groups[counted], minlength=len(names))
     if unit == "patients":
-        return _count(members, groups, levels)
-    mentions = sites.assign(level=sites[level], group=groups.reindex(sites["case_id"]).to_numpy())
-    mentions = mentions.dropna(subset=["group"])
-    events = mentions.groupby(["group", "level"]).size()
-    totals = mentions.groupby("group").size()
-    rows = [
-        {"group": g, "level": lvl, "events": int(events.get((g, lvl), 0)), "total": int(totals[g])}
-        for g in totals.index
-        for lvl in levels
-    ]
-    return pd.DataFrame(rows, columns=["group", "level", "events", "total"])
+        indicators = cases.site_indicators(level)
+        matrix = indicators.to_numpy()
+        events = np.zeros((len(names), matrix.shape[1]), dtype=np.int64)
+        for k in range(len(names)):
+            events[k] = matrix[groups == k].sum(axis=0)
+        return _frame(names, indicators.columns, events, totals)
+    sites = cases.sites()
+    levels = _anatomical_order(pd.unique(sites[level]))
+    rows = cases.column("case_id").to_numpy(dtype=object)
+    mention_group = groups[pd.Index(rows).get_indexer(sites["case_id"].to_numpy(dtype=object))]
+    level_codes = pd.Index(levels, dtype=object).get_indexer(sites[level].to_numpy(dtype=object))
+    counted = mention_group >= 0
+    cells = mention_group[counted] * len(levels) + level_codes[counted]
+    events = np.bincount(cells, minlength=len(names) * len(levels)).reshape(-1, len(levels))
+    mentions = np.bincount(mention_group[counted], minlength=len(names))
+    keep = mentions > 0  # a group whose patients report sites but list none has no mentions
+    return _frame(np.asarray(names)[keep], levels, events[keep], mentions[keep])
 
 
 def _anatomical_order(terms) -> list[str]:
@@ -245,14 +245,16 @@ def feature_indicator(cases, feature: str) -> pd.Series:
     BooleanDtype
     """
     schema = load_schema()
-    index = pd.Index(cases.data["case_id"], name="case_id")
+    index = pd.Index(cases.column("case_id").to_numpy(dtype=object), name="case_id")
     anatomy = schema.terms("site")
     if feature in anatomy:
-        sites = cases.sites()
+        indicators = cases.site_indicators("site")
         # a lesion anywhere below the feature counts (finger_pad is in finger, hand...)
-        below = [term for term in anatomy if feature in schema.ancestors(term)]
-        hits = set(sites.loc[sites["site"].isin(below), "case_id"])
-        return _indicator(index, hits, _reported(cases, "sites"))
+        below = [t for t in indicators.columns if feature in schema.ancestors(t)]
+        has = indicators[below].to_numpy().any(axis=1)
+        reported = cases.reported("sites").to_numpy()
+        values = pd.Series(has, index=index, dtype="boolean")
+        return values.where(reported, pd.NA)
     if feature in schema.terms("condition"):
         conditions = cases.conditions()
         hits = set(conditions.loc[conditions["condition"] == feature, "case_id"])
@@ -272,7 +274,8 @@ def feature_indicator(cases, feature: str) -> pd.Series:
 
 def _reported(cases, field: str) -> pd.Series:
     """Whether each patient's source reported `field`, indexed by case_id."""
-    return pd.Series(cases.reported(field).to_numpy(), index=cases.data["case_id"])
+    ids = cases.column("case_id").to_numpy(dtype=object)
+    return pd.Series(cases.reported(field).to_numpy(), index=ids)
 
 
 def _indicator(index: pd.Index, hits: set, reported: pd.Series) -> pd.Series:

@@ -356,6 +356,9 @@ def unescape_formulas(frame: pd.DataFrame) -> None:
     """Strip the one apostrophe :func:`~casestats.io.write_cases` put before a formula start."""
     for column in frame.columns:
         values = frame[column]
+        # most columns hold no apostrophe at all: one vectorised test skips them
+        if not values.str.contains("'", regex=False).any():
+            continue
         mask = values.str.startswith("'").to_numpy(dtype=bool)
         if mask.any():
             hits = [i for i in np.flatnonzero(mask) if _ESCAPED.match(values.iat[i])]
