@@ -50,6 +50,7 @@ def read_csv(data: bytes, source: str) -> RawTable:
         fmt="csv",
         problems=problems,
         check_lengths=long_rows,
+        apostrophes=b"'" in data,
     )
 
 
@@ -149,7 +150,9 @@ def _scan(data: bytes, delimiter: bytes) -> dict | None:
     stops = np.append(stops, n)
     if starts[-1] >= n:  # the file ends with a line end
         starts, stops = starts[:-1], stops[:-1]
-    fields = np.add.reduceat(delims, starts, dtype=np.int64) + 1
+    # delimiters per record from their positions: far cheaper than summing the mask
+    positions = np.flatnonzero(delims)
+    fields = np.searchsorted(positions, stops) - np.searchsorted(positions, starts) + 1
     length = stops - starts
     # An empty record sums the line end itself, which is never a delimiter.
     carriage = (length == 1) & (buf[np.minimum(starts, n - 1)] == _CR)

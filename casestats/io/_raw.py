@@ -378,12 +378,14 @@ def finish(
     problems: list[Problem] | None = None,
     sources: pd.DataFrame | None = None,
     check_lengths: bool = True,
+    apostrophes: bool = True,
 ) -> RawTable:
     """Common last steps: headers checked and made unique, empty rows and columns dropped.
 
     ``cells`` has one column per header (any column labels) and object-dtype
     ``str`` values. ``check_lengths=False`` skips the cell-length check when
-    the reader knows no cell can be too long.
+    the reader knows no cell can be too long; ``apostrophes=False`` skips
+    undoing formula escapes when the reader knows no cell holds an apostrophe.
     """
     problems = list(problems or [])
     if not headers:
@@ -470,7 +472,7 @@ def finish(
                 hint=f"{sheet or 'the table'} has a header but no rows",
             )
         )
-    if fmt in ("csv", "xlsx"):
+    if fmt in ("csv", "xlsx") and apostrophes:
         unescape_formulas(frame)
     row_numbers = np.asarray(row_numbers, dtype=np.int64)
     headers = [headers[i] for i in keep]
