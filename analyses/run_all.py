@@ -4,7 +4,8 @@ Run it with ``make run`` (which sets up the environment first) or
 ``python analyses/run_all.py --out output``. It validates the bundled case
 dataset, runs every analysis script in this folder, and writes their tables
 (CSV and Markdown) and figures (PNG and SVG) into the output folder, then
-prints where they are and how the time was spent.
+the self-contained HTML report (``report/report.html``) with its Markdown
+twin, and prints where they are and how the time was spent.
 """
 
 from __future__ import annotations
@@ -54,15 +55,22 @@ def main(argv: list[str] | None = None) -> int:
         title = script.__doc__.splitlines()[0]
         print(f"\n{'=' * 78}\n{title}\n{'=' * 78}")
         script.run(out)
+    print(f"\n{'=' * 78}\nThe report\n{'=' * 78}")
+    with _common.timed("report"):
+        path = casestats.report(
+            casestats.load_dataset(_common.CASES),
+            cohorts=casestats.load_dataset(_common.COHORTS),
+            out=out / "report",
+        )
     total = time.perf_counter() - began
     seconds = _common.SECONDS
-    seconds["analysis"] = total - seconds["figures"] - seconds["writing"]
+    seconds["analysis"] = total - seconds["figures"] - seconds["writing"] - seconds["report"]
 
     print(f"\nTables: {(out / 'tables').resolve()}")
     print(f"Figures: {(out / 'figures').resolve()}")
-    split = ", ".join(
-        f"{kind} {seconds[kind]:.2f} s" for kind in ("imports", "analysis", "figures", "writing")
-    )
+    print(f"Report: {path.resolve()}")
+    kinds = ("imports", "analysis", "figures", "writing", "report")
+    split = ", ".join(f"{kind} {seconds[kind]:.2f} s" for kind in kinds)
     print(f"Time: {split}; total {time.perf_counter() - START:.2f} s")
     return 0
 

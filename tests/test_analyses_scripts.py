@@ -29,3 +29,5 @@ def test_run_all_writes_identical_tables_twice(tmp_path):
     assert {"forest_limited_vs_diffuse.png", "sites_body_map.svg"} <= figures
     assert "reproduced by: chi2" in first.stdout  # AB0690's printed p = 0.219
     assert "Time: imports" in first.stdout
+    report = (tmp_path / "a" / "report" / "report.html").read_bytes()
+    assert report == (tmp_path / "b" / "report" / "report.html").read_bytes()
