@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 import casestats
+from casestats.reporting import markdown_table
 
 CASES = "calcinosis_case_reports"
 COHORTS = "ssc_calcinosis_cohorts"
@@ -41,24 +42,8 @@ def write_table(frame: pd.DataFrame, out: Path, name: str) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{name}.csv"
         frame.to_csv(path, index=False, float_format="%.10g", lineterminator="\n")
-        (folder / f"{name}.md").write_text(to_markdown(frame) + "\n", encoding="utf-8")
+        (folder / f"{name}.md").write_text(markdown_table(frame) + "\n", encoding="utf-8")
     return path
-
-
-def to_markdown(frame: pd.DataFrame, digits: int = 3) -> str:
-    """A plain Markdown table (no extra dependency), numbers rounded for reading."""
-
-    def cell(value) -> str:
-        if value is None or (not isinstance(value, str) and pd.isna(value)):
-            return ""
-        if isinstance(value, float):
-            return f"{value:.{digits}g}"
-        return str(value).replace("|", "\\|").replace("\n", " ")
-
-    head = "| " + " | ".join(map(str, frame.columns)) + " |"
-    rule = "|" + "---|" * len(frame.columns)
-    body = ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
-    return "\n".join([head, rule, *body])
 
 
 def save_plot(ax, out: Path, name: str) -> list[Path]:

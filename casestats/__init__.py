@@ -39,6 +39,7 @@ _LAZY: dict[str, str] = {
     "table_one": "casestats.summary",
     "check_publishable": "casestats.privacy",
     "report": "casestats.reporting",
+    "markdown_table": "casestats.reporting",
     # the calcinosis analyses
     "subtype_frequency": "casestats.analysis",
     "site_distribution": "casestats.analysis",
@@ -89,7 +90,7 @@ if TYPE_CHECKING:  # pragma: no cover - for static analysers only
     from casestats.privacy import check_publishable  # noqa: F401
     from casestats.problems import ValidationReport  # noqa: F401
     from casestats.regression import logistic  # noqa: F401
-    from casestats.reporting import report  # noqa: F401
+    from casestats.reporting import markdown_table, report  # noqa: F401
     from casestats.schema import load_schema  # noqa: F401
     from casestats.stratified import mantel_haenszel  # noqa: F401
     from casestats.summary import table_one  # noqa: F401

@@ -31,7 +31,7 @@ from casestats.schema import load_schema
 if TYPE_CHECKING:
     from casestats.caseseries import CaseSeries
 
-__all__ = ["SECTIONS", "report"]
+__all__ = ["SECTIONS", "markdown_table", "report"]
 
 
 # -- building blocks ----------------------------------------------------------
@@ -575,24 +575,45 @@ def _html_block(block, out: Path) -> str:
     return "<ol>\n" + "\n".join(items) + "\n</ol>"
 
 
-def _md_cell(value) -> str:
-    return str(value).replace("|", "\\|").replace("\n", " ")
+def markdown_table(frame: pd.DataFrame, *, digits: int = 3) -> str:
+    """A DataFrame as a plain Markdown table, numbers rounded for reading.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+    digits : int
+        Significant digits of floats; missing values are empty cells.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> print(markdown_table(pd.DataFrame({"level": ["elbow"], "estimate": [0.123456]})))
+    | level | estimate |
+    |---|---|
+    | elbow | 0.123 |
+    """
+
+    def cell(value) -> str:
+        if value is None or (not isinstance(value, str) and pd.isna(value)):
+            return ""
+        if isinstance(value, float):
+            return f"{value:.{digits}g}"
+        return str(value).replace("|", "\\|").replace("\n", " ")
+
+    head = "| " + " | ".join(cell(c) for c in frame.columns) + " |"
+    rule = "|" + "---|" * len(frame.columns)
+    body = ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
+    return "\n".join([head, rule, *body])
 
 
 def _md_block(block) -> str:
     if isinstance(block, _Paragraph):
         return block.text
     if isinstance(block, _Table):
-        frame = block.frame.fillna("")
-        lines = [
-            f"*{block.caption}*",
-            "",
-            "| " + " | ".join(_md_cell(c) for c in frame.columns) + " |",
-            "|" + "---|" * len(frame.columns),
-        ]
-        for row in frame.itertuples(index=False):
-            lines.append("| " + " | ".join(_md_cell(v) for v in row) + " |")
-        return "\n".join(lines)
+        return f"*{block.caption}*\n\n" + markdown_table(block.frame)
     if isinstance(block, _Figure):
         return f"![{block.caption}](figures/{block.name}.png)"
     lines = []
