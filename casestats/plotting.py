@@ -59,17 +59,18 @@ class _Style(dict):
 
     def __enter__(self) -> _Style:
         import matplotlib as mpl
-        import matplotlib.pyplot as plt
 
-        # Resolve the backend first: otherwise rc_context restores the unresolved
-        # one on exit and Jupyter stops showing every later figure.
-        plt.get_backend()
-        self._context = mpl.rc_context(self)
-        self._context.__enter__()
+        # Save and restore only the keys this style sets: matplotlib's rc_context
+        # restores every setting, including the backend state Jupyter configures
+        # lazily, after which a notebook stops showing figures.
+        self._saved = {key: mpl.rcParams[key] for key in self}
+        mpl.rcParams.update(self)
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        self._context.__exit__(*exc_info)
+        import matplotlib as mpl
+
+        mpl.rcParams.update(self._saved)
 
 
 def style() -> dict[str, Any]:

@@ -355,3 +355,20 @@ def test_save_figure_writes_png_and_svg(tmp_path):
     with pytest.raises(ValueError, match="unknown figure formats"):
         save_figure(ax.figure, tmp_path / "x", formats=["docx"])
     plt.close(ax.figure)
+
+
+def test_style_restores_only_its_own_settings():
+    # Jupyter switches interactive mode on lazily, sometimes inside our context; restoring
+    # every setting on exit switched it off again and hid every later figure in a notebook.
+    import matplotlib as mpl
+
+    from casestats.plotting import style
+
+    before = mpl.rcParams["interactive"]
+    with style() as rc:
+        mpl.rcParams["interactive"] = not before
+        assert mpl.rcParams["font.size"] == rc["font.size"]
+    try:
+        assert mpl.rcParams["interactive"] is (not before)
+    finally:
+        mpl.rcParams["interactive"] = before
