@@ -452,8 +452,8 @@ class _Shape:
 
     `label` is None or ``(view, side, placement)``: the view ("f" or "b") whose copy
     is labelled, the patient's side ("right"/"left", for mirrored shapes) and whether
-    the label sits inside the patch or beside its lateral edge (with a leader line,
-    at height `label_y` when given).
+    the label sits inside the patch or beside its lateral edge (with a leader line);
+    `label_y` moves it to that height.
     """
 
     def __init__(self, term, polygon, views="fb", mirrored=False, label=None, label_y=None):
@@ -502,7 +502,8 @@ def _shape_table() -> tuple[list[_Shape], list[_Shape]]:
                mirrored=True, label=("f", "right", "in")),
         _Shape("groin", [(0.3, 4.95), (0.7, 5.15), (1.13, 5.15), (1.2, 4.7), (0.2, 4.7)], "f",
                mirrored=True, label=("f", "right", "in")),
-        _Shape("back", _symmetric(trunk_half), "b", label=("b", None, "in")),
+        # above the centre, where the trunk's own label sits in the same outline
+        _Shape("back", _symmetric(trunk_half), "b", label=("b", None, "in"), label_y=7.3),
         _Shape("shoulder", shoulder, mirrored=True, label=out_right),
         _Shape("axilla", [(1.27, 7.55), (1.46, 7.35), (1.58, 6.95), (1.27, 7.15)], "f",
                mirrored=True, label=out_right),
@@ -669,7 +670,7 @@ def body_map(frame: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
                 continue
             x, y = _centroid(polygon)
             if placement[0] == "in":
-                label(term, x, y, ha="center")
+                label(term, x, placement[1] or y, ha="center")
                 continue
             # Outside labels sit beyond the lateral edge, pointing back at the patch.
             leftward = x < (0.0 if x < _BACK_X / 2 else _BACK_X)
