@@ -46,6 +46,15 @@ def write_table(frame: pd.DataFrame, out: Path, name: str) -> Path:
     return path
 
 
+def script_main(run, doc: str) -> None:
+    """Command line of one analysis script: ``python <script>.py [--out DIR]``."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path("output"), help="output folder")
+    run(parser.parse_args().out)
+
+
 def save_plot(ax, out: Path, name: str) -> list[Path]:
     """Save the figure of `ax` as PNG and SVG under ``out/figures`` and close it."""
     import matplotlib.pyplot as plt

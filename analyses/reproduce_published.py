@@ -10,12 +10,11 @@ of its last printed digit (for "<0.001" style p-values: when it is below).
 
 from __future__ import annotations
 
-import argparse
 import re
 from pathlib import Path
 
 import pandas as pd
-from _common import COHORTS, COUNTS, write_table
+from _common import COHORTS, COUNTS, script_main, write_table
 
 import casestats
 
@@ -106,6 +105,4 @@ def run(out: Path) -> dict:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path("output"))
-    run(parser.parse_args().out)
+    script_main(run, __doc__)

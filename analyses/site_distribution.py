@@ -8,10 +8,9 @@ patients; and the sides recorded.
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
-from _common import CASES, save_plot, write_table
+from _common import CASES, save_plot, script_main, write_table
 
 import casestats
 
@@ -34,6 +33,4 @@ def run(out: Path) -> dict:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path("output"))
-    run(parser.parse_args().out)
+    script_main(run, __doc__)

@@ -13,11 +13,10 @@ the literature, not the population.
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import pandas as pd
-from _common import CASES, COHORTS, quietly, save_plot, write_table
+from _common import CASES, COHORTS, quietly, save_plot, script_main, write_table
 
 import casestats
 
@@ -109,6 +108,4 @@ def run(out: Path) -> dict:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path("output"))
-    run(parser.parse_args().out)
+    script_main(run, __doc__)

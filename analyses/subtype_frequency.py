@@ -8,10 +8,9 @@ inferred the subtype.
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
-from _common import CASES, save_plot, write_table
+from _common import CASES, save_plot, script_main, write_table
 
 import casestats
 
@@ -35,6 +34,4 @@ def run(out: Path) -> dict:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path("output"))
-    run(parser.parse_args().out)
+    script_main(run, __doc__)
