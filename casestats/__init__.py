@@ -26,15 +26,15 @@ _LAZY: dict[str, str] = {
     "dataset_metadata": "casestats.datasets",
     "ValidationReport": "casestats.problems",
     # the statistics layer: count tables in, results out
-    "proportion": "casestats.intervals",
-    "multinomial_intervals": "casestats.intervals",
-    "compare_proportions": "casestats.contingency",
-    "contingency_test": "casestats.contingency",
-    "adjust_pvalues": "casestats.multiple_testing",
-    "mantel_haenszel": "casestats.stratified",
-    "meta_proportions": "casestats.meta_analysis",
-    "meta_odds_ratios": "casestats.meta_analysis",
-    "logistic": "casestats.regression",
+    "proportion": "casestats.stats.intervals",
+    "multinomial_intervals": "casestats.stats.intervals",
+    "compare_proportions": "casestats.stats.contingency",
+    "contingency_test": "casestats.stats.contingency",
+    "adjust_pvalues": "casestats.stats.multiple_testing",
+    "mantel_haenszel": "casestats.stats.stratified",
+    "meta_proportions": "casestats.stats.meta_analysis",
+    "meta_odds_ratios": "casestats.stats.meta_analysis",
+    "logistic": "casestats.stats.regression",
     "write_template": "casestats.io",
     "table_one": "casestats.summary",
     "check_publishable": "casestats.privacy",
@@ -75,7 +75,6 @@ if TYPE_CHECKING:  # pragma: no cover - for static analysers only
         subtype_frequency,
     )
     from casestats.caseseries import CASE_REPORT_CAVEAT, CaseSeries  # noqa: F401
-    from casestats.contingency import compare_proportions, contingency_test  # noqa: F401
     from casestats.datasets import dataset_metadata, list_datasets, load_dataset  # noqa: F401
     from casestats.exceptions import (  # noqa: F401
         CaseSeriesValidationError,
@@ -83,14 +82,15 @@ if TYPE_CHECKING:  # pragma: no cover - for static analysers only
         SeparationWarning,
         SmallSampleWarning,
     )
-    from casestats.intervals import multinomial_intervals, proportion  # noqa: F401
     from casestats.io import read_cases, validate, write_cases, write_template  # noqa: F401
-    from casestats.meta_analysis import meta_odds_ratios, meta_proportions  # noqa: F401
-    from casestats.multiple_testing import adjust_pvalues  # noqa: F401
     from casestats.privacy import check_publishable  # noqa: F401
     from casestats.problems import ValidationReport  # noqa: F401
-    from casestats.regression import logistic  # noqa: F401
     from casestats.reporting import markdown_table, report  # noqa: F401
     from casestats.schema import load_schema  # noqa: F401
-    from casestats.stratified import mantel_haenszel  # noqa: F401
+    from casestats.stats.contingency import compare_proportions, contingency_test  # noqa: F401
+    from casestats.stats.intervals import multinomial_intervals, proportion  # noqa: F401
+    from casestats.stats.meta_analysis import meta_odds_ratios, meta_proportions  # noqa: F401
+    from casestats.stats.multiple_testing import adjust_pvalues  # noqa: F401
+    from casestats.stats.regression import logistic  # noqa: F401
+    from casestats.stats.stratified import mantel_haenszel  # noqa: F401
     from casestats.summary import table_one  # noqa: F401

@@ -14,12 +14,6 @@ import numpy as np
 import pandas as pd
 
 from casestats.caseseries import CASE_REPORT_CAVEAT, CaseSeries
-from casestats.contingency import (
-    ComparisonResult,
-    ContingencyResult,
-    compare_proportions,
-    contingency_test,
-)
 from casestats.counts import (
     NOT_CLASSIFIED,
     category_counts,
@@ -28,9 +22,15 @@ from casestats.counts import (
     group_labels,
     site_counts,
 )
-from casestats.intervals import multinomial_intervals, proportion_interval
-from casestats.multiple_testing import adjust_pvalues
 from casestats.results import Result, tidy_frame
+from casestats.stats.contingency import (
+    ComparisonResult,
+    ContingencyResult,
+    compare_proportions,
+    contingency_test,
+)
+from casestats.stats.intervals import multinomial_intervals, proportion_interval
+from casestats.stats.multiple_testing import adjust_pvalues
 
 __all__ = [
     "CaseAssociation",
@@ -711,8 +711,8 @@ def disease_association(
 
 
 def _cohort_association(cohorts, exposure, levels, outcome, test, method, confidence_level):
-    from casestats.meta_analysis import meta_odds_ratios
-    from casestats.stratified import mantel_haenszel
+    from casestats.stats.meta_analysis import meta_odds_ratios
+    from casestats.stats.stratified import mantel_haenszel
 
     # Cohort rows all count patients with calcinosis; which definitions may be
     # pooled together is the dataset's decision (its pool and pool_note columns).

@@ -409,7 +409,7 @@ def _pooled_blocks(ctx: _Context, result) -> _Section:
 
 def _case_ssc_blocks(ctx: _Context) -> _Section:
     from casestats.analysis import site_distribution
-    from casestats.intervals import proportion
+    from casestats.stats.intervals import proportion
 
     out = _Section("")
     subsets = ctx.cases.data["ssc_subset"]

@@ -31,12 +31,12 @@ API_SECTIONS = {
     "casestats.analysis": "The calcinosis analyses",
     "casestats.summary": "Table 1",
     "casestats.reporting": "The report",
-    "casestats.intervals": "Proportions and intervals",
-    "casestats.contingency": "Two-by-two and R-by-C tables",
-    "casestats.stratified": "Stratified analysis",
-    "casestats.meta_analysis": "Meta-analysis",
-    "casestats.multiple_testing": "Multiple testing",
-    "casestats.regression": "Regression",
+    "casestats.stats.intervals": "Proportions and intervals",
+    "casestats.stats.contingency": "Two-by-two and R-by-C tables",
+    "casestats.stats.stratified": "Stratified analysis",
+    "casestats.stats.meta_analysis": "Meta-analysis",
+    "casestats.stats.multiple_testing": "Multiple testing",
+    "casestats.stats.regression": "Regression",
     "casestats.exceptions": "Exceptions and warnings",
 }
 

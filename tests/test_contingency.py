@@ -1,4 +1,4 @@
-"""casestats.contingency against R (tests/reference/core.json) and properties."""
+"""casestats.stats.contingency against R (tests/reference/core.json) and properties."""
 
 import json
 import time
@@ -10,14 +10,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from casestats.contingency import (
+from casestats.results import TIDY_COLUMNS
+from casestats.stats.contingency import (
     COMPARISON_TESTS,
     ComparisonResult,
     ContingencyResult,
     compare_proportions,
     contingency_test,
 )
-from casestats.results import TIDY_COLUMNS
 
 CORE = json.loads((Path(__file__).parent / "reference" / "core.json").read_text())
 # Closed forms (chi-square, Fisher p as a finite sum, Wald/Woolf, Newcombe): 1e-10 relative.

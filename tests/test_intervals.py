@@ -1,4 +1,4 @@
-"""casestats.intervals against R (tests/reference/core.json) and properties that need no oracle."""
+"""casestats.stats.intervals against R (tests/reference/core.json), and oracle-free properties."""
 
 import json
 import math
@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from casestats.intervals import (
+from casestats.results import TIDY_COLUMNS
+from casestats.stats.intervals import (
     PROPORTION_METHODS,
     MultinomialResult,
     ProportionResult,
@@ -19,7 +20,6 @@ from casestats.intervals import (
     proportion,
     proportion_interval,
 )
-from casestats.results import TIDY_COLUMNS
 
 REFERENCE = Path(__file__).parent / "reference" / "core.json"
 

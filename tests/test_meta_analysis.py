@@ -1,4 +1,4 @@
-"""Tests of casestats.meta_analysis against metafor (tests/reference/pooling.json)."""
+"""Tests of casestats.stats.meta_analysis against metafor (tests/reference/pooling.json)."""
 
 from __future__ import annotations
 
@@ -14,13 +14,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from casestats.exceptions import SmallSampleWarning
-from casestats.meta_analysis import (
+from casestats.results import TIDY_COLUMNS
+from casestats.stats.meta_analysis import (
     MetaOddsRatioResult,
     MetaProportionResult,
     meta_odds_ratios,
     meta_proportions,
 )
-from casestats.results import TIDY_COLUMNS
 
 REFERENCE = json.loads((Path(__file__).parent / "reference" / "pooling.json").read_text())
 OR_SETS = REFERENCE["meta_odds_ratios"]

@@ -1,4 +1,4 @@
-"""casestats.multiple_testing against R p.adjust (tests/reference/core.json)."""
+"""casestats.stats.multiple_testing against R p.adjust (tests/reference/core.json)."""
 
 import json
 from pathlib import Path
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from casestats.multiple_testing import ADJUST_METHODS, adjust_pvalues
+from casestats.stats.multiple_testing import ADJUST_METHODS, adjust_pvalues
 
 CORE = json.loads((Path(__file__).parent / "reference" / "core.json").read_text())
 

@@ -1,4 +1,4 @@
-"""Tests of casestats.regression against R glm and a Firth reference (pooling.json)."""
+"""Tests of casestats.stats.regression against R glm and a Firth reference (pooling.json)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 from casestats.exceptions import SeparationWarning
-from casestats.regression import LogisticResult, logistic
 from casestats.results import TIDY_COLUMNS
+from casestats.stats.regression import LogisticResult, logistic
 
 REFERENCE = json.loads((Path(__file__).parent / "reference" / "pooling.json").read_text())
 ML = REFERENCE["logistic_ml"]

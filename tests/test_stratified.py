@@ -1,4 +1,4 @@
-"""Tests of casestats.stratified against R (tests/reference/pooling.json)."""
+"""Tests of casestats.stats.stratified against R (tests/reference/pooling.json)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from casestats.results import TIDY_COLUMNS
-from casestats.stratified import MantelHaenszelResult, mantel_haenszel
+from casestats.stats.stratified import MantelHaenszelResult, mantel_haenszel
 
 REFERENCE = json.loads((Path(__file__).parent / "reference" / "pooling.json").read_text())
 SETS = REFERENCE["mantel_haenszel"]

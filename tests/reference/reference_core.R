@@ -1,5 +1,5 @@
-# Reference values for casestats.intervals, casestats.multiple_testing and
-# casestats.contingency. Run from the repository root:
+# Reference values for casestats.stats.intervals, casestats.stats.multiple_testing and
+# casestats.stats.contingency. Run from the repository root:
 #   Rscript tests/reference/reference_core.R
 # It writes tests/reference/core.json: numbers with 15 significant digits
 # (jsonlite digits = NA), enough for the 1e-10 relative tolerances of the tests;

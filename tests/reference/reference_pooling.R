@@ -1,5 +1,5 @@
-# Reference values for casestats.stratified, casestats.meta_analysis and
-# casestats.regression. Run from the repository root:
+# Reference values for casestats.stats.stratified, casestats.stats.meta_analysis and
+# casestats.stats.regression. Run from the repository root:
 #   Rscript tests/reference/reference_pooling.R
 # writes tests/reference/pooling.json (frozen; the tests never need R).
 #

@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
 
-from casestats.intervals import _as_counts, _check_events_total, proportion_interval
 from casestats.results import ConfidenceInterval, Result, tidy_frame
+from casestats.stats.intervals import _as_counts, _check_events_total, proportion_interval
 
 __all__ = [
     "COMPARISON_TESTS",

@@ -19,9 +19,9 @@ import pandas as pd
 from scipy import optimize, special, stats
 
 from casestats.exceptions import SmallSampleWarning
-from casestats.intervals import proportion_interval
 from casestats.results import ConfidenceInterval, Result, tidy_frame
-from casestats.stratified import (
+from casestats.stats.intervals import proportion_interval
+from casestats.stats.stratified import (
     _as_counts,
     _check_level,
     _labels,
