@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -84,19 +84,64 @@ def tidy_frame(rows: Iterable[Mapping[str, Any]], extra: Iterable[str] = ()) -> 
 
 @dataclass(frozen=True, eq=False)
 class Result:
-    """Base class of every casestats result.
+    """Base class of every casestats result: the result contract.
 
-    Subclasses are frozen dataclasses that implement :meth:`to_frame` and
-    :meth:`_summary_lines`; those with a natural picture implement ``plot``.
+    Every result is a frozen dataclass with named fields and offers
+
+    * :meth:`to_frame`: a tidy DataFrame, :data:`TIDY_COLUMNS` first;
+    * :meth:`confidence_interval`: the stored interval, or one recomputed at another
+      ``confidence_level`` (as scipy.stats results do). A result with one estimate
+      returns floats; a result with several returns two :class:`pandas.Series`
+      indexed by the estimate's label, in the order of :meth:`to_frame`;
+    * :meth:`summary`: a readable multi-line report (also ``str(result)``), while
+      ``repr(result)`` is one short line;
+    * ``plot(ax=None, **kwargs) -> Axes`` where a picture helps, with `kwargs`
+      passed on to matplotlib.
+
+    Subclasses implement :meth:`to_frame`, :meth:`confidence_interval` and
+    :meth:`_summary_lines`, and may override :meth:`_repr_fields`.
     """
 
     def to_frame(self) -> pd.DataFrame:
         """The result as a tidy DataFrame (columns :data:`TIDY_COLUMNS` first)."""
         raise NotImplementedError
 
-    def _summary_lines(self) -> list[str]:
-        """Lines of the short report shown by ``repr``."""
+    def confidence_interval(self, confidence_level: float | None = None) -> ConfidenceInterval:
+        """The interval at `confidence_level`; the stored one when it is None."""
         raise NotImplementedError
 
-    def __repr__(self) -> str:
+    def _summary_lines(self) -> list[str]:
+        """Lines of the readable report shown by :meth:`summary`."""
+        raise NotImplementedError
+
+    #: Attributes shown by ``repr`` when a subclass has them, in this order.
+    _REPR_NAMES: ClassVar[tuple[str, ...]] = (
+        "method", "estimate", "ci_low", "ci_high", "pvalue", "k", "n",
+    )  # fmt: skip
+
+    def _repr_fields(self) -> dict[str, Any]:
+        """The few name=value pairs shown by ``repr``; override to choose others."""
+        fields = {}
+        for name in self._REPR_NAMES:
+            value = getattr(self, name, None)
+            if isinstance(value, str | int | float) and not isinstance(value, bool):
+                fields[name] = value
+        return fields
+
+    def summary(self) -> str:
+        """A readable report of the result, several lines long."""
         return "\n".join(self._summary_lines())
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def __repr__(self) -> str:
+        parts = []
+        for name, value in self._repr_fields().items():
+            text = f"{value:.4g}" if isinstance(value, float) else repr(value)
+            parts.append(f"{name}={text}")
+        return f"{type(self).__name__}({', '.join(parts)})"
+
+    def _repr_pretty_(self, printer, cycle) -> None:
+        # IPython and Jupyter show the readable report, as statsmodels' summaries do.
+        printer.text(repr(self) if cycle else self.summary())

@@ -109,7 +109,7 @@ def test_case_association_inside_the_series(small):
     assert (c.events_a, c.total_a, c.events_b, c.total_b) == (2, 3, 1, 2)
     assert c.test == "fisher"
     assert result.n_not_reported == 2  # c4 (sites) and c9 (subset)
-    assert CASE_REPORT_CAVEAT in repr(result)
+    assert CASE_REPORT_CAVEAT in str(result)
     with pytest.raises(ValueError, match="every patient"):
         casestats.disease_association(small)
 
@@ -133,4 +133,4 @@ def test_cohort_association_reproduces_a_published_p_value():
 def test_bundled_case_results_carry_the_caveat():
     cases = casestats.load_dataset("calcinosis_case_reports")
     for result in (casestats.subtype_frequency(cases), casestats.site_distribution(cases)):
-        assert "published literature" in repr(result)
+        assert "published literature" in str(result)

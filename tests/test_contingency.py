@@ -149,7 +149,7 @@ def test_frame_and_repr():
     ]
     sample = frame.set_index("measure").loc["odds_ratio_sample", "method"]
     assert "0.5" in sample
-    assert "0.5 added" in repr(res) and "fisher" in repr(res)
+    assert "0.5 added" in str(res) and "fisher" in str(res)
     with pytest.raises(AttributeError):
         res.pvalue = 0.0
     with pytest.raises(ValueError):
@@ -276,7 +276,7 @@ def test_rxc_dataframe_labels_and_dropped_zero_lines():
     out = res.to_frame()
     assert tuple(out.columns[: len(TIDY_COLUMNS)]) == TIDY_COLUMNS
     assert len(out) == 1 and "dropped" in out.loc[0, "note"]
-    assert "dropped" in repr(res)
+    assert "dropped" in str(res)
     assert frame.loc["unknown"].sum() == 0 and frame.shape == (3, 4)  # input untouched
 
 

@@ -78,7 +78,7 @@ def test_result_contract():
     assert tuple(frame.columns[: len(TIDY_COLUMNS)]) == TIDY_COLUMNS
     assert len(frame) == 1
     assert frame.loc[0, "method"] == "wilson" and frame.loc[0, "events"] == 3
-    assert "3/10" in repr(res)
+    assert "3/10" in str(res)
     with pytest.raises(AttributeError):
         res.estimate = 0.5  # frozen
     assert isinstance(res, ProportionResult)
@@ -195,7 +195,7 @@ def test_multinomial_series_labels_and_frame():
     assert frame["events"].tolist() == [20, 5, 3, 2]
     low, high = res.confidence_interval()
     assert np.all(low <= frame["estimate"]) and np.all(frame["estimate"] <= high)
-    assert "dystrophic" in repr(res)
+    assert "dystrophic" in str(res)
     assert counts.tolist() == [20, 5, 3, 2]  # input untouched
 
 

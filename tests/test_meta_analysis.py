@@ -108,7 +108,7 @@ def test_double_zero_study_is_excluded_and_listed():
     assert res.excluded == ("S7",)
     assert res.k == 6
     assert "S7" not in res.to_frame()["level"].tolist()
-    assert "excluded" in repr(res)
+    assert "excluded" in str(res)
 
 
 def test_zero_cell_study_is_corrected_and_said_so():
@@ -215,7 +215,7 @@ def test_heterogeneity_text_and_intervals():
     assert res.prediction_interval() == (res.pi_low, res.pi_high)
     with pytest.raises(dataclasses.FrozenInstanceError):
         res.tau2 = 1.0
-    assert "Meta-analysis of 6 studies" in repr(res)
+    assert "Meta-analysis of 6 studies" in str(res)
 
 
 def test_fewer_than_five_studies_warn():
@@ -234,7 +234,7 @@ def test_single_study_is_that_study(method):
     assert res.se == pytest.approx(math.sqrt(1 / 12 + 1 / 28), rel=1e-12)
     assert res.q == 0.0 and res.q_df == 0 and math.isnan(res.q_pvalue)
     assert res.heterogeneity_text().endswith("(df = 0), p = NA")
-    assert repr(res).startswith("Meta-analysis of 1 study ")
+    assert str(res).startswith("Meta-analysis of 1 study ")
 
 
 def test_plot_returns_axes():

@@ -98,7 +98,7 @@ def test_to_frame_and_repr():
         res.confidence_interval("sex")
     with pytest.raises(dataclasses.FrozenInstanceError):
         res.firth = True
-    assert "no separation detected" in repr(res)
+    assert "no separation detected" in str(res)
 
 
 def test_text_predictor_is_treatment_coded_and_missing_rows_dropped():

@@ -88,11 +88,12 @@ def test_to_frame_layout():
     assert tarone["df"] == 5
 
 
-def test_result_is_frozen_and_repr_is_a_report():
+def test_result_is_frozen_and_summary_is_a_report():
     res = _run("homogeneous")
     with pytest.raises(dataclasses.FrozenInstanceError):
         res.estimate = 2.0
-    text = repr(res)
+    assert repr(res).startswith("MantelHaenszelResult(") and "\n" not in repr(res)
+    text = res.summary()
     assert text.startswith("Mantel-Haenszel pooled odds ratio over 5 strata")
     assert "Tarone" in text
 
