@@ -1,0 +1,93 @@
+"""The main job against the same analysis written in plain R: whole-process wall time.
+
+Run from the repository root with the project's environment::
+
+    python benchmarks/main_job_vs_r.py                      # 5 alternating runs of each
+    python benchmarks/main_job_vs_r.py --repeats 3 --r-script ../shared/bench/main_job.R
+
+The Python side is the README's main job without its set-up step
+(``python analyses/run_all.py --out DIR``); the R side is
+``Rscript main_job.R PROJECT_DIR DIR``, the yardstick kept beside the project.
+The two run back to back, alternating, each in a fresh process and a fresh
+output folder, and the script prints both medians and their ratio: shared
+machines are noisy, so quote the ratio rather than the seconds. Where
+``Rscript`` or the R script is missing, the R side is skipped with a message.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_R_SCRIPT = ROOT.parent / "shared" / "bench" / "main_job.R"
+
+
+def wall_time(command: list[str]) -> float:
+    """Seconds one command takes, start to exit; a failure stops the benchmark."""
+    began = time.perf_counter()
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    seconds = time.perf_counter() - began
+    if done.returncode:
+        tail = f"{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
+        raise SystemExit(f"failed: {' '.join(command)}\n{tail}")
+    return seconds
+
+
+def outputs(folder: Path) -> str:
+    """What a run wrote, as 'N tables, N figures, N other files'."""
+    files = [p for p in folder.rglob("*") if p.is_file()]
+    tables = sum(p.suffix in {".csv", ".md"} and "tables" in p.parts for p in files)
+    figures = sum(p.suffix in {".png", ".svg"} and "figures" in p.parts for p in files)
+    return f"{tables} tables, {figures} figures, {len(files) - tables - figures} other files"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5, help="runs of each side (default 5)")
+    parser.add_argument("--r-script", type=Path, default=DEFAULT_R_SCRIPT, help="the R yardstick")
+    args = parser.parse_args(argv)
+
+    rscript = shutil.which("Rscript")
+    has_r = rscript is not None and args.r_script.is_file()
+    if not has_r:
+        missing = "Rscript is not installed" if rscript is None else f"{args.r_script} not found"
+        print(f"R side skipped: {missing}. Only the Python main job is timed.")
+
+    times: dict[str, list[float]] = {"python": [], "R": []}
+    written: dict[str, str] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for i in range(args.repeats):
+            out = Path(tmp) / f"py{i}"
+            times["python"].append(
+                wall_time([sys.executable, "analyses/run_all.py", "--out", str(out)])
+            )
+            written["python"] = outputs(out)
+            if has_r:
+                out = Path(tmp) / f"r{i}"
+                times["R"].append(wall_time([rscript, str(args.r_script), str(ROOT), str(out)]))
+                written["R"] = outputs(out)
+
+    print(f"\n{args.repeats} alternating runs each, whole-process wall time (s)\n")
+    print("| side | median | min-max | outputs |")
+    print("|---|---|---|---|")
+    for side, values in times.items():
+        if values:
+            print(
+                f"| {side} | {statistics.median(values):.2f} | {min(values):.2f}-"
+                f"{max(values):.2f} | {written[side]} |"
+            )
+    if has_r:
+        ratio = statistics.median(times["python"]) / statistics.median(times["R"])
+        print(f"\nratio python / R (medians): {ratio:.2f} (target <= 1.0)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
