@@ -52,8 +52,8 @@ BUILDERS = {
     "logistic": (lambda: casestats.logistic(
         LOGISTIC_DATA, outcome="calcinosis", predictors=["limited", "age"]), False),
     "subtypes": (lambda: casestats.subtype_frequency(_cases()), True),
-    "sites": (lambda: casestats.site_distribution(_cases(), level="limb"), True),
-    "case_association": (lambda: casestats.disease_association(_cases(), outcome="hand"), False),
+    "sites": (lambda: casestats.site_distribution(_cases(), rank="limb"), True),
+    "case_association": (lambda: casestats.disease_association(_cases(), outcome="hand"), True),
     "cohort_association": (lambda: casestats.disease_association(_cohorts()), True),
 }  # fmt: skip
 

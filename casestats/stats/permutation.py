@@ -86,6 +86,14 @@ class ProfileTestResult(Result):
         """Number of subjects."""
         return sum(self.sizes)
 
+    @property
+    def method_description(self) -> str:
+        """The method in words, for a report's methods section."""
+        if self.method == "permutation":
+            n = self.n_resamples
+            return f"permutation test of the multivariate score statistic ({n} permutations)"
+        return "multivariate score test (chi-square approximation)"
+
     def confidence_interval(self, confidence_level: float | None = None) -> ConfidenceInterval:
         """Monte Carlo error of a permutation p-value (Clopper-Pearson); NaN for ``"chi2"``."""
         level = self.confidence_level if confidence_level is None else confidence_level
