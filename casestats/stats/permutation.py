@@ -157,13 +157,19 @@ def _whitened(indicators: np.ndarray) -> np.ndarray:
 
 
 def _statistic(member: np.ndarray, whitened: np.ndarray, sizes: np.ndarray) -> np.ndarray:
-    """Statistic of each row of `member` (batch x subjects group codes): one matrix product."""
+    """Statistic of each row of `member` (batch x subjects group codes): one matrix product.
+
+    The sums of the last group are minus those of the others (the rows are
+    centred), so only k - 1 indicator rows per permutation enter the product.
+    """
     batch, n = member.shape
     k = len(sizes)
-    onehot = np.zeros((batch, k, n))
-    onehot[np.arange(batch)[:, None], member, np.arange(n)[None, :]] = 1.0
-    sums = (onehot.reshape(batch * k, n) @ whitened).reshape(batch, k, -1)
-    return ((sums**2).sum(axis=2) / sizes).sum(axis=1)
+    indicator = member[:, None, :] == np.arange(k - 1)[None, :, None]
+    sums = (indicator.reshape(batch * (k - 1), n).astype(float) @ whitened).reshape(
+        batch, k - 1, -1
+    )
+    last = sums.sum(axis=1)
+    return ((sums**2).sum(axis=2) / sizes[:-1]).sum(axis=1) + (last**2).sum(axis=1) / sizes[-1]
 
 
 def _permutation_hits(codes, whitened, sizes, observed, n_resamples, rng) -> int:
@@ -172,9 +178,11 @@ def _permutation_hits(codes, whitened, sizes, observed, n_resamples, rng) -> int
     hits = 0
     for start in range(0, n_resamples, batch):
         size = min(batch, n_resamples - start)
-        # row b permutes the subjects as rng.permutation(n) would, b after b
-        order = rng.permuted(np.tile(np.arange(n), (size, 1)), axis=1)
-        hits += int(np.count_nonzero(_statistic(codes[order], whitened, sizes) >= observed * _TIE))
+        # Shuffling the codes row by row makes the same swaps as rng.permutation(n)
+        # would, so row b holds codes[permutation b]: the stream of the former loop.
+        member = np.tile(codes, (size, 1))
+        rng.permuted(member, axis=1, out=member)
+        hits += int(np.count_nonzero(_statistic(member, whitened, sizes) >= observed * _TIE))
     return hits
 
 
