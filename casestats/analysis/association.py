@@ -100,8 +100,11 @@ class CaseAssociation(Result):
 
         frame = self.to_frame()
         shares = frame[frame["measure"].isin(["proportion_a", "proportion_b"])]
-        return interval_bars(shares.assign(level=shares["group"]), x="level", hue=None, ax=ax,
-                             **kwargs)  # fmt: skip
+        ax = interval_bars(shares.assign(level=shares["group"]), x="level", hue=None, ax=ax,
+                           **kwargs)  # fmt: skip
+        ax.set_xlabel(self.exposure)
+        ax.set_ylabel(f"patients with {self.outcome}")
+        return ax
 
 
 @dataclass(frozen=True, eq=False, repr=False)
