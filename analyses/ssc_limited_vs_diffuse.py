@@ -83,13 +83,15 @@ def cohorts(out: Path) -> dict:
 
 def case_reports(out: Path) -> dict:
     cases = casestats.load_dataset(CASES)
-    # The SSc denominator is counted once, in casestats.counts, as the report counts it.
+    # The SSc denominator comes from casestats.counts, the one place that decides it.
     ssc_cases = cases.subset(ssc_patients(cases).to_numpy())
     counts = ssc_subset_counts(cases)
     counts = counts[counts["events"] > 0]
     mix = pd.concat(
         [
-            casestats.proportion(int(row.events), int(row.total)).to_frame().assign(level=row.level)
+            casestats.proportion(int(row.events), int(row.total))
+            .to_frame()
+            .assign(group=row.group, level=row.level)
             for row in counts.itertuples()
         ],
         ignore_index=True,
