@@ -17,9 +17,9 @@ import casestats
 
 def run(out: Path) -> dict:
     cases = casestats.load_dataset(CASES)
-    by_region = casestats.site_distribution(cases, level="region")
-    by_limb = casestats.site_distribution(cases, level="limb")
-    by_subtype = casestats.site_distribution(cases, level="limb", by="subtype")
+    by_region = casestats.site_distribution(cases, rank="region")
+    by_limb = casestats.site_distribution(cases, rank="limb")
+    by_subtype = casestats.site_distribution(cases, rank="limb", by="subtype")
     write_table(by_region.to_frame(), out, "sites_by_region")
     write_table(by_limb.to_frame(), out, "sites_by_limb")
     write_table(by_subtype.to_frame(), out, "sites_by_limb_and_subtype")

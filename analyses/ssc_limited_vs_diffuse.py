@@ -19,6 +19,7 @@ import pandas as pd
 from _common import CASES, COHORTS, quietly, save_plot, script_main, write_table
 
 import casestats
+from casestats.counts import ssc_patients, ssc_subset_counts
 
 
 def _study_table(result) -> pd.DataFrame:
@@ -45,7 +46,7 @@ def cohorts(out: Path) -> dict:
     data = casestats.load_dataset(COHORTS)
     subset, notes = quietly(casestats.disease_association, data)
     antibody, notes_aca = quietly(
-        casestats.disease_association, data, exposure="aca", levels=("positive", "negative")
+        casestats.disease_association, data, exposure="aca", groups=("positive", "negative")
     )
     prevalence_rows = data[
         (data["comparison"] == "prevalence")
@@ -82,17 +83,20 @@ def cohorts(out: Path) -> dict:
 
 def case_reports(out: Path) -> dict:
     cases = casestats.load_dataset(CASES)
-    has_ssc = cases.data["conditions"].str.contains("systemic_sclerosis", regex=False)
-    ssc_cases = cases.subset(has_ssc)
-    subsets = ssc_cases.data["ssc_subset"].replace("", "not reported").value_counts()
+    # The SSc denominator comes from casestats.counts, the one place that decides it.
+    ssc_cases = cases.subset(ssc_patients(cases).to_numpy())
+    counts = ssc_subset_counts(cases)
+    counts = counts[counts["events"] > 0]
     mix = pd.concat(
         [
-            casestats.proportion(int(k), int(subsets.sum())).to_frame().assign(level=level)
-            for level, k in subsets.items()
+            casestats.proportion(int(row.events), int(row.total))
+            .to_frame()
+            .assign(group=row.group, level=row.level)
+            for row in counts.itertuples()
         ],
         ignore_index=True,
     )
-    sites = casestats.site_distribution(ssc_cases, level="region", by="ssc_subset")
+    sites = casestats.site_distribution(ssc_cases, rank="region", by="ssc_subset")
     write_table(mix, out, "case_reports_ssc_subset_mix")
     write_table(sites.to_frame(), out, "case_reports_sites_by_ssc_subset")
     save_plot(sites.plot(kind="heatmap"), out, "case_reports_sites_by_ssc_subset")

@@ -210,7 +210,7 @@ def _scale_worker(folder: Path) -> None:
     timed("import analyses (scipy)", importlib.import_module, "casestats.analysis")
     timed("subtype_frequency", casestats.subtype_frequency, cases)
     timed("disease_association", casestats.disease_association, cases, outcome="finger")
-    timed("site_distribution", casestats.site_distribution, cases, by="ssc_subset", level="region")
+    timed("site_distribution", casestats.site_distribution, cases, by="ssc_subset", rank="region")
 
 
 def read_parquet_raw(path: Path, sources):

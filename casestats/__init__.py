@@ -31,6 +31,9 @@ _LAZY: dict[str, str] = {
     "compare_proportions": "casestats.stats.contingency",
     "contingency_test": "casestats.stats.contingency",
     "adjust_pvalues": "casestats.stats.multiple_testing",
+    "goodness_of_fit": "casestats.stats.goodness_of_fit",
+    "profile_test": "casestats.stats.permutation",
+    "compare_levels": "casestats.stats.level_comparison",
     "mantel_haenszel": "casestats.stats.stratified",
     "meta_proportions": "casestats.stats.meta_analysis",
     "meta_odds_ratios": "casestats.stats.meta_analysis",
@@ -41,9 +44,9 @@ _LAZY: dict[str, str] = {
     "report": "casestats.reporting",
     "markdown_table": "casestats.reporting",
     # the calcinosis analyses
-    "subtype_frequency": "casestats.analysis",
-    "site_distribution": "casestats.analysis",
-    "disease_association": "casestats.analysis",
+    "subtype_frequency": "casestats.analysis.subtypes",
+    "site_distribution": "casestats.analysis.sites",
+    "disease_association": "casestats.analysis.association",
     # exceptions and warnings (cheap, but listed here so dir() shows them)
     "CaseSeriesValidationError": "casestats.exceptions",
     "CasestatsWarning": "casestats.exceptions",
@@ -69,11 +72,9 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover - for static analysers only
-    from casestats.analysis import (  # noqa: F401
-        disease_association,
-        site_distribution,
-        subtype_frequency,
-    )
+    from casestats.analysis.association import disease_association  # noqa: F401
+    from casestats.analysis.sites import site_distribution  # noqa: F401
+    from casestats.analysis.subtypes import subtype_frequency  # noqa: F401
     from casestats.caseseries import CASE_REPORT_CAVEAT, CaseSeries  # noqa: F401
     from casestats.datasets import dataset_metadata, list_datasets, load_dataset  # noqa: F401
     from casestats.exceptions import (  # noqa: F401
@@ -88,9 +89,12 @@ if TYPE_CHECKING:  # pragma: no cover - for static analysers only
     from casestats.reporting import markdown_table, report  # noqa: F401
     from casestats.schema import load_schema  # noqa: F401
     from casestats.stats.contingency import compare_proportions, contingency_test  # noqa: F401
+    from casestats.stats.goodness_of_fit import goodness_of_fit  # noqa: F401
     from casestats.stats.intervals import multinomial_intervals, proportion  # noqa: F401
+    from casestats.stats.level_comparison import compare_levels  # noqa: F401
     from casestats.stats.meta_analysis import meta_odds_ratios, meta_proportions  # noqa: F401
     from casestats.stats.multiple_testing import adjust_pvalues  # noqa: F401
+    from casestats.stats.permutation import profile_test  # noqa: F401
     from casestats.stats.regression import logistic  # noqa: F401
     from casestats.stats.stratified import mantel_haenszel  # noqa: F401
     from casestats.summary import table_one  # noqa: F401

@@ -24,6 +24,8 @@ __all__ = [
     "feature_indicator",
     "group_labels",
     "site_counts",
+    "ssc_patients",
+    "ssc_subset_counts",
 ]
 
 #: Age bands for ``by="age_band"``: (label, lower bound in years, upper bound exclusive).
@@ -37,6 +39,9 @@ AGE_BANDS = (
 
 #: The level that counts patients whose source did not classify them.
 NOT_CLASSIFIED = "not classified"
+
+#: The condition that makes a patient one with systemic sclerosis.
+SSC_CONDITION = "systemic_sclerosis"
 
 #: Term fields that hold one value per patient, so they can define groups.
 _SINGLE_VALUED_KINDS = ("term",)
@@ -151,7 +156,7 @@ def category_counts(cases, field: str, *, by: str | None = None) -> pd.DataFrame
 
 
 def site_counts(
-    cases, *, level: str = "site", by: str | None = None, unit: str = "patients"
+    cases, *, rank: str = "site", by: str | None = None, unit: str = "patients"
 ) -> pd.DataFrame:
     """Patients with at least one lesion at each anatomical site.
 
@@ -162,7 +167,7 @@ def site_counts(
     Parameters
     ----------
     cases : CaseSeries
-    level : {"site", "region", "limb"}
+    rank : {"site", "region", "limb"}
         Rank of the anatomical hierarchy to count at (finger pad -> hand ->
         upper limb).
     by : str, optional
@@ -181,12 +186,12 @@ def site_counts(
     --------
     >>> import casestats
     >>> cases = casestats.load_dataset("calcinosis_case_reports")
-    >>> table = site_counts(cases, level="limb")
+    >>> table = site_counts(cases, rank="limb")
     >>> bool((table["events"] <= table["total"]).all())
     True
     """
-    if level not in ("site", "region", "limb"):
-        raise ValueError(f"level={level!r}; expected one of ['limb', 'region', 'site']")
+    if rank not in ("site", "region", "limb"):
+        raise ValueError(f"rank={rank!r}; expected one of ['limb', 'region', 'site']")
     if unit not in ("patients", "mentions"):
         raise ValueError(f"unit={unit!r}; expected one of ['mentions', 'patients']")
     reported = cases.reported("sites").to_numpy()
@@ -194,17 +199,17 @@ def site_counts(
     counted = groups >= 0
     totals = np.bincount(groups[counted], minlength=len(names))
     if unit == "patients":
-        indicators = cases.site_indicators(level)
+        indicators = cases.site_indicators(rank)
         matrix = indicators.to_numpy()
         events = np.zeros((len(names), matrix.shape[1]), dtype=np.int64)
         for k in range(len(names)):
             events[k] = matrix[groups == k].sum(axis=0)
         return _frame(names, indicators.columns, events, totals)
     sites = cases.sites()
-    levels = _anatomical_order(pd.unique(sites[level]))
+    levels = _anatomical_order(pd.unique(sites[rank]))
     rows = cases.column("case_id").to_numpy(dtype=object)
     mention_group = groups[pd.Index(rows).get_indexer(sites["case_id"].to_numpy(dtype=object))]
-    level_codes = pd.Index(levels, dtype=object).get_indexer(sites[level].to_numpy(dtype=object))
+    level_codes = pd.Index(levels, dtype=object).get_indexer(sites[rank].to_numpy(dtype=object))
     counted = mention_group >= 0
     cells = mention_group[counted] * len(levels) + level_codes[counted]
     events = np.bincount(cells, minlength=len(names) * len(levels)).reshape(-1, len(levels))
@@ -288,7 +293,7 @@ _COUNT_COLUMNS = ("events_exposed", "total_exposed", "events_comparator", "total
 
 
 def cohort_table(
-    cohorts: pd.DataFrame, *, comparison: str, levels: tuple[str, str]
+    cohorts: pd.DataFrame, *, comparison: str, groups: tuple[str, str]
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The published 2x2 counts of one comparison, ready to pool.
 
@@ -298,8 +303,8 @@ def cohort_table(
         Rows in the form of the ``ssc_calcinosis_cohorts`` dataset.
     comparison : str
         The comparison key, e.g. ``"ssc_subset"``.
-    levels : (str, str)
-        The exposure level and the comparator level, e.g.
+    groups : (str, str)
+        The exposure group and the comparator group, e.g.
         ``("limited", "diffuse")``. Rows recorded the other way round are
         turned around.
 
@@ -308,7 +313,7 @@ def cohort_table(
     (included, excluded) : tuple of DataFrames
         `included`: one row per study with ``study``, ``cohort_id``,
         ``source_id``, ``events_a``, ``total_a``, ``events_b``, ``total_b``
-        (a = ``levels[0]``) and the paper's reported figures; `excluded`:
+        (a = ``groups[0]``) and the paper's reported figures; `excluded`:
         the rows of this comparison left out, with ``reason``.
 
     Examples
@@ -316,7 +321,7 @@ def cohort_table(
     >>> import casestats
     >>> cohorts = casestats.load_dataset("ssc_calcinosis_cohorts")
     >>> included, excluded = cohort_table(
-    ...     cohorts, comparison="ssc_subset", levels=("limited", "diffuse"))
+    ...     cohorts, comparison="ssc_subset", groups=("limited", "diffuse"))
     >>> bool(included["cohort_id"].is_unique)
     True
     """
@@ -324,7 +329,7 @@ def cohort_table(
     if rows.empty:
         known = sorted(cohorts["comparison"].dropna().unique())
         raise ValueError(f"comparison={comparison!r} is not in the data; expected one of {known}")
-    a, b = levels
+    a, b = groups
     forward = (rows["exposure"] == a) & (rows["comparator"] == b)
     backward = (rows["exposure"] == b) & (rows["comparator"] == a)
     counts = rows[list(_COUNT_COLUMNS)]
@@ -363,3 +368,56 @@ def cohort_table(
     included.insert(0, "study", included["source_id"])
     excluded = table[~keep].assign(reason=reason[~keep])
     return included.reset_index(drop=True), excluded.reset_index(drop=True)
+
+
+def ssc_patients(cases) -> pd.Series:
+    """Whether each patient has systemic sclerosis, indexed by ``case_id``.
+
+    A patient has it when the source lists the condition, or states a
+    cutaneous subset (``ssc_subset`` reported and not ``"not_applicable"``):
+    a subset implies the disease even where the conditions were not listed.
+
+    Examples
+    --------
+    >>> import casestats
+    >>> cases = casestats.load_dataset("calcinosis_case_reports")
+    >>> int(ssc_patients(cases).sum())
+    5
+    """
+    index = pd.Index(cases.column("case_id").to_numpy(dtype=object), name="case_id")
+    conditions = cases.conditions()
+    listed = index.isin(conditions.loc[conditions["condition"] == SSC_CONDITION, "case_id"])
+    subset = cases.column("ssc_subset").to_numpy(dtype=object)
+    stated = cases.reported("ssc_subset").to_numpy() & (subset != "not_applicable")
+    return pd.Series(listed | stated, index=index, name="systemic_sclerosis")
+
+
+def ssc_subset_counts(cases) -> pd.DataFrame:
+    """Patients with systemic sclerosis by cutaneous subset: the one SSc denominator.
+
+    The denominator is every patient of :func:`ssc_patients`; those whose
+    source stated no subset are counted under :data:`NOT_CLASSIFIED`, so the
+    shares add up to one. The report and the analysis scripts both count
+    "SSc patients" here.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``group`` (``"systemic_sclerosis"``), ``level`` (each subset
+        term, then ``"not classified"``), ``events``, ``total``.
+
+    Examples
+    --------
+    >>> import casestats
+    >>> cases = casestats.load_dataset("calcinosis_case_reports")
+    >>> ssc_subset_counts(cases).query("events > 0")[["level", "events", "total"]].values.tolist()
+    [['limited', 3, 5], ['diffuse', 2, 5]]
+    """
+    ssc = ssc_patients(cases).to_numpy()
+    subset = cases.column("ssc_subset").to_numpy(dtype=object)
+    stated = cases.reported("ssc_subset").to_numpy() & (subset != "not_applicable")
+    values = np.where(stated, subset, NOT_CLASSIFIED)[ssc]
+    terms = [t for t in load_schema().terms("ssc_subset") if t != "not_applicable"]
+    levels = [*terms, NOT_CLASSIFIED]
+    events = np.array([[int((values == level).sum()) for level in levels]])
+    return _frame([SSC_CONDITION], levels, events, np.array([int(ssc.sum())]))

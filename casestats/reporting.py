@@ -258,7 +258,7 @@ def _site_section(ctx: _Context) -> _Section:
     if not ctx.cases.reported("sites").any():
         section.text("No source reports lesion sites.")
         return section
-    overall = site_distribution(ctx.cases, level=level)
+    overall = site_distribution(ctx.cases, rank=level)
     frame = overall.to_frame().sort_values("estimate", ascending=False, kind="stable")
     ctx.save_table(f"sites_by_{level}", frame)
     section.table(
@@ -273,7 +273,7 @@ def _site_section(ctx: _Context) -> _Section:
     subtypes = ctx.cases.data.loc[ctx.cases.reported("sites"), "subtype"]
     if subtypes[subtypes != ""].nunique() < 2:
         return section  # nothing to compare sites across
-    by_subtype = site_distribution(ctx.cases, level=level, by="subtype")
+    by_subtype = site_distribution(ctx.cases, rank=level, by="subtype")
     ctx.save_table(f"sites_by_{level}_and_subtype", by_subtype.to_frame())
     ctx.save_figure(f"sites_{level}_by_subtype", by_subtype.plot(kind="heatmap"))
     section.figure(f"sites_{level}_by_subtype", f"Share of patients by {level} and subtype.")
@@ -289,11 +289,11 @@ def _site_tests(ctx: _Context, result, name: str) -> _Section:
     if result.overall is not None:
         out.text(
             f"Overall difference in site pattern between {result.by} groups: "
-            f"{result.overall['method']}, p = {_p(result.overall['pvalue'])}."
+            f"{result.overall.method_description}, p = {_p(result.overall.pvalue)}."
         )
         ctx.method(
             f"Whether the site pattern differs between groups was tested with a "
-            f"{result.overall['method']}."
+            f"{result.overall.method_description}."
         )
     if len(tested):
         shown = pd.DataFrame(
@@ -329,7 +329,7 @@ def _cohort_blocks(ctx: _Context) -> _Section:
 
     out = _Section("")
     result, messages = _run(disease_association, ctx.cohorts)
-    a, b = result.levels
+    a, b = result.groups
     out.text(
         f"Published cohorts: calcinosis in {a} vs {b} cutaneous systemic sclerosis. "
         f"{len(result.studies)} cohorts pooled, {len(result.excluded)} rows left out."
@@ -449,7 +449,7 @@ def _case_ssc_blocks(ctx: _Context) -> _Section:
     groups = set(two.data["ssc_subset"])
     if len(groups) < 2 or not two.reported("sites").any():
         return out
-    result = site_distribution(two, level=ctx.site_level, by="ssc_subset")
+    result = site_distribution(two, rank=ctx.site_level, by="ssc_subset")
     ctx.save_table("case_sites_by_ssc_subset", result.to_frame())
     ctx.save_figure("case_sites_by_ssc_subset", result.plot(kind="heatmap"))
     out.figure("case_sites_by_ssc_subset", "Lesion sites of the case reports by SSc subset.")

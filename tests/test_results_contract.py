@@ -51,9 +51,15 @@ BUILDERS = {
     "meta_prop": (lambda: casestats.meta_proportions(EVENTS_A, TOTAL_A), True),
     "logistic": (lambda: casestats.logistic(
         LOGISTIC_DATA, outcome="calcinosis", predictors=["limited", "age"]), False),
+    "goodness_of_fit": (lambda: casestats.goodness_of_fit(
+        TABLE[0], reference=[0.5, 0.2, 0.3], n_resamples=999), False),
+    "profile_test": (lambda: casestats.profile_test(
+        np.eye(4)[[0, 1, 1, 2, 3, 3, 0, 2]], list("aabbaabb"), n_resamples=99), False),
+    "compare_levels": (lambda: casestats.compare_levels(
+        TABLE.T, [30, 20], labels=["x", "y", "z"], groups=["u", "v"]), False),
     "subtypes": (lambda: casestats.subtype_frequency(_cases()), True),
-    "sites": (lambda: casestats.site_distribution(_cases(), level="limb"), True),
-    "case_association": (lambda: casestats.disease_association(_cases(), outcome="hand"), False),
+    "sites": (lambda: casestats.site_distribution(_cases(), rank="limb"), True),
+    "case_association": (lambda: casestats.disease_association(_cases(), outcome="hand"), True),
     "cohort_association": (lambda: casestats.disease_association(_cohorts()), True),
 }  # fmt: skip
 

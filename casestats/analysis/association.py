@@ -1,0 +1,367 @@
+"""Disease association: a feature compared between two groups, in case reports or cohorts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from casestats.analysis._shared import caveat_lines
+from casestats.caseseries import CASE_REPORT_CAVEAT, CaseSeries
+from casestats.counts import cohort_table, feature_indicator, group_labels
+from casestats.results import ConfidenceInterval, Result
+from casestats.stats.contingency import ComparisonResult, compare_proportions
+
+if TYPE_CHECKING:
+    from casestats.stats.meta_analysis import MetaOddsRatioResult
+    from casestats.stats.stratified import MantelHaenszelResult
+
+__all__ = ["CaseAssociation", "CohortAssociation", "disease_association"]
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class CaseAssociation(Result):
+    """A feature compared between two groups of patients inside a case series.
+
+    Attributes
+    ----------
+    exposure : str
+        The field that defines the groups.
+    groups : (str, str)
+        The two groups: patients with ``exposure == groups[0]`` vs
+        ``groups[1]`` (the reference of the odds ratio).
+    outcome : str
+        The feature compared.
+    comparison : ComparisonResult
+        The 2x2 comparison (test chosen by expected counts).
+    n_not_reported : int
+        Patients left out because their source did not report the exposure,
+        or (in the two groups) the feature.
+    caveat : str
+    """
+
+    exposure: str
+    groups: tuple[str, str]
+    outcome: str
+    comparison: ComparisonResult
+    n_not_reported: int
+    caveat: str = CASE_REPORT_CAVEAT
+
+    @property
+    def method(self) -> str:
+        """The 2x2 test that ran (``"fisher"``, ``"chi2"``...)."""
+        return self.comparison.test
+
+    def confidence_interval(self, confidence_level: float | None = None) -> ConfidenceInterval:
+        """Exact interval of the conditional maximum-likelihood odds ratio."""
+        c = self.comparison
+        if confidence_level is None or confidence_level == c.confidence_level:
+            return c.odds_ratio_ci
+        again = compare_proportions(
+            events_a=c.events_a,
+            total_a=c.total_a,
+            events_b=c.events_b,
+            total_b=c.total_b,
+            test=c.test,
+            alternative=c.alternative,
+            confidence_level=confidence_level,
+        )
+        return again.odds_ratio_ci
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per measure (as :meth:`ComparisonResult.to_frame`), named by group."""
+        a, b = self.groups
+        frame = self.comparison.to_frame()
+        frame["group"] = frame["group"].replace({"a": a, "b": b, "a vs b": f"{a} vs {b}"})
+        return frame
+
+    def _repr_fields(self) -> dict:
+        c = self.comparison
+        return {"outcome": self.outcome, "groups": " vs ".join(self.groups),
+                "method": self.method, "odds_ratio": c.odds_ratio, "pvalue": c.pvalue}  # fmt: skip
+
+    def _summary_lines(self) -> list[str]:
+        a, b = self.groups
+        c = self.comparison
+        lines = [
+            f"{self.outcome} in {self.exposure} {a} vs {b} (case series)",
+            f"  {a}: {c.events_a}/{c.total_a}, {b}: {c.events_b}/{c.total_b} "
+            f"({self.n_not_reported} patients left out: not reported)",
+            f"  odds ratio {c.odds_ratio:.3g} "
+            f"[{c.odds_ratio_ci.low:.3g}, {c.odds_ratio_ci.high:.3g}], "
+            f"{c.test} p = {c.pvalue:.3g} ({c.reason})",
+        ]
+        return lines + caveat_lines(self.caveat)
+
+    def plot(self, ax=None, **kwargs):
+        """Bars of the feature's share in each group with its interval; returns the Axes."""
+        from casestats.plotting import interval_bars
+
+        frame = self.to_frame()
+        shares = frame[frame["measure"].isin(["proportion_a", "proportion_b"])]
+        ax = interval_bars(shares.assign(level=shares["group"]), x="level", hue=None, ax=ax,
+                           **kwargs)  # fmt: skip
+        ax.set_xlabel(self.exposure)
+        ax.set_ylabel(f"patients with {self.outcome}")
+        return ax
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class CohortAssociation(Result):
+    """Published cohort comparisons, per study and pooled.
+
+    Attributes
+    ----------
+    studies : pandas.DataFrame
+        One row per pooled study: counts, the 2x2 test that ran (chosen by
+        expected counts) and its p-value beside the paper's reported p and test.
+    excluded : pandas.DataFrame
+        Rows of the comparison left out, with the reason (overlap with another
+        cohort, no counts, other groups).
+    mantel_haenszel : MantelHaenszelResult
+        The Mantel-Haenszel pooled odds ratio.
+    random_effects : MetaOddsRatioResult
+        The random-effects pooled odds ratio, with heterogeneity.
+    exposure : str
+        The comparison key.
+    groups : (str, str)
+        The two groups compared; odds ratios are ``groups[0]`` vs ``groups[1]``.
+    outcome : str
+    method : str
+        The random-effects estimator (``"reml"``, ``"dl"``...).
+    """
+
+    studies: pd.DataFrame = field(repr=False)
+    excluded: pd.DataFrame = field(repr=False)
+    mantel_haenszel: MantelHaenszelResult
+    random_effects: MetaOddsRatioResult
+    exposure: str
+    groups: tuple[str, str]
+    outcome: str
+    method: str
+
+    def confidence_interval(self, confidence_level: float | None = None) -> ConfidenceInterval:
+        """Interval of the random-effects pooled odds ratio."""
+        re = self.random_effects
+        if confidence_level is None or confidence_level == re.confidence_level:
+            return re.confidence_interval()
+        _, again = _pool(self.studies, self.method, confidence_level)
+        return again.confidence_interval()
+
+    def to_frame(self) -> pd.DataFrame:
+        """Forest-plot rows: each study, the random-effects and the Mantel-Haenszel pooled OR.
+
+        Study rows carry the 2x2 test p-value (``pvalue``, ``method``) and the
+        paper's own (``reported_p``, ``reported_test``).
+        """
+        frame = self.random_effects.to_frame()
+        studies = self.studies.set_index("study")
+        is_study = frame["group"] == "study"
+        labels = frame.loc[is_study, "level"]
+        frame.loc[is_study, "pvalue"] = labels.map(studies["pvalue"]).to_numpy()
+        frame.loc[is_study, "method"] = labels.map(studies["test"]).to_numpy()
+        frame["reported_p"] = labels.map(studies["reported_p"])
+        frame["reported_test"] = labels.map(studies["reported_test"])
+        mh = self.mantel_haenszel
+        pooled_mh = {
+            "group": "pooled",
+            "level": "Mantel-Haenszel",
+            "estimate": mh.estimate,
+            "ci_low": mh.confidence_interval().low,
+            "ci_high": mh.confidence_interval().high,
+            "confidence_level": mh.confidence_level,
+            "pvalue": mh.pvalue,
+            "method": "mh",
+        }
+        return pd.concat([frame, pd.DataFrame([pooled_mh])], ignore_index=True)
+
+    def _repr_fields(self) -> dict:
+        re = self.random_effects
+        return {"outcome": self.outcome, "groups": " vs ".join(self.groups),
+                "method": self.method, "estimate": re.estimate, "k": re.k}  # fmt: skip
+
+    def _summary_lines(self) -> list[str]:
+        a, b = self.groups
+        re = self.random_effects
+        mh = self.mantel_haenszel
+        lines = [f"{self.outcome}: {self.exposure} {a} vs {b}, {re.k} published cohorts"]
+        for row in self.studies.itertuples():
+            lines.append(
+                f"  {row.study}: {row.events_a}/{row.total_a} vs {row.events_b}/{row.total_b}, "
+                f"{row.test} p = {row.pvalue:.3g} (paper: {row.reported_p or 'not printed'})"
+            )
+        lines.append(
+            f"  pooled OR ({re.method_label}) {re.estimate:.3g} "
+            f"[{re.ci_low:.3g}, {re.ci_high:.3g}]; {re.heterogeneity_text()}"
+        )
+        lines.append(
+            f"  pooled OR (Mantel-Haenszel) {mh.estimate:.3g} "
+            f"[{mh.confidence_interval().low:.3g}, {mh.confidence_interval().high:.3g}]"
+        )
+        if len(self.excluded):
+            lines.append(f"  {len(self.excluded)} rows not pooled (see .excluded)")
+        return lines
+
+    def plot(self, ax=None, **kwargs):
+        """Forest plot of the studies and the random-effects estimate; returns the Axes."""
+        return self.random_effects.plot(ax=ax, **kwargs)
+
+
+def disease_association(
+    data,
+    *,
+    exposure: str = "ssc_subset",
+    groups: tuple[str, str] = ("limited", "diffuse"),
+    outcome: str = "calcinosis",
+    test: str = "auto",
+    method: str = "reml",
+    confidence_level: float = 0.95,
+) -> CaseAssociation | CohortAssociation:
+    """Compare group ``groups[0]`` with ``groups[1]``: in a case series or across cohorts.
+
+    Parameters
+    ----------
+    data : CaseSeries or pandas.DataFrame
+        Individual cases, or published cohort rows in the form of the
+        ``ssc_calcinosis_cohorts`` dataset.
+    exposure : str
+        Case series: a single-valued field (``"ssc_subset"``). Cohorts: the
+        ``comparison`` key (``"ssc_subset"``, ``"aca"``, ``"digital_ulcers"``...).
+    groups : (str, str)
+        The two groups compared; odds ratios are ``groups[0]`` vs ``groups[1]``.
+    outcome : str
+        Cohorts: ``"calcinosis"``. Case series: every patient has calcinosis,
+        so the outcome is a feature: an anatomy term at any rank
+        (``"finger"``, ``"hand"``), a condition, or an antibody with its
+        result (``"aca+"``).
+    test : str
+        2x2 test (see :func:`casestats.compare_proportions`); ``"auto"`` picks
+        Fisher's exact test when an expected count is below 5.
+    method : str
+        Random-effects estimator for cohorts (see
+        :func:`casestats.meta_odds_ratios`).
+    confidence_level : float
+
+    Returns
+    -------
+    CaseAssociation or CohortAssociation
+
+    Examples
+    --------
+    >>> import casestats
+    >>> import warnings
+    >>> cohorts = casestats.load_dataset("ssc_calcinosis_cohorts")
+    >>> with warnings.catch_warnings():  # few studies: a SmallSampleWarning
+    ...     warnings.simplefilter("ignore", casestats.SmallSampleWarning)
+    ...     result = casestats.disease_association(cohorts)
+    >>> result.studies["cohort_id"].tolist()
+    ['archrheumatol2023_ssc_subset', 'ab0690_ssc_subset']
+    >>> cases = casestats.load_dataset("calcinosis_case_reports")
+    >>> inside = casestats.disease_association(cases, outcome="hand")
+    >>> inside.comparison.test
+    'fisher'
+    """
+    if isinstance(data, CaseSeries):
+        return _case_association(data, exposure, tuple(groups), outcome, test, confidence_level)
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError("data must be a CaseSeries or a DataFrame of cohort rows")
+    return _cohort_association(data, exposure, tuple(groups), outcome, test, method,
+                               confidence_level)  # fmt: skip
+
+
+def _case_association(cases, exposure, groups, outcome, test, confidence_level):
+    a, b = groups
+    if outcome == "calcinosis":
+        raise ValueError(
+            "every patient of a calcinosis case series has calcinosis: compare a feature "
+            "instead, e.g. outcome='finger' (a site), 'aca+' (an antibody) or a condition"
+        )
+    labels = group_labels(cases, exposure)
+    feature = feature_indicator(cases, outcome)
+    usable = labels.isin([a, b]).to_numpy() & feature.notna().to_numpy()
+    g, f = labels[usable], feature[usable].astype(bool)
+    missing = [level for level in (a, b) if not (g == level).any()]
+    if missing:
+        raise ValueError(
+            f"no patient with {exposure} = {missing[0]!r} reports {outcome!r}; "
+            f"groups present: {sorted(labels.dropna().unique())}"
+        )
+    comparison = compare_proportions(
+        events_a=int(f[g == a].sum()),
+        total_a=int((g == a).sum()),
+        events_b=int(f[g == b].sum()),
+        total_b=int((g == b).sum()),
+        test=test,
+        confidence_level=confidence_level,
+    )
+    not_reported = labels.isna() | (labels.isin([a, b]) & feature.isna().to_numpy())
+    return CaseAssociation(
+        exposure=exposure,
+        groups=groups,
+        outcome=outcome,
+        comparison=comparison,
+        n_not_reported=int(not_reported.sum()),
+        caveat=cases.metadata.get("caveat", CASE_REPORT_CAVEAT),
+    )
+
+
+def _pool(studies: pd.DataFrame, method: str, confidence_level: float):
+    """Mantel-Haenszel and random-effects pooled odds ratios of the study rows."""
+    from casestats.stats.meta_analysis import meta_odds_ratios
+    from casestats.stats.stratified import mantel_haenszel
+
+    counts = {c: studies[c].to_numpy() for c in ("events_a", "total_a", "events_b", "total_b")}
+    labels = studies["study"].tolist()
+    mh = mantel_haenszel(**counts, strata=labels, confidence_level=confidence_level)
+    random = meta_odds_ratios(
+        **counts, method=method, studies=labels, confidence_level=confidence_level
+    )
+    return mh, random
+
+
+def _cohort_association(cohorts, exposure, groups, outcome, test, method, confidence_level):
+    # Cohort rows all count patients with calcinosis; which definitions may be
+    # pooled together is the dataset's decision (its pool and pool_note columns).
+    if outcome != "calcinosis":
+        raise ValueError(
+            f"outcome={outcome!r}: cohort rows count patients with calcinosis, so the outcome "
+            "is 'calcinosis'; compare sites or antibodies within a case series instead"
+        )
+    included, excluded = cohort_table(cohorts, comparison=exposure, groups=groups)
+    if included.empty:
+        raise ValueError(
+            f"no poolable rows compare {groups[0]} with {groups[1]} for {exposure!r}; "
+            f"excluded: {excluded['reason'].tolist()}"
+        )
+    tests = [
+        compare_proportions(
+            events_a=r.events_a,
+            total_a=r.total_a,
+            events_b=r.events_b,
+            total_b=r.total_b,
+            test=test,
+            confidence_level=confidence_level,
+        )
+        for r in included.itertuples()
+    ]
+    studies = included.assign(
+        test=[t.test for t in tests],
+        reason=[t.reason for t in tests],
+        pvalue=[t.pvalue for t in tests],
+        odds_ratio=[t.odds_ratio for t in tests],
+    )
+    for column in ("reported_p", "reported_test"):
+        if column not in studies:
+            studies[column] = ""
+    mh, random = _pool(studies, method, confidence_level)
+    return CohortAssociation(
+        studies=studies,
+        excluded=excluded,
+        mantel_haenszel=mh,
+        random_effects=random,
+        exposure=exposure,
+        groups=groups,
+        outcome=outcome,
+        method=method,
+    )
