@@ -125,11 +125,15 @@ def _merge_sites(found: list[FieldEvidence]) -> list[FieldEvidence]:
         term = re.sub(r" \(.*", "", e.value)
         whole = next((a for a in schema.ancestors(term)[1:] if a in named), term)
         side = sides.get(whole, set())
-        label = "bilateral" if {"left", "right"} <= side or "bilateral" in side else (
-            next(iter(side)) if len(side) == 1 else "")
+        label = (
+            "bilateral"
+            if {"left", "right"} <= side or "bilateral" in side
+            else (next(iter(side)) if len(side) == 1 else "")
+        )
         value = f"{whole} ({label})" if label else whole
-        rule = e.rule or ("a part named with its whole is reported at the whole"
-                          if whole != term else "")
+        rule = e.rule or (
+            "a part named with its whole is reported at the whole" if whole != term else ""
+        )
         out.append(FieldEvidence("sites", value, "inferred" if rule else e.status, e.start,
                                  e.end, e.quote, rule))  # fmt: skip
     return out
@@ -145,8 +149,17 @@ def _inferred_conditions(found: list[FieldEvidence]) -> list[FieldEvidence]:
                                  s.quote, "an SSc subset implies systemic sclerosis"))  # fmt: skip
     elif conditions and not subsets and "systemic_sclerosis" not in conditions:
         c = _kept(found, "conditions")[0]
-        out.append(FieldEvidence("ssc_subset", "not_applicable", "inferred", c.start, c.end,
-                                 c.quote, "conditions stated, none is systemic sclerosis"))
+        out.append(
+            FieldEvidence(
+                "ssc_subset",
+                "not_applicable",
+                "inferred",
+                c.start,
+                c.end,
+                c.quote,
+                "conditions stated, none is systemic sclerosis",
+            )
+        )
     return out
 
 

@@ -20,8 +20,10 @@ _NOUNS = {
     "father": "male", "infant": "", "child": "", "patient": "", "neonate": "", "baby": "",
     "newborn": "", "adolescent": "", "person": "",
 }  # fmt: skip
-_NOUN = r"(woman|girl|lady|female|mother|man|boy|gentleman|male|father|infant|child|patient|" \
+_NOUN = (
+    r"(woman|girl|lady|female|mother|man|boy|gentleman|male|father|infant|child|patient|"
     r"neonate|baby|newborn|adolescent|person)"
+)
 _UNIT = r"(year|yr|month|week|day)s?"
 AGE = re.compile(
     rf"\b(\d+(?:\.\d+)?)[\s\-]*{_UNIT}[\s\-]*old\s+(?:\w+\s+){{0,2}}?{_NOUN}\b"
@@ -93,8 +95,11 @@ def age_and_sex(text: str, start: int, stop: int) -> list[FieldEvidence]:
     out = []
     if phrases:
         m = phrases[0]
-        number, unit, noun = (m.group(1), m.group(2), m.group(3)) if m.group(1) else (
-            m.group(5), m.group(6) or "year", m.group(4))
+        number, unit, noun = (
+            (m.group(1), m.group(2), m.group(3))
+            if m.group(1)
+            else (m.group(5), m.group(6) or "year", m.group(4))
+        )
         years = float(number) / _PER_YEAR[unit.lower().rstrip("s")]
         value = "90+" if years >= 90 else f"{years:.2f}".rstrip("0").rstrip(".")
         rule = "" if unit.lower().startswith(("year", "yr")) else f"{unit} converted to years"
@@ -104,8 +109,10 @@ def age_and_sex(text: str, start: int, stop: int) -> list[FieldEvidence]:
         if sex:
             out.append(_evidence("sex", sex, "stated", text, m.start(), m.end()))
             return out
-    pronouns = {_NOUNS.get(p, "female" if p.lower() in ("she", "her") else "male")
-                for p in (m.group(1).lower() for m in _PRONOUN.finditer(text, start, stop))}
+    pronouns = {
+        _NOUNS.get(p, "female" if p.lower() in ("she", "her") else "male")
+        for p in (m.group(1).lower() for m in _PRONOUN.finditer(text, start, stop))
+    }
     if len(pronouns) == 1:
         first = _PRONOUN.search(text, start, stop)
         out.append(_evidence("sex", pronouns.pop(), "inferred", text, first.start(), first.end(),
@@ -116,7 +123,8 @@ def age_and_sex(text: str, start: int, stop: int) -> list[FieldEvidence]:
 def term_lists(text: str, start: int, stop: int) -> list[FieldEvidence]:
     """Conditions, SSc subset, treatments, outcome and renal function from the vocabularies."""
     out = []
-    antibody_spans = [(m.start, m.end) for m in find_terms(text, "autoantibody", span=(start, stop))]
+    antibodies = find_terms(text, "autoantibody", span=(start, stop))
+    antibody_spans = [(m.start, m.end) for m in antibodies]
     for field, vocabulary in (("conditions", "condition"), ("ssc_subset", "ssc_subset"),
                               ("treatments", "treatment"), ("outcome", "outcome"),
                               ("renal_function", "renal_function")):  # fmt: skip
@@ -151,8 +159,8 @@ def _sign_for(text: str, m: Mention, low: int, high: int) -> tuple[str, str]:
     # "positive for A, B": the nearest sign before, followed by for/to/with
     before = [s for s in signs if s.end() <= m.start]
     after = [s for s in signs if s.start() >= m.end]
-    if before and re.match(r"\s*(for|to)\b", text[before[-1].end():]):
-        between = text[before[-1].end(): m.start]
+    if before and re.match(r"\s*(for|to)\b", text[before[-1].end() :]):
+        between = text[before[-1].end() : m.start]
         if not re.search(r"[;]|\bwhereas\b|\bbut\b", between):
             return _sign_value(before[-1].group(0))
     if after:
@@ -230,7 +238,7 @@ def sites(text: str, start: int, stop: int) -> list[FieldEvidence]:
     out = []
     for m in find_terms(text, "site", span=(start, stop)):
         low, high = sentence_bounds(text, m.start)
-        if not _LESION.search(text, low, high) or re.match(r"\s*pain", text[m.end:]):
+        if not _LESION.search(text, low, high) or re.match(r"\s*pain", text[m.end :]):
             continue
         side, rule, s = _laterality(text, m, low)
         value = f"{m.term} ({side})" if side else m.term
@@ -240,15 +248,21 @@ def sites(text: str, start: int, stop: int) -> list[FieldEvidence]:
 
 
 def _laterality(text: str, m: Mention, low: int) -> tuple[str, str, int]:
-    window = text[max(low, m.start - 25): m.start]
+    window = text[max(low, m.start - 25) : m.start]
     sides = list(_SIDE.finditer(window))
     # the side word must be followed only by the site, a possessive or an adjective
-    if sides and re.fullmatch(r"[\s\w\-]{0,14}", window[sides[-1].end():]) and \
-            not re.search(r"\b(and|or|with)\b", window[sides[-1].end():]):
+    if (
+        sides
+        and re.fullmatch(r"[\s\w\-]{0,14}", window[sides[-1].end() :])
+        and not re.search(r"\b(and|or|with)\b", window[sides[-1].end() :])
+    ):
         side = sides[-1]
         words = {side.group(1).casefold(), (side.group(2) or "").casefold()} - {""}
-        label = "bilateral" if len(words) > 1 or words & {"both", "bilateral", "bilaterally"} \
+        label = (
+            "bilateral"
+            if len(words) > 1 or words & {"both", "bilateral", "bilaterally"}
             else words.pop()
+        )
         return label, "", m.start - len(window) + side.start()
     if m.term in PAIRED and _plural(m.text, m.term):
         return "bilateral", "the plural of a paired site means both sides", m.start
@@ -257,8 +271,9 @@ def _laterality(text: str, m: Mention, low: int) -> tuple[str, str, int]:
 
 def _plural(surface: str, term: str) -> bool:
     word = surface.casefold()
-    return word in ("feet",) or (word.endswith("s") and not term.endswith("s")
-                                 and word.rstrip("s") == term.replace("_", " "))
+    return word in ("feet",) or (
+        word.endswith("s") and not term.endswith("s") and word.rstrip("s") == term.replace("_", " ")
+    )
 
 
 def subtype(text: str, start: int, stop: int, later: tuple[int, int]) -> list[FieldEvidence]:
@@ -268,8 +283,12 @@ def subtype(text: str, start: int, stop: int, later: tuple[int, int]) -> list[Fi
     if not any(f.status == "stated" for f in out):
         for m in find_terms(text, "subtype", span=later):
             low, high = sentence_bounds(text, m.start)
-            if re.search(r"\b(our|this) (patient|case)\b|\bwe (believe|think|consider)|"
-                         r"^\W*fig(?:ure|\.)?\s*\d", text[low:high], re.I):
+            if re.search(
+                r"\b(our|this) (patient|case)\b|\bwe (believe|think|consider)|"
+                r"^\W*fig(?:ure|\.)?\s*\d",
+                text[low:high],
+                re.I,
+            ):
                 out.append(FieldEvidence("subtype", m.term, m.context, low, high,
                                          text[low:high].strip(), m.trigger))  # fmt: skip
     return out

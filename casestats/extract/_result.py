@@ -94,8 +94,7 @@ class Extraction(Result):
         import pandas as pd
 
         rows = [
-            {"case_id": d.case_id, "source_id": self.source_id, **d.record()}
-            for d in self.drafts
+            {"case_id": d.case_id, "source_id": self.source_id, **d.record()} for d in self.drafts
         ]
         return pd.DataFrame(rows, columns=["case_id", "source_id", *FIELDS], dtype=object)
 

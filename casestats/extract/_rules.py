@@ -202,9 +202,7 @@ def patient_segments(text: str, age_starts: list[int]) -> list[tuple[str, int, i
     headings = [m for m in _CASE_HEADING.finditer(text, 0, stop)]
     if len(headings) >= 2:
         bounds = [m.start() for m in headings] + [stop]
-        return [
-            (f"Case {m.group(1)}", bounds[i], bounds[i + 1]) for i, m in enumerate(headings)
-        ]
+        return [(f"Case {m.group(1)}", bounds[i], bounds[i + 1]) for i, m in enumerate(headings)]
     starts = [s for s in age_starts if s < stop]
     if _SEVERAL.search(text, 0, stop) and len(starts) >= 2:
         bounds = [begin, *starts[1:], stop]
