@@ -18,6 +18,7 @@ Inference rules (status ``inferred``, each named in the evidence):
 
 * age in months, weeks or days is converted to years;
 * sex from the pronouns when every pronoun agrees and no noun says it;
+* conditions named before the first of several patients hold for each;
 * an SSc subset implies the condition systemic sclerosis;
 * conditions found and none is systemic sclerosis: ``ssc_subset`` is
   ``not_applicable``;
@@ -25,7 +26,8 @@ Inference rules (status ``inferred``, each named in the evidence):
 * an antibody "within normal limits" is negative;
 * the plural of a paired site ("knees") is bilateral;
 * subtype when the authors name none: a setting of iatrogenic calcinosis
-  gives iatrogenic; raised calcium or phosphate gives metastatic; a
+  gives iatrogenic; raised calcium or phosphate gives metastatic (not in
+  tumoral calcinosis, which the authors must classify themselves); a
   connective tissue disease without raised calcium or phosphate gives
   dystrophic (Walsh & Fairley 1995).
 """
@@ -46,7 +48,7 @@ from casestats.extract._fields import (
     term_lists,
 )
 from casestats.extract._result import STATUSES, CaseDraft, Extraction, FieldEvidence
-from casestats.extract._rules import patient_segments
+from casestats.extract._rules import case_start, patient_segments
 
 __all__ = ["STATUSES", "CaseDraft", "Extraction", "FieldEvidence", "extract"]
 
@@ -83,14 +85,24 @@ def extract(text: str, *, source_id: str | None = None) -> Extraction:
     starts = [m.start() for m in age_phrases(text)]
     drafts = []
     segments = patient_segments(text, starts)
+    # what a several-patient text says before the first patient holds for each of them
+    shared = []
+    if len(segments) > 1:
+        shared = [
+            FieldEvidence(e.field, e.value, "inferred", e.start, e.end, e.quote,
+                          "stated for every patient of the report")
+            for e in term_lists(text, case_start(text, starts), segments[0][1])
+            if e.field == "conditions" and e.status == "stated"
+        ]  # fmt: skip
     for number, (label, start, end) in enumerate(segments, start=1):
-        evidence = _draft(text, start, end, (segments[-1][2], len(text)))
+        evidence = _draft(text, start, end, (segments[-1][2], len(text)), shared)
         drafts.append(CaseDraft(label, f"{source_id}_{number}", tuple(evidence)))
     return Extraction(source_id=source_id, drafts=tuple(drafts), text=text)
 
 
-def _draft(text: str, start: int, end: int, later: tuple[int, int]) -> list[FieldEvidence]:
+def _draft(text, start, end, later, shared) -> list[FieldEvidence]:
     found = [
+        *shared,
         *age_and_sex(text, start, end),
         *term_lists(text, start, end),
         *autoantibodies(text, start, end),
@@ -98,6 +110,9 @@ def _draft(text: str, start: int, end: int, later: tuple[int, int]) -> list[Fiel
         *labs(text, start, end),
     ]
     found = _merge_sites(found)
+    if len({e.value for e in _kept(found, "conditions")} - {"none"}):
+        # "no underlying disease" beside a named condition: the condition wins
+        found = [e for e in found if not (e.field == "conditions" and e.value == "none")]
     found += _inferred_conditions(found)
     found += _subtype(text, start, end, later, found)
     return found
@@ -179,7 +194,7 @@ def _subtype(text, start, end, later, found) -> list[FieldEvidence]:
     rule = None
     if cause := [e for e in conditions if e.value in IATROGENIC]:
         value, basis, rule = "iatrogenic", cause[0], "a setting of iatrogenic calcinosis"
-    elif raised:
+    elif raised and "tumoral_calcinosis" not in {e.value for e in conditions}:
         value, basis, rule = "metastatic", raised[0], "raised serum calcium or phosphate"
     elif cause := [e for e in conditions if e.value in CONNECTIVE_TISSUE]:
         value, basis = "dystrophic", cause[0]

@@ -27,7 +27,7 @@ _NOUN = (
 _UNIT = r"(year|yr|month|week|day)s?"
 AGE = re.compile(
     rf"\b(\d+(?:\.\d+)?)[\s\-]*{_UNIT}[\s\-]*old\s+(?:\w+\s+){{0,2}}?{_NOUN}\b"
-    rf"|\b{_NOUN}\s+aged\s+(\d+(?:\.\d+)?)\s*{_UNIT}?",
+    rf"|\b{_NOUN}\s+aged\s+(\d+(?:\.\d+)?)\s*(?:{_UNIT})?",
     re.I,
 )
 _PER_YEAR = {"year": 1.0, "yr": 1.0, "month": 12.0, "week": 52.18, "day": 365.25}
@@ -52,12 +52,13 @@ _LESION = re.compile(
     r"extru|chalky|tumou?r|induration",
     re.I,
 )
+_OF = r"\s+(?:of|on)\s+(?:the\s+|her\s+|his\s+)?(?:(both|left|right|bilateral)\s+)?"
 _SIDE = re.compile(r"\b(left|right|both|bilateral(?:ly)?)\b(?:\s+and\s+(left|right))?", re.I)
 
 ANALYTES = {
-    "calcium": r"(?:serum |total |ionized |ionised |corrected )?calcium(?! ?(?:deposit|salt|"
+    "calcium": r"(?i:(?:serum |total |ionized |ionised |corrected )?calcium(?! ?(?:deposit|salt|"
     r"gluconate|channel|hydroxyapatite|phosphate|acetate|heparin|infusion|chloride|carbonate|"
-    r"-containing|containing|oxalate|pyrophosphate|crystal))|\bCa\b",
+    r"-containing|containing|oxalate|pyrophosphate|crystal)))|\bCa\b",
     "phosphate": r"(?:serum |inorganic )?(?:phosphate|phosphorus)(?! ?binder)",
     "pth": r"(?:intact )?parathyroid hormone|\b(?:i)?PTH\b",
     "renal": r"renal function(?: parameters| tests)?|kidney function",
@@ -207,6 +208,8 @@ def _one_lab(text: str, analyte: str, start: int, end: int) -> list[FieldEvidenc
             out.append(_evidence(f"{analyte}_status", status, "inferred", text, start,
                                  rng.end(), "value against the range the text gives"))  # fmt: skip
             return out
+    if analyte != "renal" and number:
+        high = end + number.start(1)  # a status after the value belongs to the next analyte
     status = _status_near(text, start, end, low, high)
     if status:
         term, s, e, context, trigger = status
@@ -220,7 +223,11 @@ def _one_lab(text: str, analyte: str, start: int, end: int) -> list[FieldEvidenc
 
 def _status_near(text, start, end, low, high):
     # "elevated serum calcium" (just before) or "calcium ... were within normal limits" (after)
-    before = [s for s in _STATUS.finditer(text, max(low, start - 20), start)]
+    before = [
+        s
+        for s in _STATUS.finditer(text, max(low, start - 20), start)
+        if not text[s.end() : start].strip()
+    ]
     after = [s for s in _STATUS.finditer(text, end, high)]
     chosen = before[-1] if before else (after[0] if after else None)
     if chosen is None:
@@ -236,7 +243,16 @@ def _status_near(text, start, end, low, high):
 def sites(text: str, start: int, stop: int) -> list[FieldEvidence]:
     """Lesion sites with laterality, from sentences that speak of lesions."""
     out = []
+    mentions = find_terms(text, "site", span=(start, stop))
+    schema = load_schema()
+    containers = {}  # "fingertips of both hands": hands only hold the fingertips' side
+    for m, n in zip(mentions, mentions[1:], strict=False):
+        between = text[m.end : n.start]
+        if re.fullmatch(_OF, between) and n.term in schema.ancestors(m.term)[1:]:
+            containers[n.start] = m.start
     for m in find_terms(text, "site", span=(start, stop)):
+        if m.start in containers:
+            continue
         low, high = sentence_bounds(text, m.start)
         if not _LESION.search(text, low, high) or re.match(r"\s*pain", text[m.end :]):
             continue
@@ -248,6 +264,10 @@ def sites(text: str, start: int, stop: int) -> list[FieldEvidence]:
 
 
 def _laterality(text: str, m: Mention, low: int) -> tuple[str, str, int]:
+    held = re.match(_OF + r"(?=\w)", text[m.end :])
+    if held and held.group(1):
+        side = held.group(1).casefold()
+        return ("bilateral" if side in ("both", "bilateral") else side), "", m.start
     window = text[max(low, m.start - 25) : m.start]
     sides = list(_SIDE.finditer(window))
     # the side word must be followed only by the site, a possessive or an adjective

@@ -33,6 +33,12 @@ UNCERTAIN_BEFORE = (
     "presumed", "query", "family history of", "mother", "father", "sister", "brother",
 )  # fmt: skip
 
+#: Phrases right after a mention that make it uncertain.
+UNCERTAIN_AFTER = (
+    "was considered", "was suspected", "was possible", "was probable", "was likely",
+    "could not be excluded", "was not excluded",
+)  # fmt: skip
+
 #: Where a clause ends for context purposes (NegEx's termination terms).
 _CLAUSE_END = re.compile(r"[;:()]|\bbut\b|\bhowever\b|\bwhereas\b|\bwhile\b|\balthough\b", re.I)
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+(?=\s|$)|\n|$)")
@@ -151,9 +157,10 @@ def context_of(text: str, start: int, end: int) -> tuple[str, str]:
     after = " ".join(text[end:high].split()[:4])
     if trigger := _has(NEGATION_BEFORE, before):
         return "negated", trigger
-    for phrase in NEGATION_AFTER:
-        if after.casefold().startswith(phrase):
-            return "negated", phrase
+    for phrases, context in ((UNCERTAIN_AFTER, "uncertain"), (NEGATION_AFTER, "negated")):
+        for phrase in phrases:
+            if after.casefold().startswith(phrase):
+                return context, phrase
     if trigger := _has(UNCERTAIN_BEFORE, before):
         return "uncertain", trigger
     return "stated", ""
@@ -191,6 +198,11 @@ def case_part(text: str, first_age: int | None) -> tuple[int, int]:
     return start, stop
 
 
+def case_start(text: str, age_starts: list[int]) -> int:
+    """Where the case description starts (see :func:`case_part`)."""
+    return case_part(text, age_starts[0] if age_starts else None)[0]
+
+
 def patient_segments(text: str, age_starts: list[int]) -> list[tuple[str, int, int]]:
     """(label, start, end) of each patient's part of the text.
 
@@ -205,6 +217,6 @@ def patient_segments(text: str, age_starts: list[int]) -> list[tuple[str, int, i
         return [(f"Case {m.group(1)}", bounds[i], bounds[i + 1]) for i, m in enumerate(headings)]
     starts = [s for s in age_starts if s < stop]
     if _SEVERAL.search(text, 0, stop) and len(starts) >= 2:
-        bounds = [begin, *starts[1:], stop]
+        bounds = [*starts, stop]
         return [(f"Case {i + 1}", bounds[i], bounds[i + 1]) for i in range(len(starts))]
     return [("Case 1", begin, stop)]
