@@ -40,6 +40,7 @@ _LAZY: dict[str, str] = {
     "check_publishable": "casestats.privacy",
     "report": "casestats.reporting",
     "markdown_table": "casestats.reporting",
+    "extract": "casestats.extract",
     # the calcinosis analyses
     "subtype_frequency": "casestats.analysis",
     "site_distribution": "casestats.analysis",
@@ -76,6 +77,7 @@ if TYPE_CHECKING:  # pragma: no cover - for static analysers only
     )
     from casestats.caseseries import CASE_REPORT_CAVEAT, CaseSeries  # noqa: F401
     from casestats.datasets import dataset_metadata, list_datasets, load_dataset  # noqa: F401
+    from casestats.extract import extract  # noqa: F401
     from casestats.exceptions import (  # noqa: F401
         CaseSeriesValidationError,
         CasestatsWarning,

@@ -31,6 +31,7 @@ API_SECTIONS = {
     "casestats.analysis": "The calcinosis analyses",
     "casestats.summary": "Table 1",
     "casestats.reporting": "The report",
+    "casestats.extract": "Drafting records from a case report's text",
     "casestats.stats.intervals": "Proportions and intervals",
     "casestats.stats.contingency": "Two-by-two and R-by-C tables",
     "casestats.stats.stratified": "Stratified analysis",

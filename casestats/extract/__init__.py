@@ -35,6 +35,8 @@ Inference rules (status ``inferred``, each named in the evidence):
 from __future__ import annotations
 
 import re
+import sys
+import types
 
 from casestats.extract._fields import (
     CONNECTIVE_TISSUE,
@@ -205,3 +207,17 @@ def _subtype(text, start, end, later, found) -> list[FieldEvidence]:
                                   basis.quote, rule),
             FieldEvidence("subtype_basis", "inferred", "inferred", basis.start, basis.end,
                           basis.quote, rule)]  # fmt: skip
+
+
+class _CallableModule(types.ModuleType):
+    """``casestats.extract(text)`` works even after this package has been imported.
+
+    Importing the package binds ``casestats.extract`` to it, shadowing the lazy
+    public function of the same name; a callable module keeps both spellings.
+    """
+
+    def __call__(self, text: str, *, source_id: str | None = None) -> Extraction:
+        return extract(text, source_id=source_id)
+
+
+sys.modules[__name__].__class__ = _CallableModule

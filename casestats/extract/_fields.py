@@ -310,5 +310,5 @@ def subtype(text: str, start: int, stop: int, later: tuple[int, int]) -> list[Fi
                 re.I,
             ):
                 out.append(FieldEvidence("subtype", m.term, m.context, low, high,
-                                         text[low:high].strip(), m.trigger))  # fmt: skip
+                                         text[low:high], m.trigger))  # fmt: skip
     return out

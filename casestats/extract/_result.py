@@ -67,7 +67,7 @@ class CaseDraft:
         return row
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Extraction(Result):
     """Draft case records read from one case report, one per patient.
 
@@ -116,7 +116,9 @@ class Extraction(Result):
                         "start": e.start, "end": e.end, "quote": e.quote, "rule": e.rule,
                     })  # fmt: skip
         extra = ["case_id", "value", "status", "start", "end", "quote", "rule"]
-        return tidy_frame(rows, extra=extra)
+        frame = tidy_frame(rows, extra=extra)
+        frame[["start", "end"]] = frame[["start", "end"]].astype("Int64")
+        return frame
 
     def confidence_interval(self, confidence_level: float | None = None) -> ConfidenceInterval:
         """Not defined: an extraction has no estimate."""
