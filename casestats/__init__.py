@@ -77,13 +77,13 @@ if TYPE_CHECKING:  # pragma: no cover - for static analysers only
     )
     from casestats.caseseries import CASE_REPORT_CAVEAT, CaseSeries  # noqa: F401
     from casestats.datasets import dataset_metadata, list_datasets, load_dataset  # noqa: F401
-    from casestats.extract import extract  # noqa: F401
     from casestats.exceptions import (  # noqa: F401
         CaseSeriesValidationError,
         CasestatsWarning,
         SeparationWarning,
         SmallSampleWarning,
     )
+    from casestats.extract import extract  # noqa: F401
     from casestats.io import read_cases, validate, write_cases, write_template  # noqa: F401
     from casestats.privacy import check_publishable  # noqa: F401
     from casestats.problems import ValidationReport  # noqa: F401

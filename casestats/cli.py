@@ -164,7 +164,8 @@ def _extract(args) -> int:
         raise _Failure(f"no such file: {text}")
     if out.suffix.lower() != ".xlsx" or not out.parent.is_dir():
         raise _Failure(f"give a .xlsx name in an existing folder for --out, not {out}")
-    result = extract(text.read_text(encoding="utf-8", errors="replace"), source_id=args.source_id or text.stem)
+    source = text.read_text(encoding="utf-8", errors="replace")
+    result = extract(source, source_id=args.source_id or text.stem)
     print(result)
     print(result.write(out))
     return 0

@@ -127,7 +127,7 @@ def test_bad_input_is_a_clear_error():
 
 
 def test_callable_after_the_package_is_imported():
-    import casestats.extract._rules  # noqa: F401  (binds casestats.extract to the package)
+    import casestats.extract._rules  # binds casestats.extract to the package
 
     assert casestats.extract("A 9-year-old boy.").drafts[0].record()["sex"] == "male"
 
