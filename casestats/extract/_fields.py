@@ -107,6 +107,8 @@ def age_and_sex(text: str, start: int, stop: int) -> list[FieldEvidence]:
         out.append(_evidence("age_years", value, "inferred" if rule else "stated", text,
                              m.start(), m.end(), rule))  # fmt: skip
         sex = _NOUNS[noun.lower()]
+        if not sex and (following := re.match(r"\s+(girl|boy|female|male)\b", text[m.end() :])):
+            sex = _NOUNS[following.group(1).lower()]  # "a 3-month-old infant girl"
         if sex:
             out.append(_evidence("sex", sex, "stated", text, m.start(), m.end()))
             return out

@@ -126,10 +126,10 @@ def find_terms(text: str, vocabulary: str, *, span: tuple[int, int] = (0, -1)) -
 
 
 def sentence_bounds(text: str, position: int) -> tuple[int, int]:
-    """Start and end of the sentence holding `position`."""
-    start = max(text.rfind(". ", 0, position), text.rfind("\n", 0, position))
+    """Start and end of the sentence holding `position` (a line break alone does not end it)."""
+    start = max(text.rfind(mark, 0, position) for mark in (". ", ".\n", "\n\n"))
     start = 0 if start < 0 else start + 1
-    ends = [i for i in (text.find(". ", position), text.find("\n", position)) if i >= 0]
+    ends = [i for i in (text.find(m, position) for m in (". ", ".\n", "\n\n")) if i >= 0]
     return start, (min(ends) + 1 if ends else len(text))
 
 
