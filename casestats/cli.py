@@ -156,6 +156,21 @@ def _template(args) -> int:
     return 0
 
 
+def _extract(args) -> int:
+    from casestats.extract import extract
+
+    text, out = Path(args.file), Path(args.out)
+    if not text.is_file():
+        raise _Failure(f"no such file: {text}")
+    if out.suffix.lower() != ".xlsx" or not out.parent.is_dir():
+        raise _Failure(f"give a .xlsx name in an existing folder for --out, not {out}")
+    source = text.read_text(encoding="utf-8", errors="replace")
+    result = extract(source, source_id=args.source_id or text.stem)
+    print(result)
+    print(result.write(out))
+    return 0
+
+
 def _check(args) -> int:
     try:
         from casestats.privacy import check_publishable
@@ -228,6 +243,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub.add_argument("--out", default="cases.xlsx", help="file to write (default: cases.xlsx)")
     sub.set_defaults(run=_template)
+
+    sub = commands.add_parser(
+        "extract",
+        help="draft case records from a case report's text",
+        description="Draft one case record per patient from a plain-text case report, with an "
+        "Evidence sheet quoting the source for every cell; check it, then run validate.",
+    )
+    sub.add_argument("file", help="the case report as plain text (.txt, .md)")
+    sub.add_argument("--out", default="draft.xlsx", help="workbook to write (default: draft.xlsx)")
+    sub.add_argument("--source-id", help="source_id of the publication (default: the file name)")
+    sub.set_defaults(run=_extract)
 
     sub = commands.add_parser(
         "check",

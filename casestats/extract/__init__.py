@@ -1,0 +1,223 @@
+"""Draft case records from the text of a case report, with evidence for every field.
+
+:func:`extract` reads a case report (plain text) and returns one draft per
+patient. Every value carries the characters it was read from and a status:
+``stated`` (the text says it), ``inferred`` (a named rule derived it),
+``negated`` ("no calcinosis elsewhere"), ``uncertain`` ("possible
+dermatomyositis") or ``not_found``. Only stated and inferred values reach
+the record; a field without evidence stays empty.
+
+Terms come from the schema's vocabularies and anatomy with their synonyms, so
+adding a synonym to ``vocabularies.csv`` improves extraction without code.
+Negation and uncertainty use a small NegEx-style rule set
+(:mod:`casestats.extract._rules`) rather than medspaCy or negspacy: both
+need spaCy (a large compiled dependency) for a job that here is twenty
+trigger words over concepts the schema already delimits.
+
+Inference rules (status ``inferred``, each named in the evidence):
+
+* age in months, weeks or days is converted to years;
+* sex from the pronouns when every pronoun agrees and no noun says it;
+* conditions named before the first of several patients hold for each;
+* an SSc subset implies the condition systemic sclerosis;
+* conditions found and none is systemic sclerosis: ``ssc_subset`` is
+  ``not_applicable``;
+* a lab value with a reference range in the text: status from the range;
+* an antibody "within normal limits" is negative;
+* the plural of a paired site ("knees") is bilateral;
+* subtype when the authors name none: a setting of iatrogenic calcinosis
+  gives iatrogenic; raised calcium or phosphate gives metastatic (not in
+  tumoral calcinosis, which the authors must classify themselves); a
+  connective tissue disease without raised calcium or phosphate gives
+  dystrophic (Walsh & Fairley 1995).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import types
+
+from casestats.extract._fields import (
+    CONNECTIVE_TISSUE,
+    IATROGENIC,
+    age_and_sex,
+    age_phrases,
+    autoantibodies,
+    labs,
+    sites,
+    subtype,
+    term_lists,
+)
+from casestats.extract._result import STATUSES, CaseDraft, Extraction, FieldEvidence
+from casestats.extract._rules import case_start, patient_segments
+
+__all__ = ["STATUSES", "CaseDraft", "Extraction", "FieldEvidence", "extract"]
+
+
+def extract(text: str, *, source_id: str | None = None) -> Extraction:
+    """Draft one case record per patient from a case report's text.
+
+    Parameters
+    ----------
+    text : str
+        The case report as plain text (a "Discussion" heading ends the case
+        description; "Case 1" / "Case 2" headings separate patients).
+    source_id : str, optional
+        Key of the publication; case ids are ``<source_id>_<n>``
+        (default ``"draft"``).
+
+    Returns
+    -------
+    Extraction
+        ``records()`` gives the schema rows, ``to_frame()`` the evidence,
+        ``write(path)`` a template workbook with an Evidence sheet.
+
+    Examples
+    --------
+    >>> result = extract("A 3-month-old girl had firm nodules on her left heel. "
+    ...                  "Serum calcium was within normal limits.", source_id="demo")
+    >>> row = result.records().iloc[0]
+    >>> row["age_years"], row["sex"], row["sites"], row["calcium_status"]
+    ('0.25', 'female', 'heel (left)', 'normal')
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str, got {type(text).__name__}")
+    source_id = source_id or "draft"
+    starts = [m.start() for m in age_phrases(text)]
+    drafts = []
+    segments = patient_segments(text, starts)
+    # what a several-patient text says before the first patient holds for each of them
+    shared = []
+    if len(segments) > 1:
+        shared = [
+            FieldEvidence(e.field, e.value, "inferred", e.start, e.end, e.quote,
+                          "stated for every patient of the report")
+            for e in term_lists(text, case_start(text, starts), segments[0][1])
+            if e.field == "conditions" and e.status == "stated"
+        ]  # fmt: skip
+    for number, (label, start, end) in enumerate(segments, start=1):
+        evidence = _draft(text, start, end, (segments[-1][2], len(text)), shared)
+        drafts.append(CaseDraft(label, f"{source_id}_{number}", tuple(evidence)))
+    return Extraction(source_id=source_id, drafts=tuple(drafts), text=text)
+
+
+def _draft(text, start, end, later, shared) -> list[FieldEvidence]:
+    found = [
+        *shared,
+        *age_and_sex(text, start, end),
+        *term_lists(text, start, end),
+        *autoantibodies(text, start, end),
+        *sites(text, start, end),
+        *labs(text, start, end),
+    ]
+    found = _merge_sites(found)
+    if len({e.value for e in _kept(found, "conditions")} - {"none"}):
+        # "no underlying disease" beside a named condition: the condition wins
+        found = [e for e in found if not (e.field == "conditions" and e.value == "none")]
+    found += _inferred_conditions(found)
+    found += _subtype(text, start, end, later, found)
+    return found
+
+
+def _kept(found, field) -> list[FieldEvidence]:
+    return [e for e in found if e.field == field and e.status in ("stated", "inferred")]
+
+
+def _merge_sites(found: list[FieldEvidence]) -> list[FieldEvidence]:
+    """One value per site: left and right make bilateral; parts named with their whole
+    ("the fingers, ring and index") are reported at the whole."""
+    from casestats.schema import load_schema
+
+    schema = load_schema()
+    kept = _kept(found, "sites")
+    named = {re.sub(r" \(.*", "", e.value) for e in kept}
+    sides: dict[str, set[str]] = {}
+    for e in kept:
+        term, _, side = e.value.partition(" (")
+        whole = next((a for a in schema.ancestors(term)[1:] if a in named), term)
+        sides.setdefault(whole, set()).update({side.rstrip(")")} - {""})
+    out = [e for e in found if e not in kept]
+    for e in kept:
+        term = re.sub(r" \(.*", "", e.value)
+        whole = next((a for a in schema.ancestors(term)[1:] if a in named), term)
+        side = sides.get(whole, set())
+        label = (
+            "bilateral"
+            if {"left", "right"} <= side or "bilateral" in side
+            else (next(iter(side)) if len(side) == 1 else "")
+        )
+        value = f"{whole} ({label})" if label else whole
+        rule = e.rule or (
+            "a part named with its whole is reported at the whole" if whole != term else ""
+        )
+        out.append(FieldEvidence("sites", value, "inferred" if rule else e.status, e.start,
+                                 e.end, e.quote, rule))  # fmt: skip
+    return out
+
+
+def _inferred_conditions(found: list[FieldEvidence]) -> list[FieldEvidence]:
+    out = []
+    conditions = {e.value for e in _kept(found, "conditions")}
+    subsets = [e for e in _kept(found, "ssc_subset") if e.value != "not_applicable"]
+    if subsets and "systemic_sclerosis" not in conditions:
+        s = subsets[0]
+        out.append(FieldEvidence("conditions", "systemic_sclerosis", "inferred", s.start, s.end,
+                                 s.quote, "an SSc subset implies systemic sclerosis"))  # fmt: skip
+    elif conditions and not subsets and "systemic_sclerosis" not in conditions:
+        c = _kept(found, "conditions")[0]
+        out.append(
+            FieldEvidence(
+                "ssc_subset",
+                "not_applicable",
+                "inferred",
+                c.start,
+                c.end,
+                c.quote,
+                "conditions stated, none is systemic sclerosis",
+            )
+        )
+    return out
+
+
+def _subtype(text, start, end, later, found) -> list[FieldEvidence]:
+    named = subtype(text, start, end, later)
+    stated = {e.value for e in named if e.status == "stated"}
+    if len(stated) == 1:
+        first = next(e for e in named if e.status == "stated")
+        return [*named, FieldEvidence("subtype_basis", "stated", "stated", first.start,
+                                      first.end, first.quote)]  # fmt: skip
+    if len(stated) > 1:  # the text names several: leave it to the curator
+        return [FieldEvidence(e.field, e.value, "uncertain", e.start, e.end, e.quote,
+                              "several subtypes named") for e in named]  # fmt: skip
+    conditions = _kept(found, "conditions")
+    raised = [e for e in _kept(found, "calcium_status") + _kept(found, "phosphate_status")
+              if e.value == "high"]  # fmt: skip
+    rule = None
+    if cause := [e for e in conditions if e.value in IATROGENIC]:
+        value, basis, rule = "iatrogenic", cause[0], "a setting of iatrogenic calcinosis"
+    elif raised and "tumoral_calcinosis" not in {e.value for e in conditions}:
+        value, basis, rule = "metastatic", raised[0], "raised serum calcium or phosphate"
+    elif cause := [e for e in conditions if e.value in CONNECTIVE_TISSUE]:
+        value, basis = "dystrophic", cause[0]
+        rule = "connective tissue disease without raised calcium or phosphate"
+    if rule is None:
+        return named
+    return [*named, FieldEvidence("subtype", value, "inferred", basis.start, basis.end,
+                                  basis.quote, rule),
+            FieldEvidence("subtype_basis", "inferred", "inferred", basis.start, basis.end,
+                          basis.quote, rule)]  # fmt: skip
+
+
+class _CallableModule(types.ModuleType):
+    """``casestats.extract(text)`` works even after this package has been imported.
+
+    Importing the package binds ``casestats.extract`` to it, shadowing the lazy
+    public function of the same name; a callable module keeps both spellings.
+    """
+
+    def __call__(self, text: str, *, source_id: str | None = None) -> Extraction:
+        return extract(text, source_id=source_id)
+
+
+sys.modules[__name__].__class__ = _CallableModule

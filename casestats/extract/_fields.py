@@ -1,0 +1,316 @@
+"""Field by field: what one patient's part of a case report says, with its evidence."""
+
+from __future__ import annotations
+
+import re
+
+from casestats.extract._result import FieldEvidence
+from casestats.extract._rules import (
+    Mention,
+    clause_bounds,
+    context_of,
+    find_terms,
+    sentence_bounds,
+)
+from casestats.schema import load_schema
+
+_NOUNS = {
+    "woman": "female", "girl": "female", "lady": "female", "female": "female",
+    "mother": "female", "man": "male", "boy": "male", "gentleman": "male", "male": "male",
+    "father": "male", "infant": "", "child": "", "patient": "", "neonate": "", "baby": "",
+    "newborn": "", "adolescent": "", "person": "",
+}  # fmt: skip
+_NOUN = (
+    r"(woman|girl|lady|female|mother|man|boy|gentleman|male|father|infant|child|patient|"
+    r"neonate|baby|newborn|adolescent|person)"
+)
+_UNIT = r"(year|yr|month|week|day)s?"
+AGE = re.compile(
+    rf"\b(\d+(?:\.\d+)?)[\s\-]*{_UNIT}[\s\-]*old\s+(?:\w+\s+){{0,2}}?{_NOUN}\b"
+    rf"|\b{_NOUN}\s+aged\s+(\d+(?:\.\d+)?)\s*(?:{_UNIT})?",
+    re.I,
+)
+_PER_YEAR = {"year": 1.0, "yr": 1.0, "month": 12.0, "week": 52.18, "day": 365.25}
+_PRONOUN = re.compile(r"\b(she|her|he|his|him)\b", re.I)
+
+#: Conditions whose calcinosis is dystrophic when calcium and phosphate are not raised.
+CONNECTIVE_TISSUE = {
+    "systemic_sclerosis", "dermatomyositis", "juvenile_dermatomyositis", "polymyositis",
+    "systemic_lupus_erythematosus", "lupus_panniculitis", "mixed_connective_tissue_disease",
+    "overlap_syndrome", "undifferentiated_connective_tissue_disease", "localized_scleroderma",
+    "linear_scleroderma",
+}  # fmt: skip
+#: Settings of iatrogenic calcinosis.
+IATROGENIC = {"calcium_infusion", "calcium_heparin_injection", "electrode_paste"}
+#: Paired body parts: their plural ("knees") means both sides.
+PAIRED = {
+    "shoulder", "axilla", "arm", "elbow", "forearm", "wrist", "hand", "palm", "buttock", "hip",
+    "thigh", "knee", "leg", "ankle", "foot", "heel", "sole", "breast", "ear", "cheek", "eyelid",
+}  # fmt: skip
+_LESION = re.compile(
+    r"calcinosis|calcif|nodul|papul|plaque|lesion|deposit|mass|masses|ulcer|swelling|"
+    r"extru|chalky|tumou?r|induration",
+    re.I,
+)
+_OF = r"\s+(?:of|on)\s+(?:the\s+|her\s+|his\s+)?(?:(both|left|right|bilateral)\s+)?"
+_SIDE = re.compile(r"\b(left|right|both|bilateral(?:ly)?)\b(?:\s+and\s+(left|right))?", re.I)
+
+ANALYTES = {
+    "calcium": r"(?i:(?:serum |total |ionized |ionised |corrected )?calcium(?! ?(?:deposit|salt|"
+    r"gluconate|channel|hydroxyapatite|phosphate|acetate|heparin|infusion|chloride|carbonate|"
+    r"-containing|containing|oxalate|pyrophosphate|crystal)))|\bCa\b",
+    "phosphate": r"(?:serum |inorganic )?(?:phosphate|phosphorus)(?! ?binder)",
+    "pth": r"(?:intact )?parathyroid hormone|\b(?:i)?PTH\b",
+    "renal": r"renal function(?: parameters| tests)?|kidney function",
+}
+_STATUS = re.compile(
+    r"\b(within (?:the )?normal (?:limits|range)|normal|unremarkable|WNL|elevated|raised|"
+    r"high|increased|low|decreased|reduced)\b",
+    re.I,
+)
+_STATUS_TERM = {"unremarkable": "normal"}
+_NUMBER = re.compile(
+    r"(\d+(?:\.\d+)?)\s*(mg/d[lL]|mmol/[lL]|pg/m[lL]|ng/[lL]|pmol/[lL]|mg/100\s?m[lL])"
+)
+_RANGE = re.compile(r"(?:range|reference|normal|ref\.?)[^\d()]{0,20}(\d+(?:\.\d+)?)\s*[-–]\s*"
+                    r"(\d+(?:\.\d+)?)", re.I)  # fmt: skip
+_SIGN = re.compile(
+    r"\b(positive|negative|not detected|detected|within normal limits|normal)\b|"
+    r"(?<=[\w)])(\+|−|-)(?=[\s,;.)]|$)",
+    re.I,
+)
+
+
+def _evidence(field, value, status, text, start, end, rule="") -> FieldEvidence:
+    return FieldEvidence(field, value, status, start, end, text[start:end], rule)
+
+
+def age_phrases(text: str, start: int = 0, stop: int | None = None) -> list[re.Match]:
+    """Every "An 87-year-old woman" / "a woman aged 60" phrase."""
+    return list(AGE.finditer(text, start, len(text) if stop is None else stop))
+
+
+def age_and_sex(text: str, start: int, stop: int) -> list[FieldEvidence]:
+    """Age in years (infants as decimals) and sex, from the first age phrase."""
+    phrases = age_phrases(text, start, stop)
+    out = []
+    if phrases:
+        m = phrases[0]
+        number, unit, noun = (
+            (m.group(1), m.group(2), m.group(3))
+            if m.group(1)
+            else (m.group(5), m.group(6) or "year", m.group(4))
+        )
+        years = float(number) / _PER_YEAR[unit.lower().rstrip("s")]
+        value = "90+" if years >= 90 else f"{years:.2f}".rstrip("0").rstrip(".")
+        rule = "" if unit.lower().startswith(("year", "yr")) else f"{unit} converted to years"
+        out.append(_evidence("age_years", value, "inferred" if rule else "stated", text,
+                             m.start(), m.end(), rule))  # fmt: skip
+        sex = _NOUNS[noun.lower()]
+        if not sex and (following := re.match(r"\s+(girl|boy|female|male)\b", text[m.end() :])):
+            sex = _NOUNS[following.group(1).lower()]  # "a 3-month-old infant girl"
+        if sex:
+            out.append(_evidence("sex", sex, "stated", text, m.start(), m.end()))
+            return out
+    pronouns = {
+        _NOUNS.get(p, "female" if p.lower() in ("she", "her") else "male")
+        for p in (m.group(1).lower() for m in _PRONOUN.finditer(text, start, stop))
+    }
+    if len(pronouns) == 1:
+        first = _PRONOUN.search(text, start, stop)
+        out.append(_evidence("sex", pronouns.pop(), "inferred", text, first.start(), first.end(),
+                             "every pronoun for the patient has this sex"))  # fmt: skip
+    return out
+
+
+def term_lists(text: str, start: int, stop: int) -> list[FieldEvidence]:
+    """Conditions, SSc subset, treatments, outcome and renal function from the vocabularies."""
+    out = []
+    antibodies = find_terms(text, "autoantibody", span=(start, stop))
+    antibody_spans = [(m.start, m.end) for m in antibodies]
+    for field, vocabulary in (("conditions", "condition"), ("ssc_subset", "ssc_subset"),
+                              ("treatments", "treatment"), ("outcome", "outcome"),
+                              ("renal_function", "renal_function")):  # fmt: skip
+        for m in find_terms(text, vocabulary, span=(start, stop)):
+            if any(a <= m.start < b for a, b in antibody_spans):
+                continue  # "lupus" in "lupus anticoagulant"
+            status = m.context
+            out.append(FieldEvidence(field, m.term, status, m.start, m.end, m.text, m.trigger))
+    return out
+
+
+def autoantibodies(text: str, start: int, stop: int) -> list[FieldEvidence]:
+    """Antibodies with their sign: "positive for A and B", "A was negative", "A+"."""
+    out = []
+    for m in find_terms(text, "autoantibody", span=(start, stop)):
+        low, high = sentence_bounds(text, m.start)
+        sign, rule = _sign_for(text, m, low, high)
+        if not sign:
+            out.append(FieldEvidence("autoantibodies", m.term, "not_found", m.start, m.end,
+                                     m.text, "no result stated"))  # fmt: skip
+            continue
+        status = "inferred" if rule else "stated"
+        if m.context == "uncertain":
+            status = "uncertain"
+        out.append(_evidence("autoantibodies", m.term + sign, status, text,
+                             min(m.start, low), high, rule))  # fmt: skip
+    return out
+
+
+def _sign_for(text: str, m: Mention, low: int, high: int) -> tuple[str, str]:
+    signs = list(_SIGN.finditer(text, low, high))
+    # "positive for A, B": the nearest sign before, followed by for/to/with
+    before = [s for s in signs if s.end() <= m.start]
+    after = [s for s in signs if s.start() >= m.end]
+    if before and re.match(r"\s*(for|to)\b", text[before[-1].end() :]):
+        between = text[before[-1].end() : m.start]
+        if not re.search(r"[;]|\bwhereas\b|\bbut\b", between):
+            return _sign_value(before[-1].group(0))
+    if after:
+        return _sign_value(after[0].group(0))
+    return "", ""
+
+
+def _sign_value(word: str) -> tuple[str, str]:
+    word = word.casefold()
+    if word in ("positive", "detected", "+"):
+        return "+", ""
+    if word in ("within normal limits", "normal"):
+        return "-", "an antibody level within normal limits is read as negative"
+    return "-", ""
+
+
+def labs(text: str, start: int, stop: int) -> list[FieldEvidence]:
+    """Calcium, phosphate, PTH (value, unit, status) and renal function status."""
+    out = []
+    for analyte, pattern in ANALYTES.items():
+        for m in re.finditer(pattern, text[:stop], re.I if analyte != "calcium" else 0):
+            if m.start() < start or not (m.group(0).strip()):
+                continue
+            out.extend(_one_lab(text, analyte, m.start(), m.end()))
+    return out
+
+
+def _one_lab(text: str, analyte: str, start: int, end: int) -> list[FieldEvidence]:
+    low, high = clause_bounds(text, start, end)
+    sent_low, sent_high = sentence_bounds(text, start)
+    out = []
+    number = re.search(r"^[^\d.;]{0,25}?" + _NUMBER.pattern, text[end:sent_high])
+    if analyte != "renal" and number:
+        unit_vocab = f"{analyte}_unit"
+        unit = load_schema().canonical(unit_vocab, number.group(2).replace(" ", ""))
+        v_end = end + number.end()
+        out.append(_evidence(f"{analyte}_value", number.group(1), "stated", text, start, v_end))
+        if unit:
+            out.append(_evidence(f"{analyte}_unit", unit, "stated", text, start, v_end))
+        rng = _RANGE.search(text, v_end, min(sent_high, v_end + 60))
+        if rng:
+            x, lo, hi = float(number.group(1)), float(rng.group(1)), float(rng.group(2))
+            status = "normal" if lo <= x <= hi else ("high" if x > hi else "low")
+            out.append(_evidence(f"{analyte}_status", status, "inferred", text, start,
+                                 rng.end(), "value against the range the text gives"))  # fmt: skip
+            return out
+    if analyte != "renal" and number:
+        high = end + number.start(1)  # a status after the value belongs to the next analyte
+    status = _status_near(text, start, end, low, high)
+    if status:
+        term, s, e, context, trigger = status
+        field = "renal_function" if analyte == "renal" else f"{analyte}_status"
+        if analyte == "renal" and term != "normal":
+            return out  # "low renal function" is left to the renal_function vocabulary
+        out.append(FieldEvidence(field, term, context, min(s, start), max(e, end),
+                                 text[min(s, start):max(e, end)], trigger))  # fmt: skip
+    return out
+
+
+def _status_near(text, start, end, low, high):
+    # "elevated serum calcium" (just before) or "calcium ... were within normal limits" (after)
+    before = [
+        s
+        for s in _STATUS.finditer(text, max(low, start - 20), start)
+        if not text[s.end() : start].strip()
+    ]
+    after = [s for s in _STATUS.finditer(text, end, high)]
+    chosen = before[-1] if before else (after[0] if after else None)
+    if chosen is None:
+        return None
+    word = chosen.group(0).casefold()
+    term = _STATUS_TERM.get(word) or load_schema().canonical("lab_status", word)
+    if term is None:
+        return None
+    context, trigger = context_of(text, chosen.start(), chosen.end())
+    return term, chosen.start(), chosen.end(), context, trigger
+
+
+def sites(text: str, start: int, stop: int) -> list[FieldEvidence]:
+    """Lesion sites with laterality, from sentences that speak of lesions."""
+    out = []
+    mentions = find_terms(text, "site", span=(start, stop))
+    schema = load_schema()
+    containers = {}  # "fingertips of both hands": hands only hold the fingertips' side
+    for m, n in zip(mentions, mentions[1:], strict=False):
+        between = text[m.end : n.start]
+        if re.fullmatch(_OF, between) and n.term in schema.ancestors(m.term)[1:]:
+            containers[n.start] = m.start
+    for m in find_terms(text, "site", span=(start, stop)):
+        if m.start in containers:
+            continue
+        low, high = sentence_bounds(text, m.start)
+        if not _LESION.search(text, low, high) or re.match(r"\s*pain", text[m.end :]):
+            continue
+        side, rule, s = _laterality(text, m, low)
+        value = f"{m.term} ({side})" if side else m.term
+        status = m.context if m.context != "stated" else ("inferred" if rule else "stated")
+        out.append(_evidence("sites", value, status, text, s, m.end, rule or m.trigger))
+    return out
+
+
+def _laterality(text: str, m: Mention, low: int) -> tuple[str, str, int]:
+    held = re.match(_OF + r"(?=\w)", text[m.end :])
+    if held and held.group(1):
+        side = held.group(1).casefold()
+        return ("bilateral" if side in ("both", "bilateral") else side), "", m.start
+    window = text[max(low, m.start - 25) : m.start]
+    sides = list(_SIDE.finditer(window))
+    # the side word must be followed only by the site, a possessive or an adjective
+    if (
+        sides
+        and re.fullmatch(r"[\s\w\-]{0,14}", window[sides[-1].end() :])
+        and not re.search(r"\b(and|or|with)\b", window[sides[-1].end() :])
+    ):
+        side = sides[-1]
+        words = {side.group(1).casefold(), (side.group(2) or "").casefold()} - {""}
+        label = (
+            "bilateral"
+            if len(words) > 1 or words & {"both", "bilateral", "bilaterally"}
+            else words.pop()
+        )
+        return label, "", m.start - len(window) + side.start()
+    if m.term in PAIRED and _plural(m.text, m.term):
+        return "bilateral", "the plural of a paired site means both sides", m.start
+    return "", "", m.start
+
+
+def _plural(surface: str, term: str) -> bool:
+    word = surface.casefold()
+    return word in ("feet",) or (
+        word.endswith("s") and not term.endswith("s") and word.rstrip("s") == term.replace("_", " ")
+    )
+
+
+def subtype(text: str, start: int, stop: int, later: tuple[int, int]) -> list[FieldEvidence]:
+    """The subtype the authors name, in the case or in a discussion sentence about the patient."""
+    out = [FieldEvidence("subtype", m.term, m.context, m.start, m.end, m.text, m.trigger)
+           for m in find_terms(text, "subtype", span=(start, stop))]  # fmt: skip
+    if not any(f.status == "stated" for f in out):
+        for m in find_terms(text, "subtype", span=later):
+            low, high = sentence_bounds(text, m.start)
+            if re.search(
+                r"\b(our|this) (patient|case)\b|\bwe (believe|think|consider)|"
+                r"^\W*fig(?:ure|\.)?\s*\d",
+                text[low:high],
+                re.I,
+            ):
+                out.append(FieldEvidence("subtype", m.term, m.context, low, high,
+                                         text[low:high], m.trigger))  # fmt: skip
+    return out

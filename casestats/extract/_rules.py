@@ -1,0 +1,222 @@
+"""The rules that read a case report: mentions, their context, and the patients.
+
+Everything here works on plain strings with :mod:`re`; no NLP library. Terms
+come from the schema tables, so a new synonym in ``vocabularies.csv`` or
+``anatomy.csv`` is found without a code change. Context (negation,
+uncertainty) is a small NegEx-style rule set: a trigger word before the
+mention in the same clause, or a trigger phrase right after it.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from casestats.schema import load_schema
+
+#: Words before a mention, in its clause, that negate it (NegEx pre-triggers).
+NEGATION_BEFORE = (
+    "no", "not", "without", "denied", "denies", "negative for", "absence of", "absent",
+    "free of", "ruled out", "excluded", "nor", "neither", "rather than", "instead of",
+    "never", "lack of", "no evidence of", "no history of", "unremarkable for",
+)  # fmt: skip
+#: Phrases right after a mention that negate it (NegEx post-triggers).
+NEGATION_AFTER = (
+    "was ruled out", "were ruled out", "was excluded", "were excluded", "was absent",
+    "were absent", "was not", "were not", "is not", "did not", "had not", "unlikely",
+)  # fmt: skip
+#: Words before a mention, in its clause, that make it uncertain.
+UNCERTAIN_BEFORE = (
+    "possible", "possibly", "probable", "probably", "suspected", "suspicion of",
+    "suggestive of", "suggesting", "likely", "may", "might", "could", "differential",
+    "presumed", "query", "family history of", "mother", "father", "sister", "brother",
+)  # fmt: skip
+
+#: Phrases right after a mention that make it uncertain.
+UNCERTAIN_AFTER = (
+    "was considered", "was suspected", "was possible", "was probable", "was likely",
+    "could not be excluded", "was not excluded",
+)  # fmt: skip
+
+#: Where a clause ends for context purposes (NegEx's termination terms).
+_CLAUSE_END = re.compile(r"[;:()]|\bbut\b|\bhowever\b|\bwhereas\b|\bwhile\b|\balthough\b", re.I)
+_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+(?=\s|$)|\n|$)")
+#: A section heading after which the text is discussion, not the case.
+_DISCUSSION = re.compile(r"^\W*(discussion|comment|references|conclusions?)\b.*$", re.I | re.M)
+_CASE_HEADING = re.compile(
+    r"^\W*(?:case|patient)\s+(\d+|[IVX]+|one|two|three|four)\b[^\n]*$", re.I | re.M
+)
+_SEVERAL = re.compile(
+    r"\b(two|three|four|2|3|4)\s+(?:\w+\s+)?(siblings|sisters|brothers|patients|cases|"
+    r"children|twins|women|men|girls|boys)\b",
+    re.I,
+)
+
+
+#: Term names too generic to mean the term on their own ("normal" renal function).
+_GENERIC = {"none", "not applicable", "normal", "impaired", "transplanted", "overlap", "pulp"}
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A vocabulary term found in the text: where, which term, in what context."""
+
+    vocabulary: str
+    term: str
+    start: int
+    end: int
+    text: str
+    context: str  # "stated", "negated" or "uncertain"
+    trigger: str
+
+
+def _key(text: str) -> str:
+    return " ".join(text.casefold().replace("_", " ").replace("-", " ").split())
+
+
+def _name_pattern(name: str) -> str:
+    # hyphens, spaces and underscores are interchangeable, as in Schema.canonical
+    parts = re.split(r"[\s_\-]+", name.strip())
+    return r"[\s\-]*".join(re.escape(p) for p in parts if p)
+
+
+@functools.cache
+def vocabulary_pattern(vocabulary: str) -> re.Pattern | None:
+    """One regular expression for every spelling of a vocabulary's terms.
+
+    Short names written with capitals (``DM``, ``SSc``, ``Ro``) match only in
+    that case, so "dm" in a word or "ro" in Spanish never count.
+    """
+    schema = load_schema()
+    rows = schema.anatomy if vocabulary == "site" else schema.vocabularies
+    if vocabulary != "site":
+        rows = rows[rows["vocabulary"] == vocabulary]
+    names = set()
+    for row in rows.itertuples(index=False):
+        names.update([row.term, row.label, *filter(None, row.synonyms.split("|"))])
+    names = {n for n in names if len(n) > 1 and n not in _GENERIC}
+    alternatives = []
+    for name in sorted(names, key=len, reverse=True):
+        body = _name_pattern(name)
+        if len(name) <= 5 and name != name.lower():
+            alternatives.append(body)
+        else:
+            alternatives.append(f"(?i:{body})")
+    if not alternatives:
+        return None
+    return re.compile(r"(?<![\w\-])(?:" + "|".join(alternatives) + r")(?![\w\-])")
+
+
+def find_terms(text: str, vocabulary: str, *, span: tuple[int, int] = (0, -1)) -> list[Mention]:
+    """Every mention of a vocabulary's terms in ``text[span]``, with its context."""
+    pattern = vocabulary_pattern(vocabulary)
+    schema = load_schema()
+    start, stop = span[0], (len(text) if span[1] < 0 else span[1])
+    out = []
+    for match in pattern.finditer(text, start, stop):
+        term = schema.canonical(vocabulary, match.group(0))
+        if term is None:
+            continue
+        context, trigger = context_of(text, match.start(), match.end())
+        out.append(
+            Mention(vocabulary, term, match.start(), match.end(), match.group(0), context, trigger)
+        )
+    return out
+
+
+def sentence_bounds(text: str, position: int) -> tuple[int, int]:
+    """Start and end of the sentence holding `position` (a line break alone does not end it)."""
+    start = max(text.rfind(mark, 0, position) for mark in (". ", ".\n", "\n\n"))
+    start = 0 if start < 0 else start + 1
+    ends = [i for i in (text.find(m, position) for m in (". ", ".\n", "\n\n")) if i >= 0]
+    return start, (min(ends) + 1 if ends else len(text))
+
+
+def clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """The clause around ``text[start:end]``: its sentence cut at termination terms."""
+    low, high = sentence_bounds(text, start)
+    before = [m.end() for m in _CLAUSE_END.finditer(text, low, start)]
+    after = [m.start() for m in _CLAUSE_END.finditer(text, end, high)]
+    return (before[-1] if before else low), (after[0] if after else high)
+
+
+def _has(words: tuple[str, ...], text: str) -> str:
+    for word in words:
+        if re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text, re.I):
+            return word
+    return ""
+
+
+def context_of(text: str, start: int, end: int) -> tuple[str, str]:
+    """("negated" | "uncertain" | "stated", trigger) for the mention ``text[start:end]``."""
+    low, high = clause_bounds(text, start, end)
+    before = text[low:start]
+    # only the six words nearest the mention, as NegEx does
+    before = " ".join(before.split()[-6:])
+    after = " ".join(text[end:high].split()[:4])
+    if trigger := _has(NEGATION_BEFORE, before):
+        return "negated", trigger
+    for phrases, context in ((UNCERTAIN_AFTER, "uncertain"), (NEGATION_AFTER, "negated")):
+        for phrase in phrases:
+            if after.casefold().startswith(phrase):
+                return context, phrase
+    if trigger := _has(UNCERTAIN_BEFORE, before):
+        return "uncertain", trigger
+    return "stated", ""
+
+
+_PATIENT = re.compile(
+    r"\b(she|he|her|his|him|the patient|our patient|this patient|patient \d|case \d|"
+    r"the (?:child|infant|girl|boy|woman|man)|on examination)\b|^\W*(?:case|patient)\b",
+    re.I,
+)
+_HEADING = re.compile(r"^\W*[^.\n]{0,60}\W*$")
+
+
+def case_part(text: str, first_age: int | None) -> tuple[int, int]:
+    """(start, stop) of the case description.
+
+    It starts at the paragraph of the first age phrase and runs over the
+    paragraphs that speak of the patient (pronouns, "the patient"); a
+    paragraph that does not, or a Discussion heading, ends it. Short heading
+    lines neither start nor end it.
+    """
+    heading = _DISCUSSION.search(text)
+    limit = heading.start() if heading else len(text)
+    if first_age is None or first_age >= limit:
+        return 0, limit
+    paragraphs = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+(?:\n(?!\s*\n)[^\n]*)*", text)]
+    start = next((a for a, b in paragraphs if a <= first_age < b + 1), 0)
+    stop = limit
+    for a, b in paragraphs:
+        if a <= start or a >= limit or _HEADING.fullmatch(text[a:b]):
+            continue
+        if not _PATIENT.search(text, a, b):
+            stop = a
+            break
+    return start, stop
+
+
+def case_start(text: str, age_starts: list[int]) -> int:
+    """Where the case description starts (see :func:`case_part`)."""
+    return case_part(text, age_starts[0] if age_starts else None)[0]
+
+
+def patient_segments(text: str, age_starts: list[int]) -> list[tuple[str, int, int]]:
+    """(label, start, end) of each patient's part of the text.
+
+    "Case 1" / "Patient 2" headings split the text; without headings, a text
+    announcing several patients ("two siblings") is split where each new
+    age-and-sex phrase starts. Otherwise the whole text is one patient.
+    """
+    begin, stop = case_part(text, age_starts[0] if age_starts else None)
+    headings = [m for m in _CASE_HEADING.finditer(text, 0, stop)]
+    if len(headings) >= 2:
+        bounds = [m.start() for m in headings] + [stop]
+        return [(f"Case {m.group(1)}", bounds[i], bounds[i + 1]) for i, m in enumerate(headings)]
+    starts = [s for s in age_starts if s < stop]
+    if _SEVERAL.search(text, 0, stop) and len(starts) >= 2:
+        bounds = [*starts, stop]
+        return [(f"Case {i + 1}", bounds[i], bounds[i + 1]) for i in range(len(starts))]
+    return [("Case 1", begin, stop)]

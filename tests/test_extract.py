@@ -1,0 +1,162 @@
+"""casestats.extract: draft records with evidence, from texts written for these tests."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+import casestats
+from casestats.cli import main
+from casestats.extract import extract
+from casestats.results import TIDY_COLUMNS
+
+HERE = Path(__file__).parent
+TEXTS = HERE / "extract_texts"
+
+
+def _row(text, case=0):
+    return extract(text).records().iloc[case].to_dict()
+
+
+@pytest.mark.parametrize(
+    ("text", "age", "sex"),
+    [
+        ("An 87-year-old woman had nodules on the elbow.", "87", "female"),
+        ("a 7-year-old girl with calcified papules", "7", "female"),
+        ("This is a case of 55 years old lady with calcinosis.", "55", "female"),
+        ("A 3-month-old infant had a calcified nodule; he was well.", "0.25", "male"),
+        ("A man aged 64 years had calcinosis of the leg.", "64", "male"),
+        ("A 93-year-old man had calcified plaques.", "90+", "male"),
+    ],
+)
+def test_age_and_sex_phrasings(text, age, sex):
+    row = _row(text)
+    assert (row["age_years"], row["sex"]) == (age, sex)
+
+
+def test_evidence_span_quotes_the_source():
+    text = "Her history included hypertension. A 50-year-old woman had nodules on her left knee."
+    result = extract(text)
+    frame = result.to_frame()
+    assert list(frame.columns[: len(TIDY_COLUMNS)]) == list(TIDY_COLUMNS)
+    found = frame[frame["status"] != "not_found"]
+    assert len(found)
+    for row in found.itertuples():
+        assert text[int(row.start) : int(row.end)] == row.quote
+    assert set(frame["status"]) <= set(casestats.extract.STATUSES)
+
+
+def test_negation_and_uncertainty_keep_values_out_of_the_record():
+    text = (
+        "A 40-year-old woman had calcified nodules on her right ankle. There was no diabetes "
+        "and no Raynaud phenomenon. Dermatomyositis was suspected but not confirmed. "
+        "Possible lupus was raised by the referring doctor."
+    )
+    result = extract(text)
+    assert result.records().iloc[0]["conditions"] == ""
+    statuses = {(e.value, e.status) for e in result.drafts[0].evidence if e.field == "conditions"}
+    assert ("diabetes_mellitus", "negated") in statuses
+    assert ("raynaud_phenomenon", "negated") in statuses
+    assert ("systemic_lupus_erythematosus", "uncertain") in statuses
+    assert ("dermatomyositis", "uncertain") in statuses
+
+
+def test_laterality_only_where_the_text_gives_it():
+    text = "A 60-year-old woman had calcified nodules on her left elbow and knees, and on a finger."
+    assert _row(text)["sites"] == "elbow (left); knee (bilateral); finger"
+
+
+def test_antibody_signs_forward_and_backward():
+    text = (
+        "A 45-year-old woman with SSc was positive for ANA and anti-centromere; "
+        "anti-Scl-70 was negative. Calcified nodules were seen on her fingers."
+    )
+    assert _row(text)["autoantibodies"] == "ana+; aca+; anti_scl70-"
+
+
+def test_labs_value_unit_and_status_from_the_range():
+    text = (
+        "A 30-year-old man had a calcified nodule on the chin. Serum calcium was 11.9 mg/dL "
+        "(normal range 8.5-10.5 mg/dL); phosphate was within normal limits."
+    )
+    result = extract(text)
+    row = result.records().iloc[0]
+    assert (row["calcium_value"], row["calcium_unit"], row["calcium_status"]) == (
+        "11.9",
+        "mg/dL",
+        "high",
+    )
+    assert row["phosphate_status"] == "normal"
+    rule = next(e.rule for e in result.drafts[0].evidence if e.field == "calcium_status")
+    assert "range" in rule
+
+
+def test_lab_negated_is_not_a_status():
+    row = _row("A 50-year-old woman had calcinosis of the hand. Calcium was not elevated.")
+    assert row["calcium_status"] == ""
+
+
+def test_subtype_stated_beats_inferred_and_inferred_is_marked():
+    stated = _row("A 20-year-old man had idiopathic calcinosis cutis of the scrotum.")
+    assert (stated["subtype"], stated["subtype_basis"]) == ("idiopathic", "stated")
+    inferred = _row("A 50-year-old woman with dermatomyositis had calcified plaques on the thigh.")
+    assert (inferred["subtype"], inferred["subtype_basis"]) == ("dystrophic", "inferred")
+    nothing = _row("A 50-year-old woman had a calcified plaque on the thigh.")
+    assert nothing["subtype"] == "" and nothing["subtype_basis"] == ""
+
+
+def test_several_patients_give_one_draft_each():
+    result = extract((TEXTS / "t07_siblings.txt").read_text(), source_id="sib")
+    assert [d.case_id for d in result.drafts] == ["sib_1", "sib_2"]
+    records = result.records()
+    assert records["sex"].tolist() == ["male", "female"]
+    assert records["conditions"].tolist() == ["tumoral_calcinosis"] * 2
+    assert "patients=2" in repr(result)
+
+
+def test_nothing_is_invented_from_an_empty_text():
+    row = _row("Calcinosis cutis is a deposit of calcium salts in the skin.")
+    assert set(row.values()) == {"", "draft_1", "draft"}
+
+
+def test_bad_input_is_a_clear_error():
+    with pytest.raises(TypeError, match="text must be a str"):
+        extract(b"bytes")
+
+
+def test_callable_after_the_package_is_imported():
+    import casestats.extract._rules  # binds casestats.extract to the package
+
+    assert casestats.extract("A 9-year-old boy.").drafts[0].record()["sex"] == "male"
+
+
+def test_cli_writes_a_workbook_that_validates(tmp_path, capsys):
+    out = tmp_path / "draft.xlsx"
+    assert main(["extract", str(TEXTS / "t03_two_cases_ssc.txt"), "--out", str(out)]) == 0
+    book = openpyxl.load_workbook(out)
+    assert {"Cases", "Evidence", "Sources"} <= set(book.sheetnames)
+    evidence = list(book["Evidence"].iter_rows(values_only=True))
+    assert ("t03_two_cases_ssc_1", "autoantibodies", "aca+") == evidence[[
+        r[1] == "autoantibodies" for r in evidence
+    ].index(True)][:3]  # fmt: skip
+    assert main(["validate", str(out)]) == 0
+    assert "0 errors" in capsys.readouterr().out
+
+
+def test_cli_rejects_a_missing_file(tmp_path, capsys):
+    assert main(["extract", str(tmp_path / "none.txt"), "--out", str(tmp_path / "d.xlsx")]) == 2
+    assert "no such file" in capsys.readouterr().err
+
+
+def test_evaluation_on_the_hand_written_texts():
+    # the expected records were written by hand from texts written for these tests
+    out = subprocess.run(
+        [sys.executable, str(HERE.parent / "benchmarks" / "extract_eval.py"), str(TEXTS),
+         str(TEXTS / "expected.csv")],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    total = next(line for line in out.stdout.splitlines() if line.startswith("ALL")).split()
+    precision, recall = float(total[1]), float(total[2])
+    assert precision >= 0.95 and recall >= 0.90
