@@ -17,9 +17,15 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import zipfile
 from pathlib import Path
+
+# openpyxl serialises XML differently with lxml installed ("<a/>") and without it ("<a />"); the
+# fixtures are written without it, so the bytes do not depend on what else is installed. This
+# holds only if openpyxl is first imported after this line: tests run this file in a fresh process.
+os.environ["OPENPYXL_LXML"] = "False"
 
 HERE = Path(__file__).parent
 FILES = HERE / "files"
