@@ -36,7 +36,8 @@ _LAZY: dict[str, str] = {
     "meta_odds_ratios": "casestats.stats.meta_analysis",
     "logistic": "casestats.stats.regression",
     "write_template": "casestats.io",
-    "table_one": "casestats.summary",
+    "table_one": "casestats.reporting.table_one",
+    "TableOne": "casestats.reporting.table_one",
     "check_publishable": "casestats.privacy",
     "report": "casestats.reporting",
     "markdown_table": "casestats.reporting",
@@ -86,6 +87,7 @@ if TYPE_CHECKING:  # pragma: no cover - for static analysers only
     from casestats.privacy import check_publishable  # noqa: F401
     from casestats.problems import ValidationReport  # noqa: F401
     from casestats.reporting import markdown_table, report  # noqa: F401
+    from casestats.reporting.table_one import TableOne, table_one  # noqa: F401
     from casestats.schema import load_schema  # noqa: F401
     from casestats.stats.contingency import compare_proportions, contingency_test  # noqa: F401
     from casestats.stats.intervals import multinomial_intervals, proportion  # noqa: F401
@@ -93,4 +95,3 @@ if TYPE_CHECKING:  # pragma: no cover - for static analysers only
     from casestats.stats.multiple_testing import adjust_pvalues  # noqa: F401
     from casestats.stats.regression import logistic  # noqa: F401
     from casestats.stats.stratified import mantel_haenszel  # noqa: F401
-    from casestats.summary import table_one  # noqa: F401

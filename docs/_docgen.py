@@ -29,7 +29,7 @@ API_SECTIONS = {
     "casestats.schema": "The schema",
     "casestats.privacy": "Checking a dataset before sharing it",
     "casestats.analysis": "The calcinosis analyses",
-    "casestats.summary": "Table 1",
+    "casestats.reporting.table_one": "Table 1",
     "casestats.reporting": "The report",
     "casestats.stats.intervals": "Proportions and intervals",
     "casestats.stats.contingency": "Two-by-two and R-by-C tables",
