@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from casestats._text import article
 from casestats.schema import load_schema
 
 __all__ = ["SOURCE_COLUMNS", "write_template", "DROPDOWN_ROWS"]
@@ -157,8 +156,7 @@ def _dropdowns(sheet, schema, ranges: dict[str, str]) -> None:
             # a warning, not a stop: "NR" or a synonym still reads fine
             errorStyle="warning",
             errorTitle=field.name,
-            error=f"Choose {article(field.vocabulary + ' term')} from the list, or leave the "
-            "cell empty.",
+            error=f"Choose a {field.vocabulary} term from the list, or leave the cell empty.",
         )
         letter = get_column_letter(index)
         validation.add(f"{letter}2:{letter}{DROPDOWN_ROWS + 1}")
