@@ -7,6 +7,11 @@ Tests that fix ``max_examples`` themselves keep their own count.
 
 import os
 
+# openpyxl writes different (equally valid) XML bytes when lxml is installed, as python-docx
+# brings it; the corpus is compared byte for byte, so tests use the standard-library writer.
+# Set before anything imports openpyxl, which reads it once.
+os.environ.setdefault("OPENPYXL_LXML", "False")
+
 from hypothesis import HealthCheck, settings
 
 # Property tests write files into tmp_path; the fixture is shared by examples on purpose.

@@ -17,9 +17,13 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import zipfile
 from pathlib import Path
+
+# the same bytes with or without lxml installed (see tests/conftest.py)
+os.environ.setdefault("OPENPYXL_LXML", "False")
 
 HERE = Path(__file__).parent
 FILES = HERE / "files"
