@@ -49,6 +49,7 @@ figcaption { font-size: .9em; color: #444; }
 .caveat { background: #fff6e0; border-left: 4px solid #e0a000; padding: .5em 1em; }
 nav ol { columns: 2; }
 .scroll { overflow-x: auto; max-width: 100%; }
+p, li { overflow-wrap: anywhere; }
 """
 
 
