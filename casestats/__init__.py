@@ -39,7 +39,8 @@ _LAZY: dict[str, str] = {
     "meta_odds_ratios": "casestats.stats.meta_analysis",
     "logistic": "casestats.stats.regression",
     "write_template": "casestats.io",
-    "table_one": "casestats.summary",
+    "table_one": "casestats.reporting.table_one",
+    "TableOne": "casestats.reporting.table_one",
     "check_publishable": "casestats.privacy",
     "report": "casestats.reporting",
     "markdown_table": "casestats.reporting",
@@ -89,6 +90,7 @@ if TYPE_CHECKING:  # pragma: no cover - for static analysers only
     from casestats.privacy import check_publishable  # noqa: F401
     from casestats.problems import ValidationReport  # noqa: F401
     from casestats.reporting import markdown_table, report  # noqa: F401
+    from casestats.reporting.table_one import TableOne, table_one  # noqa: F401
     from casestats.schema import load_schema  # noqa: F401
     from casestats.stats.contingency import compare_proportions, contingency_test  # noqa: F401
     from casestats.stats.goodness_of_fit import goodness_of_fit  # noqa: F401
@@ -99,4 +101,3 @@ if TYPE_CHECKING:  # pragma: no cover - for static analysers only
     from casestats.stats.permutation import profile_test  # noqa: F401
     from casestats.stats.regression import logistic  # noqa: F401
     from casestats.stats.stratified import mantel_haenszel  # noqa: F401
-    from casestats.summary import table_one  # noqa: F401

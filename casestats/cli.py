@@ -84,7 +84,7 @@ def _existing(argument: str, *, datasets: bool = True) -> Path:
 
 def _progress(step: int, n_steps: int, label: str) -> None:
     width = 20
-    done = round(width * (step - 1) / n_steps)
+    done = round(width * step / n_steps)
     bar = "#" * done + "." * (width - done)
     print(f"[{step}/{n_steps}] {bar} {label}", file=sys.stderr, flush=True)
 
@@ -104,12 +104,21 @@ def _validate(args) -> int:
 
 
 def _summary(args) -> int:
-    from casestats.summary import format_table, table_one
+    from casestats.reporting.table_one import table_one
 
     cases = _load_cases(args.cases, args.sources)
+    try:
+        table = table_one(cases, by=args.by, tests=args.by is not None)
+        if args.out:
+            table.save(args.out)
+    except ValueError as err:
+        raise _Failure(str(err)) from None
+    if args.out:
+        print(args.out)
+        return 0
     title = cases.metadata.get("title") or args.cases
     print(f"{title}: {len(cases)} patients\n")
-    print(format_table(table_one(cases)))
+    print(table.summary())
     print(f"\nCaveat: {cases.metadata['caveat']}")
     return 0
 
@@ -125,7 +134,7 @@ def _report(args) -> int:
     cohorts_name = args.cohorts or _DEFAULT_COHORTS.get(args.cases)
     cohorts = _load_cohorts(cohorts_name) if cohorts_name else None
     path = report(
-        cases, cohorts=cohorts, out=args.out, site_level=args.site_level, progress=_progress
+        cases, cohorts=cohorts, out=args.out, site_rank=args.site_level, progress=_progress
     )
     print(path)
     return 0
@@ -206,6 +215,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub.add_argument("cases", metavar="FILE|DATASET", help=cases_help)
     sub.add_argument("--sources", help=sources_help)
+    sub.add_argument("--by", help="a single-valued field whose values become columns, with tests")
+    sub.add_argument("--out", help="write the table to a file (.docx .html .md .csv .xlsx)")
     sub.set_defaults(run=_summary)
 
     sub = commands.add_parser(

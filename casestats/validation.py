@@ -16,6 +16,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from casestats._text import article
 from casestats.io._raw import RawTable
 from casestats.problems import Problem, ValidationReport
 from casestats.schema import SITE, Schema, load_schema
@@ -328,7 +329,8 @@ class _Checker:
     def _unknown(self, vocabulary: str, value: str) -> tuple[str, str, str]:
         terms = self.schema.terms(vocabulary)
         shown = ", ".join(terms[:12]) + (", ..." if len(terms) > 12 else "")
-        return ("unknown_term", f"a {vocabulary} term ({shown})", self._hint(vocabulary, value))
+        expected = f"{article(vocabulary + ' term')} ({shown})"
+        return ("unknown_term", expected, self._hint(vocabulary, value))
 
     def _hint(self, vocabulary: str, value: str) -> str:
         lookup = self.schema._lookup[vocabulary]

@@ -31,7 +31,7 @@ API_SECTIONS = {
     "casestats.analysis.subtypes": "Subtype frequency",
     "casestats.analysis.sites": "Site distribution",
     "casestats.analysis.association": "Disease association",
-    "casestats.summary": "Table 1",
+    "casestats.reporting.table_one": "Table 1",
     "casestats.reporting": "The report",
     "casestats.extract": "Drafting records from a case report's text",
     "casestats.stats.intervals": "Proportions and intervals",

@@ -39,7 +39,9 @@ def test_writes_html_markdown_tables_and_figures(runs):
     for stem in ("subtype_frequency", "sites_body_map", "sites_region_by_subtype", "cohort_forest"):
         assert {f"{stem}.png", f"{stem}.svg"} <= figures
     table1 = pd.read_csv(out / "tables" / "table1.csv")
-    assert table1.loc[0, "value"] == "47"
+    assert set(table1.loc[table1["group"] == "Overall", "variable"]) >= {"age_years", "sex"}
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "Overall (N = 47)" in html and "not reported" in html
 
 
 def test_html_is_self_contained(runs):
@@ -71,7 +73,7 @@ def test_markdown_twin_links_existing_png(runs):
     links = re.findall(r"!\[[^\]]*\]\((figures/[^)]+\.png)\)", text)
     assert len(links) >= 5
     assert all((out / link).is_file() for link in links)
-    assert "| characteristic |" in text
+    assert "| Characteristic | Overall (N = 47) |" in text
 
 
 def test_progress_and_no_open_figures(runs):
@@ -104,3 +106,37 @@ def test_without_cohorts_and_with_sparse_cases(tmp_path):
     text = path.read_text(encoding="utf-8")
     assert "No published cohorts were given" in text
     assert "No patient of the case series has systemic sclerosis" in text
+
+
+def test_text_follows_the_confidence_level(tmp_path):
+    cases = casestats.load_dataset("calcinosis_case_reports")
+    cohorts = casestats.load_dataset("ssc_calcinosis_cohorts")
+    text = report(cases, cohorts=cohorts, out=tmp_path, confidence_level=0.9).read_text(
+        encoding="utf-8"
+    )
+    assert "All intervals are two-sided 90% intervals." in text
+    assert "95%" not in text
+    assert "<th>90% CI</th>" in text and "Subtype shares with their 90% intervals." in text
+    frame = pd.read_csv(tmp_path / "tables" / "subtype_frequency.csv")
+    assert (frame["confidence_level"] == 0.9).all()
+
+
+def test_bad_confidence_level_is_named(tmp_path):
+    cases = casestats.load_dataset("calcinosis_case_reports")
+    with pytest.raises(ValueError, match="confidence_level must be a number between 0 and 1"):
+        report(cases, out=tmp_path, confidence_level=95)
+
+
+def test_wording_counts_one_as_singular(tmp_path):
+    frame = pd.DataFrame({"case_id": ["a"], "source_id": ["s"], "subtype": ["dystrophic"]})
+    cases = casestats.read_cases(frame, sources=pd.DataFrame({"source_id": ["s"]}))
+    text = report(cases, out=tmp_path).read_text(encoding="utf-8")
+    assert "1 patient from 1 source." in text and "1 row checked" in text
+    assert "1 patients" not in text and "1 sources" not in text
+
+
+def test_command_line_progress_ends_full(capsys):
+    from casestats.cli import _progress
+
+    _progress(len(SECTIONS), len(SECTIONS), "sources")
+    assert "#" * 20 + " sources" in capsys.readouterr().err
