@@ -19,6 +19,7 @@ REFERENCE = json.loads((Path(__file__).parent / "reference" / "pooling.json").re
 ML = REFERENCE["logistic_ml"]
 SEPARATED = REFERENCE["logistic_firth_separated"]
 FORCED = REFERENCE["logistic_firth_forced"]
+AGE_SEPARATED = REFERENCE["logistic_firth_complete_age"]
 ML_DATA = pd.DataFrame(ML["data"])
 SEP_DATA = pd.DataFrame(SEPARATED["data"])
 
@@ -63,6 +64,23 @@ def test_separation_switches_to_firth_and_matches_reference():
     np.testing.assert_allclose(np.log(res.ci_high), SEPARATED["profile_high"], rtol=FIRTH)
     np.testing.assert_allclose(res.pvalue, SEPARATED["lr_p"], rtol=FIRTH)
     assert res.loglik == pytest.approx(SEPARATED["penalised_loglik"], rel=FIRTH)
+
+
+def test_firth_under_complete_separation_by_an_uncentred_covariate():
+    # The linear predictor reaches ~40 here: p * (1 - p) weights underflowed to a
+    # singular information matrix (LinAlgError) before the weights used expit(-eta).
+    data = pd.DataFrame(AGE_SEPARATED["data"])
+    with pytest.warns(SeparationWarning, match="Firth"):
+        res = logistic(data, outcome="calcinosis", predictors=["age"])
+    assert res.firth and res.separation
+    # Both sides are Newton/brglm2 fits and root finding at 1e-12 on a tiny problem.
+    tight = 1e-10
+    np.testing.assert_allclose(res.coef, AGE_SEPARATED["coef"], rtol=tight)
+    np.testing.assert_allclose(res.se, AGE_SEPARATED["se"], rtol=tight)
+    np.testing.assert_allclose(np.log(res.ci_low), AGE_SEPARATED["profile_low"], rtol=tight)
+    np.testing.assert_allclose(np.log(res.ci_high), AGE_SEPARATED["profile_high"], rtol=tight)
+    np.testing.assert_allclose(res.pvalue, AGE_SEPARATED["lr_p"], rtol=tight)
+    assert res.loglik == pytest.approx(AGE_SEPARATED["penalised_loglik"], rel=tight)
 
 
 def test_firth_on_request_without_separation():

@@ -115,15 +115,21 @@ def _loglik(beta, y, x, firth: bool) -> float:
     eta = x @ beta
     value = float((y * eta - np.logaddexp(0.0, eta)).sum())
     if firth:
-        p = special.expit(eta)
-        info = (x * (p * (1 - p))[:, None]).T @ x
+        info = (x * _weights(eta)[:, None]).T @ x
         value += 0.5 * float(np.linalg.slogdet(info)[1])
     return value
 
 
+def _weights(eta):
+    # p * (1 - p) underflows to 0 (and loses all digits well before) once |eta|
+    # passes about 37, which complete separation by an uncentred covariate reaches.
+    return special.expit(eta) * special.expit(-eta)
+
+
 def _score_info(beta, y, x, firth: bool):
-    p = special.expit(x @ beta)
-    w = p * (1 - p)
+    eta = x @ beta
+    p = special.expit(eta)
+    w = _weights(eta)
     info = (x * w[:, None]).T @ x
     resid = y - p
     if firth:
