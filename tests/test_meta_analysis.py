@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from casestats.exceptions import SmallSampleWarning
+from casestats.exceptions import CasestatsWarning, SmallSampleWarning
 from casestats.results import TIDY_COLUMNS
 from casestats.stats.meta_analysis import (
     MetaOddsRatioResult,
@@ -117,6 +117,20 @@ def test_zero_cell_study_is_corrected_and_said_so():
     assert res.corrected == (False, False, False, False, True, False)
     assert "+0.5" in frame.loc[4, "method"]
     assert frame.loc[4, "estimate"] == pytest.approx((3.5 * 20.5) / (22.5 * 0.5), rel=1e-14)
+
+
+@pytest.mark.parametrize("zero_arm", ["a", "b"])
+def test_mantel_haenszel_odds_ratio_of_zero_or_infinity_gives_nan_heterogeneity(zero_arm):
+    # metafor::rma.mh returns NA for beta, QE and I2 on these tables; casestats
+    # raised "math domain error" (OR 0) or claimed Q = inf with I² = 0% (OR inf).
+    empty, full = {"events": [0, 0], "total": [10, 12]}, {"events": [3, 2], "total": [10, 12]}
+    arms = {"a": empty, "b": full} if zero_arm == "a" else {"a": full, "b": empty}
+    counts = {f"{key}_{arm}": arms[arm][key] for arm in "ab" for key in ("events", "total")}
+    with pytest.warns(CasestatsWarning, match="undefined"):
+        res = meta_odds_ratios(**counts, method="mh")
+    assert res.estimate == (0.0 if zero_arm == "a" else math.inf)
+    for value in (res.q, res.q_pvalue, res.i2, res.ci_low, res.ci_high):
+        assert math.isnan(value)
 
 
 def test_hksj_rejected_with_mantel_haenszel():

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
 
-from casestats.exceptions import SmallSampleWarning
+from casestats.exceptions import CasestatsWarning, SmallSampleWarning
 from casestats.results import ConfidenceInterval, Result, tidy_frame
 from casestats.stats.intervals import proportion_interval
 from casestats.stats.stratified import (
@@ -774,14 +774,27 @@ def meta_odds_ratios(
         mh = mantel_haenszel(
             events_a=a, total_a=a + b, events_b=c, total_b=c + d, confidence_level=level
         )
-        mu, se = math.log(mh.estimate), mh.se_log
         s = b * c / (a + b + c + d)
-        pooled = _Pooled(mu, se, 0.0, z, z, 100 * s / s.sum())
-        if k > 1:
+        if not 0 < mh.estimate < math.inf:
+            # Q around a log odds ratio of -inf or inf is not a heterogeneity statistic.
+            warnings.warn(
+                f"the Mantel-Haenszel odds ratio is {mh.estimate:g}: its interval, Q and I² "
+                "are undefined (NaN)",
+                CasestatsWarning,
+                stacklevel=2,
+            )
+            mu = -math.inf if mh.estimate == 0 else math.inf
+            pooled = _Pooled(mu, math.nan, 0.0, z, z, 100 * s / s.sum())
+            q, q_df, q_p, i2 = math.nan, k - 1, math.nan, math.nan
+        elif k > 1:
+            mu, se = math.log(mh.estimate), mh.se_log
+            pooled = _Pooled(mu, se, 0.0, z, z, 100 * s / s.sum())
             q = float(((y - mu) ** 2 / v).sum())
             q_df, q_p = k - 1, float(stats.chi2.sf(q, k - 1))
             i2 = max(0.0, 100 * (q - q_df) / q) if q > 0 else 0.0
         else:
+            mu, se = math.log(mh.estimate), mh.se_log
+            pooled = _Pooled(mu, se, 0.0, z, z, 100 * s / s.sum())
             q, q_df, q_p, i2 = 0.0, 0, float("nan"), 0.0
         label = "fixed effect (Mantel-Haenszel)"
         method_text = "log odds ratio, Mantel-Haenszel (Robins-Breslow-Greenland CI)"
