@@ -211,7 +211,7 @@ def subtype_frequency(
         wide = classified.pivot(index="group", columns="level", values="events")
         wide = wide.loc[wide.sum(axis=1) > 0, wide.sum(axis=0) > 0]
         if wide.shape[0] >= 2 and wide.shape[1] >= 2:
-            test = contingency_test(wide, n_resamples=n_resamples, seed=seed)
+            test = contingency_test(wide, n_resamples=n_resamples, rng=seed)
     gof = None
     if reference is not None:
         observed = classified.groupby("level", sort=False)["events"].sum()
@@ -601,7 +601,7 @@ class CohortAssociation(Result):
             )
         lines.append(
             f"  pooled OR ({re.method_label}) {re.estimate:.3g} "
-            f"[{re.ci_low:.3g}, {re.ci_high:.3g}]; {re.heterogeneity_text()}"
+            f"[{re.ci_low:.3g}, {re.ci_high:.3g}]; {re.heterogeneity.text()}"
         )
         lines.append(
             f"  pooled OR (Mantel-Haenszel) {mh.estimate:.3g} "
@@ -749,9 +749,9 @@ def _cohort_association(cohorts, exposure, levels, outcome, test, method, confid
             studies[column] = ""
     counts = {c: studies[c].to_numpy() for c in ("events_a", "total_a", "events_b", "total_b")}
     labels = studies["study"].tolist()
-    mh = mantel_haenszel(**counts, strata=labels, confidence_level=confidence_level)
+    mh = mantel_haenszel(**counts, labels=labels, confidence_level=confidence_level)
     random = meta_odds_ratios(
-        **counts, method=method, studies=labels, confidence_level=confidence_level
+        **counts, method=method, labels=labels, confidence_level=confidence_level
     )
     return CohortAssociation(
         studies=studies,

@@ -92,7 +92,8 @@ for (name in names(two_arm)) {
     beta = num(r$beta), se = num(r$se), ci_lb = num(r$ci.lb), ci_ub = num(r$ci.ub),
     MH = num(r$MH), MHp = num(r$MHp), BD = num(r$BD), BDp = num(r$BDp),
     TA = num(r$TA), TAp = num(r$TAp), k_pos = num(r$k.pos),
-    QE = num(r$QE), QEp = num(r$QEp), I2 = num(r$I2), k = num(r$k))
+    QE = num(r$QE), QEp = num(r$QEp), I2 = num(r$I2), k = num(r$k),
+    zval = num(r$zval), pval = num(r$pval))
   mh[[name]] <- res
 }
 out$mantel_haenszel <- mh
@@ -114,7 +115,8 @@ for (name in names(two_arm)) {
                               "list(threshold = 1e-12, maxiter = 1000, tol = 1e-15))"), method, test),
         beta = num(r$beta), se = num(r$se), ci_lb = num(r$ci.lb), ci_ub = num(r$ci.ub),
         pi_lb = num(p$pi.lb), pi_ub = num(p$pi.ub), tau2 = num(r$tau2), I2 = num(r$I2),
-        QE = num(r$QE), QEp = num(r$QEp), weights = num(weights(r)))
+        QE = num(r$QE), QEp = num(r$QEp), weights = num(weights(r)),
+        zval = num(r$zval), pval = num(r$pval))
     }
   }
   mor[[name]] <- res
@@ -137,7 +139,8 @@ for (name in names(proportion_sets)) {
                             "list(threshold = 1e-12, maxiter = 1000, tol = 1e-15))"), method),
       beta = num(r$beta), se = num(r$se), ci_lb = num(r$ci.lb), ci_ub = num(r$ci.ub),
       pi_lb = num(p$pi.lb), pi_ub = num(p$pi.ub), tau2 = num(r$tau2), I2 = num(r$I2),
-      QE = num(r$QE), QEp = num(r$QEp), weights = num(weights(r)))
+      QE = num(r$QE), QEp = num(r$QEp), weights = num(weights(r)),
+        zval = num(r$zval), pval = num(r$pval))
   }
   # nAGQ = 25 adaptive Gauss-Hermite points, lme4's maximum. casestats integrates
   # by a trapezoid rule instead; the two agree to about 1e-8 on ordinary data but
@@ -149,7 +152,8 @@ for (name in names(proportion_sets)) {
                   "package = 'lme4', glmerCtrl = list(optimizer = 'bobyqa', ",
                   "optCtrl = list(rhoend = 1e-12, maxfun = 1e5))))"),
     beta = num(r$beta), se = num(r$se), ci_lb = num(r$ci.lb), ci_ub = num(r$ci.ub),
-    pi_lb = num(p$pi.lb), pi_ub = num(p$pi.ub), tau2 = num(r$tau2), I2 = num(r$I2))
+    pi_lb = num(p$pi.lb), pi_ub = num(p$pi.ub), tau2 = num(r$tau2), I2 = num(r$I2),
+    zval = num(r$zval), pval = num(r$pval))
   if (r$tau2 > 0) res$GLMM_integrate <- glmm_direct(d$x, d$n)
   mprop[[name]] <- res
 }
