@@ -328,6 +328,7 @@ class LogisticResult(Result):
         ax.axvline(1.0, color="0.5", linewidth=0.8, linestyle="--")
         ax.set_xscale("log")
         ax.set_yticks(y, terms)
+        ax.set_ylim(-0.5, len(terms) - 0.5)
         ax.set_xlabel(f"odds ratio ({self.confidence_level:.0%} CI, {self.method})")
         ax.set_title(f"{self.outcome}: {self.n_events} events in {self.n} rows")
         return ax
