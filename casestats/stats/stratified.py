@@ -386,9 +386,7 @@ def mantel_haenszel(
         tarone=tarone,
         tarone_pvalue=tarone_p,
         df=df,
-        heterogeneity=Heterogeneity(
-            "Breslow-Day (Tarone)", tarone, df, tarone_p, math.nan, 0.0
-        ),  # fmt: skip
+        heterogeneity=Heterogeneity("Breslow-Day (Tarone)", tarone, df, tarone_p, math.nan, math.nan),  # fmt: skip
         labels=tuple(labels),
         groups=groups,
         excluded=tuple(lab for lab, keep in zip(labels, informative, strict=True) if not keep),
