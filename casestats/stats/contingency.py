@@ -358,8 +358,9 @@ def compare_proportions(
                         ("events_b", events_b), ("total_b", total_b)):  # fmt: skip
         if np.ndim(value):
             fail(name, "a single count", repr(value))
-    x, n = check_events_total([events_a, events_b], [total_a, total_b],
-                              "events_a and events_b", "total_a and total_b")  # fmt: skip
+    arm_a = check_events_total(events_a, total_a, "events_a", "total_a")
+    arm_b = check_events_total(events_b, total_b, "events_b", "total_b")
+    x, n = np.array([arm_a[0], arm_b[0]]), np.array([arm_a[1], arm_b[1]])
     a, c = (int(v) for v in x)
     n_a, n_b = (int(v) for v in n)
     table = np.array([[a, n_a - a], [c, n_b - c]], dtype=float)
