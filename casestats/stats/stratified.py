@@ -386,7 +386,9 @@ def mantel_haenszel(
         tarone=tarone,
         tarone_pvalue=tarone_p,
         df=df,
-        heterogeneity=Heterogeneity("Breslow-Day (Tarone)", tarone, df, tarone_p, math.nan, math.nan),  # fmt: skip
+        heterogeneity=Heterogeneity(
+            "Breslow-Day (Tarone)", tarone, df, tarone_p, i2=math.nan, tau2=math.nan
+        ),
         labels=tuple(labels),
         groups=groups,
         excluded=tuple(lab for lab, keep in zip(labels, informative, strict=True) if not keep),
