@@ -31,6 +31,7 @@ from casestats.stats._checks import (
     check_labels,
     fail,
     two_arm_counts,
+    zero_cell_corrected,
 )
 from casestats.stats._glmm import glmm_fit
 from casestats.stats._tau2 import Pooled, cochran_q_test, i2, iv_pool
@@ -583,9 +584,7 @@ def meta_odds_ratios(
     k = a.size
     _warn_small(k)
 
-    zero = (a == 0) | (b == 0) | (c == 0) | (d == 0)
-    shift = np.where(zero, 0.5, 0.0)
-    a_, b_, c_, d_ = a + shift, b + shift, c + shift, d + shift
+    a_, b_, c_, d_, zero = zero_cell_corrected(a, b, c, d)
     y = np.log(a_ * d_ / (b_ * c_))
     v = 1 / a_ + 1 / b_ + 1 / c_ + 1 / d_
     z = float(stats.norm.isf((1 - level) / 2))
