@@ -57,7 +57,7 @@ def cohorts(out: Path) -> dict:
         casestats.meta_proportions,
         prevalence_rows["events_exposed"].astype(int).to_numpy(),
         prevalence_rows["total_exposed"].astype(int).to_numpy(),
-        studies=prevalence_rows["cohort_id"].tolist(),
+        labels=prevalence_rows["cohort_id"].tolist(),
     )
     write_table(_study_table(subset), out, "ssc_subset_studies")
     write_table(subset.to_frame(), out, "ssc_subset_pooled")

@@ -156,7 +156,7 @@ def test_case_association_inside_the_series(small):
     assert c.test == "fisher" and result.method == "fisher"
     assert result.groups == ("limited", "diffuse")
     frame = result.to_frame()
-    assert {"limited", "diffuse", "limited vs diffuse"} == set(frame["group"])
+    assert {"limited", "diffuse", "limited vs diffuse"} == set(frame["level"])
     stored = result.confidence_interval()
     assert stored == c.odds_ratio_ci
     narrower = result.confidence_interval(0.5)

@@ -134,26 +134,45 @@ def test_auto_picks_by_expected_counts(case):
 
 
 def test_frame_and_repr():
-    res = compare_proportions(events_a=0, total_a=20, events_b=3, total_b=25)
+    res = compare_proportions(
+        events_a=0, total_a=20, events_b=3, total_b=25, groups=("lcSSc", "dcSSc")
+    )
     assert isinstance(res, ComparisonResult)
     frame = res.to_frame()
     assert tuple(frame.columns[: len(TIDY_COLUMNS)]) == TIDY_COLUMNS
     assert frame["measure"].tolist() == [
-        "proportion_a",
-        "proportion_b",
+        "proportion",
+        "proportion",
         "odds_ratio_cmle",
         "odds_ratio_sample",
         "risk_ratio",
         "risk_difference",
         "test",
     ]
+    assert frame["level"].tolist()[:2] == ["lcSSc", "dcSSc"]
+    assert set(frame["group_a"]) == {"lcSSc"} and set(frame["group_b"]) == {"dcSSc"}
+    assert not {"a", "b"} & set(frame["group"])
     sample = frame.set_index("measure").loc["odds_ratio_sample", "method"]
-    assert "0.5" in sample
-    assert "0.5 added" in str(res) and "fisher" in str(res)
+    assert sample == "wald-haldane"
+    assert "0.5 added" in str(res) and "fisher" in str(res) and "lcSSc 0/20" in str(res)
     with pytest.raises(AttributeError):
         res.pvalue = 0.0
     with pytest.raises(ValueError):
         res.expected[0, 0] = 1.0
+
+
+@pytest.mark.parametrize("case", TABLES, ids=IDS)
+def test_confidence_interval_recomputes_at_the_reference_level(case):
+    # Built at 0.5, asked at the level R used: the exact limits must match R's.
+    res = compare_proportions(
+        events_a=case["events_a"],
+        total_a=case["total_a"],
+        events_b=case["events_b"],
+        total_b=case["total_b"],
+        confidence_level=0.5,
+    )
+    again = res.confidence_interval(case["confidence_level"])
+    np.testing.assert_allclose(again, _f(case["cmle_ci"]), rtol=RTOL_ROOT)
 
 
 def test_degenerate_margin():
@@ -235,12 +254,13 @@ def test_rxc_matches_r(case):
         with pytest.raises(ValueError, match="monte-carlo"):
             contingency_test(table, method="fisher")
         reference = case["fisher_pvalue_network"]
-    mc = contingency_test(table, method="monte-carlo", n_resamples=100_000, seed=1)
-    assert mc.n_resamples == 100_000 and mc.seed == 1
+    mc = contingency_test(table, method="monte-carlo", n_resamples=100_000, rng=1)
+    assert mc.n_resamples == 100_000 and mc.rng == 1
     # Monte Carlo error: binomial SE of a proportion from 1e5 draws; 5 SE bound.
     se = np.sqrt(reference * (1 - reference) / 100_000)
     assert abs(mc.pvalue - reference) <= 5 * se + 1e-5
-    assert abs(case["fisher_simulated"] - reference) <= 5 * se + 1e-5  # R's own MC, same bound
+    low, high = mc.confidence_interval(0.99999)
+    assert low <= reference <= high
 
 
 def test_rxc_auto_choices():
@@ -249,10 +269,14 @@ def test_rxc_auto_choices():
     large = contingency_test([[20, 15, 30], [25, 18, 40], [22, 35, 28]])
     assert large.method == "chi2"
     sparse = contingency_test([[2, 7, 3], [1, 4, 2], [5, 0, 6]])
-    assert sparse.method == "monte-carlo" and sparse.n_resamples == 100_000 and sparse.seed == 0
+    assert sparse.method == "monte-carlo" and sparse.n_resamples == 100_000 and sparse.rng == 0
     assert "< 5" in sparse.reason
     again = contingency_test([[2, 7, 3], [1, 4, 2], [5, 0, 6]])
     assert again.pvalue == sparse.pvalue  # seeded
+    generator = contingency_test(sparse.table, rng=np.random.default_rng(0))
+    assert generator.pvalue == sparse.pvalue and generator.rng is None
+    with pytest.raises(ValueError, match="rng must be an int seed or a numpy Generator"):
+        contingency_test(sparse.table, rng="seed")
 
 
 def test_rxc_two_by_two_agrees_with_compare_proportions():

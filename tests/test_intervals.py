@@ -49,13 +49,17 @@ def test_proportion_matches_r(case, method):
     np.testing.assert_allclose(res.confidence_interval(), expected, rtol=RTOL, atol=1e-15)
 
 
-def test_proportion_interval_is_vectorised_and_matches_scalar():
-    events = [c["events"] for c in CORE["proportions"] if c["confidence_level"] == 0.95]
-    totals = [c["total"] for c in CORE["proportions"] if c["confidence_level"] == 0.95]
-    for method in PROPORTION_METHODS:
-        low, high = proportion_interval(events, totals, method=method)
-        for x, n, lo, hi in zip(events, totals, low, high, strict=True):
-            assert proportion(x, n, method=method).confidence_interval() == (lo, hi)
+@pytest.mark.parametrize("method", PROPORTION_METHODS)
+def test_proportion_interval_is_vectorised_and_matches_r(method):
+    # proportion() calls proportion_interval(); comparing the two would test nothing.
+    cases = [c for c in CORE["proportions"] if c["confidence_level"] == 0.95]
+    events = np.array([c["events"] for c in cases])
+    totals = np.array([c["total"] for c in cases])
+    low, high = proportion_interval(events.reshape(-1, 1), totals.reshape(-1, 1), method=method)
+    assert low.shape == (len(cases), 1)
+    expected = np.array([_decode(c[method]) for c in cases])
+    np.testing.assert_allclose(low[:, 0], expected[:, 0], rtol=RTOL, atol=1e-15)
+    np.testing.assert_allclose(high[:, 0], expected[:, 1], rtol=RTOL, atol=1e-15)
 
 
 @pytest.mark.parametrize("method", PROPORTION_METHODS)
@@ -167,10 +171,47 @@ SISON_GLAZ = [
 
 @pytest.mark.parametrize(("counts", "expected"), SISON_GLAZ)
 def test_sison_glaz_published_examples(counts, expected):
-    res = multinomial_intervals(counts)
+    res = multinomial_intervals(counts, method="sison-glaz")
     expected = np.array(expected)
     np.testing.assert_allclose(res.ci_low, expected[:, 0], atol=1e-8)
     np.testing.assert_allclose(res.ci_high, expected[:, 1], atol=1.5e-4)
+
+
+@pytest.mark.parametrize("level", [0.95, 0.9])
+@pytest.mark.parametrize(("counts", "expected"), SISON_GLAZ)
+def test_sison_glaz_matches_statsmodels(counts, expected, level):
+    # statsmodels implements the same Edgeworth expansion independently; the upper
+    # limits (where R's MultinomialCI rounds) agree to rounding error.
+    from statsmodels.stats.proportion import multinomial_proportions_confint
+
+    res = multinomial_intervals(counts, method="sison-glaz", confidence_level=level)
+    reference = multinomial_proportions_confint(
+        np.array(counts), alpha=1 - level, method="sison-glaz"
+    )
+    np.testing.assert_allclose(res.ci_low, reference[:, 0], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(res.ci_high, reference[:, 1], rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("counts", "method"),
+    [([20, 5, 3, 2], "goodman"), ([4] * 6, "goodman"), ([4] * 7, "sison-glaz"),
+     ([5] * 50, "sison-glaz")],
+)  # fmt: skip
+def test_default_is_goodman_below_seven_categories(counts, method):
+    # statsmodels documents Sison-Glaz as reliable from about 7 categories on.
+    res = multinomial_intervals(counts)
+    assert res.method == method
+    assert f"{len(counts)} categories" in res.reason and res.reason in str(res)
+    explicit = multinomial_intervals(counts, method=method)
+    assert res.ci_high == explicit.ci_high and explicit.reason == "requested"
+
+
+def test_multinomial_confidence_interval_recomputes_at_another_level():
+    res = multinomial_intervals([56, 72, 73, 59, 62, 87, 58], confidence_level=0.5)
+    again = res.confidence_interval(0.95)
+    expected = np.array(SISON_GLAZ[0][1])
+    np.testing.assert_allclose(again.low, expected[:, 0], atol=1e-8)
+    assert res.confidence_interval().low.tolist() == list(res.ci_low)
 
 
 @pytest.mark.parametrize("case", CORE["goodman"], ids=lambda c: str(len(c["counts"])))
@@ -194,21 +235,22 @@ def test_multinomial_series_labels_and_frame():
     assert (frame["total"] == 30).all()
     assert frame["events"].tolist() == [20, 5, 3, 2]
     low, high = res.confidence_interval()
-    assert np.all(low <= frame["estimate"]) and np.all(frame["estimate"] <= high)
+    assert low.index.tolist() == list(counts.index)
+    assert low.tolist() == frame["ci_low"].tolist() and high.tolist() == frame["ci_high"].tolist()
     assert "dystrophic" in str(res)
     assert counts.tolist() == [20, 5, 3, 2]  # input untouched
 
 
 def test_sison_glaz_is_narrower_than_goodman_for_many_categories():
     counts = [5] * 50
-    sg = multinomial_intervals(counts)
+    sg = multinomial_intervals(counts, method="sison-glaz")
     gm = multinomial_intervals(counts, method="goodman")
     assert np.mean(np.subtract(sg.ci_high, sg.ci_low)) < np.mean(np.subtract(gm.ci_high, gm.ci_low))
 
 
 @pytest.mark.parametrize(
     ("counts", "match"),
-    [([3], "two categories"), ([0, 0, 0], "sum to 0"), ([1, -2, 3], "-2"), ([1, 2.5], "2.5")],
+    [([3], "two categories"), ([0, 0, 0], "positive sum"), ([1, -2, 3], "-2"), ([1, 2.5], "2.5")],
 )
 def test_multinomial_degenerate(counts, match):
     with pytest.raises(ValueError, match=match):
@@ -225,7 +267,7 @@ def test_multinomial_bad_arguments():
 @settings(max_examples=60, deadline=None)
 @given(
     counts=st.lists(st.integers(0, 40), min_size=2, max_size=8).filter(lambda c: sum(c) > 0),
-    method=st.sampled_from(["sison-glaz", "goodman"]),
+    method=st.sampled_from(["auto", "sison-glaz", "goodman"]),
 )
 def test_multinomial_properties(counts, method):
     res = multinomial_intervals(counts, method=method)

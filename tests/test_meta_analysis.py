@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from casestats.exceptions import SmallSampleWarning
+from casestats.exceptions import CasestatsWarning, SmallSampleWarning
 from casestats.results import TIDY_COLUMNS
 from casestats.stats.meta_analysis import (
     MetaOddsRatioResult,
@@ -67,12 +67,14 @@ def test_odds_ratios_match_metafor(name, method, hksj):
     _close(res.se, ref["se"], rel)
     _close(res.tau2, ref["tau2"], rel)
     _close(res.i2, ref["I2"], rel)
-    _close(res.q, ref["QE"], CLOSED)
-    _close(res.q_pvalue, ref["QEp"], CLOSED)
+    _close(res.heterogeneity.q, ref["QE"], CLOSED)
+    _close(res.heterogeneity.pvalue, ref["QEp"], CLOSED)
     _close(math.log(res.ci_low), ref["ci_lb"], rel)
     _close(math.log(res.ci_high), ref["ci_ub"], rel)
     _close(math.log(res.pi_low), ref["pi_lb"], rel)
     _close(math.log(res.pi_high), ref["pi_ub"], rel)
+    _close(res.statistic, ref["zval"], rel)
+    _close(res.pvalue, ref["pval"], rel)
     np.testing.assert_allclose(res.weights, ref["weights"], rtol=rel)
     np.testing.assert_allclose(np.log(res.study_estimate), OR_SETS[name]["yi"], rtol=CLOSED)
 
@@ -84,11 +86,13 @@ def test_mantel_haenszel_option_matches_rma_mh(name):
     _close(res.mu, ref["beta"], CLOSED)
     _close(res.se, ref["se"], CLOSED)
     _close(math.log(res.ci_low), ref["ci_lb"], CLOSED)
-    _close(res.q, ref["QE"], CLOSED)
-    _close(res.q_pvalue, ref["QEp"], CLOSED)
+    _close(res.heterogeneity.q, ref["QE"], CLOSED)
+    _close(res.heterogeneity.pvalue, ref["QEp"], CLOSED)
     _close(res.i2, ref["I2"], CLOSED)
     assert res.tau2 == 0.0
     assert res.k == ref["k"] - len(res.excluded)
+    _close(res.statistic, ref["zval"], CLOSED)
+    _close(res.pvalue, ref["pval"], CLOSED)
 
 
 def test_homogeneous_studies_give_zero_tau2_and_finite_se():
@@ -96,7 +100,7 @@ def test_homogeneous_studies_give_zero_tau2_and_finite_se():
     # combine_effects) gives a negative tau², negative weights and a NaN SE.
     for method in ("dl", "reml", "pm"):
         res = _or("homogeneous", method=method)
-        assert res.q < res.q_df
+        assert res.heterogeneity.q < res.heterogeneity.df
         assert res.tau2 == 0.0
         assert res.i2 == 0.0
         assert math.isfinite(res.se) and res.se > 0
@@ -104,7 +108,7 @@ def test_homogeneous_studies_give_zero_tau2_and_finite_se():
 
 
 def test_double_zero_study_is_excluded_and_listed():
-    res = _or("with_double_zero", studies=[f"S{i}" for i in range(1, 8)])
+    res = _or("with_double_zero", labels=[f"S{i}" for i in range(1, 8)])
     assert res.excluded == ("S7",)
     assert res.k == 6
     assert "S7" not in res.to_frame()["level"].tolist()
@@ -115,8 +119,25 @@ def test_zero_cell_study_is_corrected_and_said_so():
     res = _or("heterogeneous")
     frame = res.to_frame()
     assert res.corrected == (False, False, False, False, True, False)
-    assert "+0.5" in frame.loc[4, "method"]
+    assert frame.loc[4, "method"] == "wald-haldane" and frame.loc[0, "method"] == "wald"
     assert frame.loc[4, "estimate"] == pytest.approx((3.5 * 20.5) / (22.5 * 0.5), rel=1e-14)
+
+
+@pytest.mark.parametrize("zero_arm", ["a", "b"])
+def test_mantel_haenszel_odds_ratio_of_zero_or_infinity_gives_nan_heterogeneity(zero_arm):
+    # metafor::rma.mh returns NA for beta, QE and I2 on these tables; casestats
+    # raised "math domain error" (OR 0) or claimed Q = inf with I² = 0% (OR inf).
+    empty, full = {"events": [0, 0], "total": [10, 12]}, {"events": [3, 2], "total": [10, 12]}
+    arms = {"a": empty, "b": full} if zero_arm == "a" else {"a": full, "b": empty}
+    counts = {f"{key}_{arm}": arms[arm][key] for arm in "ab" for key in ("events", "total")}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SmallSampleWarning)
+        with pytest.warns(CasestatsWarning, match="undefined"):
+            res = meta_odds_ratios(**counts, method="mh")
+    assert res.estimate == (0.0 if zero_arm == "a" else math.inf)
+    het = res.heterogeneity
+    for value in (het.q, het.pvalue, het.i2, res.ci_low, res.ci_high):
+        assert math.isnan(value)
 
 
 def test_hksj_rejected_with_mantel_haenszel():
@@ -136,12 +157,14 @@ def test_proportions_inverse_variance_match_metafor(name, method):
     _close(res.se, ref["se"], rel)
     _close(res.tau2, ref["tau2"], rel)
     _close(res.i2, ref["I2"], rel)
-    _close(res.q, ref["QE"], CLOSED)
-    _close(res.q_pvalue, ref["QEp"], CLOSED)
+    _close(res.heterogeneity.q, ref["QE"], CLOSED)
+    _close(res.heterogeneity.pvalue, ref["QEp"], CLOSED)
     _close(res.ci_low, 1 / (1 + math.exp(-ref["ci_lb"])), rel)
     _close(res.ci_high, 1 / (1 + math.exp(-ref["ci_ub"])), rel)
     _close(res.pi_low, 1 / (1 + math.exp(-ref["pi_lb"])), rel)
     _close(res.pi_high, 1 / (1 + math.exp(-ref["pi_ub"])), rel)
+    _close(res.statistic, ref["zval"], rel)
+    _close(res.pvalue, ref["pval"], rel)
     np.testing.assert_allclose(res.weights, ref["weights"], rtol=rel)
 
 
@@ -149,13 +172,15 @@ def test_proportions_inverse_variance_match_metafor(name, method):
 def test_glmm_matches_rma_glmm(name):
     ref = PROP_SETS[name]["GLMM"]
     res = _prop(name)
-    assert res.method.endswith("GLMM (ML, adaptive quadrature)")
+    assert res.method == "glmm"
+    assert res.method_description.endswith("GLMM (ML, adaptive quadrature)")
     _close(res.mu, ref["beta"], GLMM)
     _close(res.se, ref["se"], GLMM)
     _close(res.tau2, ref["tau2"], GLMM)
     _close(res.i2, ref["I2"], GLMM)
     _close(math.log(res.ci_low / (1 - res.ci_low)), ref["ci_lb"], GLMM)
     _close(math.log(res.pi_high / (1 - res.pi_high)), ref["pi_ub"], GLMM)
+    _close(res.statistic, ref["zval"], GLMM)
 
 
 @pytest.mark.parametrize("name", ["heterogeneous", "with_zero", "skewed"])
@@ -179,17 +204,26 @@ def test_glmm_homogeneous_set_sits_on_the_boundary():
 
 
 def test_continuity_correction_only_for_edge_studies():
+    # DerSimonian-Laird by hand on logits with 0.5 added only to the 0-event study.
+    x = np.array(PROP_SETS["with_zero"]["data"]["x"], dtype=float)
+    n = np.array(PROP_SETS["with_zero"]["data"]["n"], dtype=float)
+    shift = np.where((x == 0) | (x == n), 0.5, 0.0)
+    y = np.log((x + shift) / (n - x + shift))
+    v = 1 / (x + shift) + 1 / (n - x + shift)
+    w = 1 / v
+    q = (w * (y - (w * y).sum() / w.sum()) ** 2).sum()
+    tau2 = max(0.0, (q - (x.size - 1)) / (w.sum() - (w**2).sum() / w.sum()))
+    w_star = 1 / (v + tau2)
     res = _prop("with_zero", method="dl")
-    y = PROP_SETS["with_zero"]["yi"]
-    assert y[0] == pytest.approx(math.log(0.5 / 15.5), rel=1e-14)
-    assert y[1] == pytest.approx(math.log(4 / 26), rel=1e-14)
+    assert res.tau2 == pytest.approx(tau2, rel=1e-12)
+    assert res.mu == pytest.approx((w_star * y).sum() / w_star.sum(), rel=1e-12)
     # Per-study intervals are Clopper-Pearson: exact 0 at 0 events.
     assert res.study_ci_low[0] == 0.0
     assert res.study_estimate[0] == 0.0
 
 
 def test_forest_frame_contract():
-    res = _prop("heterogeneous", studies=list("ABCDEF"))
+    res = _prop("heterogeneous", labels=list("ABCDEF"))
     frame = res.to_frame()
     assert tuple(frame.columns[: len(TIDY_COLUMNS)]) == TIDY_COLUMNS
     for column in ("weight", "pi_low", "pi_high", "tau2", "i2", "q", "q_df", "q_pvalue"):
@@ -201,21 +235,42 @@ def test_forest_frame_contract():
     assert pooled["level"] == "random effects (GLMM)"
     assert pooled["pi_low"] <= pooled["ci_low"] <= pooled["estimate"] <= pooled["ci_high"]
     assert res.scale == "proportion"
-    odds = _or("heterogeneous").to_frame()
-    assert {"events_b", "total_b"} <= set(odds.columns)
+    odds = _or("heterogeneous", groups=("lcSSc", "dcSSc")).to_frame()
+    assert list(odds.columns[len(TIDY_COLUMNS) : len(TIDY_COLUMNS) + 6]) == [
+        "measure",
+        "group_a",
+        "group_b",
+        "events_b",
+        "total_b",
+        "df",
+    ]
+    assert set(odds["group_a"]) == {"lcSSc"} and set(odds["group_b"]) == {"dcSSc"}
     assert odds.iloc[-1]["level"] == "random effects (REML)"
     assert _or("heterogeneous").scale == "odds ratio"
 
 
 def test_heterogeneity_text_and_intervals():
     res = _or("heterogeneous", method="dl")
-    text = res.heterogeneity_text()
-    assert text.startswith(f"I² = {res.i2:.0f}%, τ² = {res.tau2:.2g}, Q = {res.q:.1f} (df = 5)")
+    het = res.heterogeneity
+    text = het.text()
+    assert text.startswith(f"I² = {het.i2:.0f}%, τ² = {het.tau2:.2g}, Q = {het.q:.1f} (df = 5)")
+    assert text in str(res)
     assert res.confidence_interval() == (res.ci_low, res.ci_high)
     assert res.prediction_interval() == (res.pi_low, res.pi_high)
     with pytest.raises(dataclasses.FrozenInstanceError):
-        res.tau2 = 1.0
+        res.mu = 1.0
     assert "Meta-analysis of 6 studies" in str(res)
+
+
+@pytest.mark.parametrize("hksj", [False, True])
+def test_confidence_interval_recomputes_at_another_level(hksj):
+    # metafor: exp(beta -/+ crit se) with the normal, or t(k - 1) under Knapp-Hartung.
+    ref = OR_SETS["heterogeneous"][f"REML_{'knha' if hksj else 'z'}"]
+    res = _or("heterogeneous", hksj=hksj)
+    crit = 1.2815515655446004 if not hksj else 1.4758840488244813  # qnorm(.9), qt(.9, 5)
+    low, high = res.confidence_interval(0.8)
+    assert math.log(low) == pytest.approx(ref["beta"] - crit * ref["se"], rel=ITERATIVE)
+    assert math.log(high) == pytest.approx(ref["beta"] + crit * ref["se"], rel=ITERATIVE)
 
 
 def test_fewer_than_five_studies_warn():
@@ -232,17 +287,18 @@ def test_single_study_is_that_study(method):
     assert res.tau2 == 0.0
     assert res.estimate == pytest.approx(0.3, rel=1e-12)
     assert res.se == pytest.approx(math.sqrt(1 / 12 + 1 / 28), rel=1e-12)
-    assert res.q == 0.0 and res.q_df == 0 and math.isnan(res.q_pvalue)
-    assert res.heterogeneity_text().endswith("(df = 0), p = NA")
+    het = res.heterogeneity
+    assert het.q == 0.0 and het.df == 0 and math.isnan(het.pvalue)
+    assert het.text().endswith("(df = 0), p = NA")
     assert str(res).startswith("Meta-analysis of 1 study ")
 
 
 def test_plot_returns_axes():
-    matplotlib = pytest.importorskip("matplotlib")
+    import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    pytest.importorskip("casestats.plotting")
     for res in (_prop("heterogeneous"), _or("heterogeneous")):
         ax = res.plot()
         assert isinstance(ax, matplotlib.axes.Axes)
@@ -258,8 +314,8 @@ def test_glmm_without_any_event_raises():
     "call, message",
     [
         (lambda: meta_proportions([1, 2], [10, 10], method="fe"), "'glmm', 'reml'"),
-        (lambda: meta_proportions([11, 2], [10, 10]), "exceed"),
-        (lambda: meta_proportions([1, 2], [0, 10]), "totals > 0"),
+        (lambda: meta_proportions([11, 2], [10, 10]), "events must be at most total, got 11"),
+        (lambda: meta_proportions([1, 2], [0, 10]), "total must be positive"),
         (lambda: meta_proportions([1, 2], [10]), "same length"),
         (lambda: meta_proportions([1, -2], [10, 10]), "non-negative"),
         (
@@ -297,7 +353,7 @@ def test_proportion_results_are_coherent(studies, method):
     assert res.tau2 >= 0.0
     assert 0.0 <= res.i2 < 100.0
     assert 0.0 <= res.pi_low <= res.ci_low <= res.estimate <= res.ci_high <= res.pi_high <= 1.0
-    assert 0.0 <= res.q_pvalue <= 1.0
+    assert 0.0 <= res.heterogeneity.pvalue <= 1.0
     assert sum(res.weights) == pytest.approx(100.0)
 
 
@@ -318,9 +374,12 @@ def test_swapping_arms_inverts_the_pooled_odds_ratio(rows, method):
     if all(a + b == 0 for a, b in zip(ea, eb, strict=True)):
         return
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", SmallSampleWarning)
+        warnings.simplefilter("ignore", CasestatsWarning)
         res = meta_odds_ratios(events_a=ea, total_a=na, events_b=eb, total_b=nb, method=method)
         swapped = meta_odds_ratios(events_a=eb, total_a=nb, events_b=ea, total_b=na, method=method)
+    if not 0 < res.estimate < math.inf:
+        assert swapped.estimate == (math.inf if res.estimate == 0 else 0.0)
+        return
     assert swapped.estimate == pytest.approx(1 / res.estimate, rel=1e-6)
     assert swapped.tau2 == pytest.approx(res.tau2, rel=1e-6, abs=1e-10)
     assert res.ci_low <= res.estimate <= res.ci_high

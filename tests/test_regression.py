@@ -19,6 +19,7 @@ REFERENCE = json.loads((Path(__file__).parent / "reference" / "pooling.json").re
 ML = REFERENCE["logistic_ml"]
 SEPARATED = REFERENCE["logistic_firth_separated"]
 FORCED = REFERENCE["logistic_firth_forced"]
+AGE_SEPARATED = REFERENCE["logistic_firth_complete_age"]
 ML_DATA = pd.DataFrame(ML["data"])
 SEP_DATA = pd.DataFrame(SEPARATED["data"])
 
@@ -55,14 +56,34 @@ def test_separation_switches_to_firth_and_matches_reference():
         res = logistic(SEP_DATA, outcome="calcinosis", predictors=["ulcers", "age"])
     assert res.firth and res.separation
     assert "separation detected" in res.reason
-    # R's glm drifts to a huge coefficient and SE: the symptom being guarded.
-    assert SEPARATED["ml_se_ulcers"] > 1000
+    # Maximum likelihood drifts to a huge coefficient and SE (R's glm: ml_se_ulcers);
+    # Firth's estimate is finite with a modest SE.
+    with pytest.warns(SeparationWarning):
+        ml = logistic(SEP_DATA, outcome="calcinosis", predictors=["ulcers", "age"], firth=False)
+    assert ml.se[1] > 1000 and res.se[1] < 10
     np.testing.assert_allclose(res.coef, SEPARATED["coef"], rtol=FIRTH)
     np.testing.assert_allclose(res.se, SEPARATED["se"], rtol=FIRTH)
     np.testing.assert_allclose(np.log(res.ci_low), SEPARATED["profile_low"], rtol=FIRTH)
     np.testing.assert_allclose(np.log(res.ci_high), SEPARATED["profile_high"], rtol=FIRTH)
     np.testing.assert_allclose(res.pvalue, SEPARATED["lr_p"], rtol=FIRTH)
     assert res.loglik == pytest.approx(SEPARATED["penalised_loglik"], rel=FIRTH)
+
+
+def test_firth_under_complete_separation_by_an_uncentred_covariate():
+    # The linear predictor reaches ~40 here: p * (1 - p) weights underflowed to a
+    # singular information matrix (LinAlgError) before the weights used expit(-eta).
+    data = pd.DataFrame(AGE_SEPARATED["data"])
+    with pytest.warns(SeparationWarning, match="Firth"):
+        res = logistic(data, outcome="calcinosis", predictors=["age"])
+    assert res.firth and res.separation
+    # Both sides are Newton/brglm2 fits and root finding at 1e-12 on a tiny problem.
+    tight = 1e-10
+    np.testing.assert_allclose(res.coef, AGE_SEPARATED["coef"], rtol=tight)
+    np.testing.assert_allclose(res.se, AGE_SEPARATED["se"], rtol=tight)
+    np.testing.assert_allclose(np.log(res.ci_low), AGE_SEPARATED["profile_low"], rtol=tight)
+    np.testing.assert_allclose(np.log(res.ci_high), AGE_SEPARATED["profile_high"], rtol=tight)
+    np.testing.assert_allclose(res.pvalue, AGE_SEPARATED["lr_p"], rtol=tight)
+    assert res.loglik == pytest.approx(AGE_SEPARATED["penalised_loglik"], rel=tight)
 
 
 def test_firth_on_request_without_separation():
@@ -92,13 +113,25 @@ def test_to_frame_and_repr():
     assert frame["level"].tolist() == ["(Intercept)", "lcssc", "age", "aca"]
     assert frame["estimate"].tolist() == pytest.approx(np.exp(ML["coef"]).tolist(), rel=1e-8)
     assert (frame["ci_low"] < frame["estimate"]).all()
-    assert frame["method"].str.startswith("maximum likelihood").all()
-    assert res.confidence_interval("lcssc") == (res.ci_low[1], res.ci_high[1])
-    with pytest.raises(ValueError, match="unknown term"):
-        res.confidence_interval("sex")
+    assert (frame["method"] == "ml").all()
+    assert res.method_description.startswith("maximum likelihood")
+    low, high = res.confidence_interval()
+    assert low["lcssc"] == res.ci_low[1] and high["lcssc"] == res.ci_high[1]
     with pytest.raises(dataclasses.FrozenInstanceError):
         res.firth = True
     assert "no separation detected" in str(res)
+
+
+@pytest.mark.parametrize("firth", [False, True])
+def test_confidence_interval_recomputes_profile_limits_at_another_level(firth):
+    # Built at 0.5 and asked at 0.95, the limits must match R's 0.95 profile limits.
+    ref = FORCED if firth else ML
+    res = _fit(firth=firth, confidence_level=0.5)
+    low, high = res.confidence_interval(0.95)
+    assert low.index.tolist() == ref["terms"]
+    rtol = FIRTH if firth else ITERATIVE
+    np.testing.assert_allclose(np.log(low), ref["profile_low"], rtol=rtol)
+    np.testing.assert_allclose(np.log(high), ref["profile_high"], rtol=rtol)
 
 
 def test_text_predictor_is_treatment_coded_and_missing_rows_dropped():
@@ -124,7 +157,7 @@ def test_input_is_not_modified():
     [
         ({"outcome": "age", "predictors": ["lcssc"]}, "0/1"),
         ({"outcome": "calcinosis", "predictors": ["sex"]}, "not in data"),
-        ({"outcome": "calcinosis", "predictors": ["lcssc"], "firth": "yes"}, "'auto'"),
+        ({"outcome": "calcinosis", "predictors": ["lcssc"], "firth": "yes"}, "'auto', True, False"),
         ({"outcome": "calcinosis", "predictors": []}, "at least one"),
         ({"outcome": "calcinosis", "predictors": ["lcssc", "lcssc2"]}, "collinear"),
     ],

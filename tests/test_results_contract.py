@@ -1,6 +1,8 @@
-"""One contract for every result class: tidy frame, immutability, repr, plot, inputs untouched."""
+"""One contract for every result class: tidy frame and dtypes, confidence_interval at any
+level, one-line repr and multi-line summary, plot(**kwargs), immutability, inputs untouched."""
 
 import dataclasses
+import math
 import warnings
 
 import matplotlib
@@ -20,6 +22,7 @@ TOTAL_A = np.array([120, 200, 40, 300, 22])
 EVENTS_B = np.array([12, 20, 3, 25, 1])
 TOTAL_B = np.array([80, 150, 35, 180, 18])
 TABLE = np.array([[12, 5, 9], [4, 8, 2]])
+SPARSE = np.array([[2, 7, 3], [1, 4, 2], [5, 0, 6]])
 LOGISTIC_DATA = pd.DataFrame(
     {
         "calcinosis": [1, 0, 1, 1, 0, 0, 1, 0, 1, 0, 1, 0],
@@ -27,6 +30,7 @@ LOGISTIC_DATA = pd.DataFrame(
         "age": [50, 61, 45, 70, 39, 58, 66, 47, 52, 60, 41, 55],
     }
 )
+ARRAYS = (EVENTS_A, TOTAL_A, EVENTS_B, TOTAL_B, TABLE, SPARSE)
 
 
 def _cases():
@@ -37,22 +41,30 @@ def _cohorts():
     return casestats.load_dataset("ssc_calcinosis_cohorts")
 
 
-# name -> (builder, inputs the builder must leave untouched, has a plot)
+def _two_arms(**kwargs):
+    return dict(events_a=EVENTS_A, total_a=TOTAL_A, events_b=EVENTS_B, total_b=TOTAL_B, **kwargs)
+
+
+# name -> (builder, has a plot)
 BUILDERS = {
     "proportion": (lambda: casestats.proportion(3, 10), False),
-    "multinomial": (lambda: casestats.multinomial_intervals(TABLE[0]), False),
+    "multinomial": (lambda: casestats.multinomial_intervals(TABLE[0]), True),
+    "multinomial_sison_glaz": (lambda: casestats.multinomial_intervals([5, 8, 2, 9, 4, 6, 3]),
+                               True),
     "compare": (lambda: casestats.compare_proportions(
-        events_a=30, total_a=120, events_b=12, total_b=80), False),
+        events_a=30, total_a=120, events_b=12, total_b=80, groups=("lcSSc", "dcSSc")), True),
     "contingency": (lambda: casestats.contingency_test(TABLE), False),
-    "mantel_haenszel": (lambda: casestats.mantel_haenszel(
-        events_a=EVENTS_A, total_a=TOTAL_A, events_b=EVENTS_B, total_b=TOTAL_B), False),
-    "meta_or": (lambda: casestats.meta_odds_ratios(
-        events_a=EVENTS_A, total_a=TOTAL_A, events_b=EVENTS_B, total_b=TOTAL_B), True),
+    "contingency_monte_carlo": (lambda: casestats.contingency_test(SPARSE, n_resamples=2000),
+                                False),
+    "mantel_haenszel": (lambda: casestats.mantel_haenszel(**_two_arms()), True),
+    "meta_or": (lambda: casestats.meta_odds_ratios(**_two_arms()), True),
+    "meta_or_hksj": (lambda: casestats.meta_odds_ratios(**_two_arms(hksj=True)), True),
+    "meta_or_mh": (lambda: casestats.meta_odds_ratios(**_two_arms(method="mh")), True),
     "meta_prop": (lambda: casestats.meta_proportions(EVENTS_A, TOTAL_A), True),
     "logistic": (lambda: casestats.logistic(
-        LOGISTIC_DATA, outcome="calcinosis", predictors=["limited", "age"]), False),
+        LOGISTIC_DATA, outcome="calcinosis", predictors=["limited", "age"]), True),
     "goodness_of_fit": (lambda: casestats.goodness_of_fit(
-        TABLE[0], reference=[0.5, 0.2, 0.3], n_resamples=999), False),
+        TABLE[0], reference=[0.5, 0.2, 0.3], method="monte-carlo", n_resamples=999), False),
     "profile_test": (lambda: casestats.profile_test(
         np.eye(4)[[0, 1, 1, 2, 3, 3, 0, 2]], list("aabbaabb"), n_resamples=99), False),
     "compare_levels": (lambda: casestats.compare_levels(
@@ -62,6 +74,16 @@ BUILDERS = {
     "case_association": (lambda: casestats.disease_association(_cases(), outcome="hand"), True),
     "cohort_association": (lambda: casestats.disease_association(_cohorts()), True),
 }  # fmt: skip
+
+#: Results whose plot goes through casestats.plotting.forest_plot, which takes **kwargs
+#: only once the plotting package split is merged; the lead removes this set then.
+PLOTTING_PENDING = {"mantel_haenszel", "meta_or", "meta_or_hksj", "meta_or_mh", "meta_prop",
+                    "sites", "cohort_association"}
+
+STATS = sorted(BUILDERS)
+INTEGER_COLUMNS = ("events", "total")
+FLOAT_COLUMNS = ("estimate", "ci_low", "ci_high", "confidence_level", "statistic", "pvalue",
+                 "pvalue_adjusted")  # fmt: skip
 
 
 def _build(name):
@@ -84,25 +106,110 @@ def test_tidy_frame_repr_and_immutability(name):
         setattr(result, field, None)
 
 
+@pytest.mark.parametrize("name", STATS)
+def test_tidy_dtypes(name):
+    frame = _build(name).to_frame()
+    for column in INTEGER_COLUMNS:
+        assert pd.api.types.is_integer_dtype(frame[column]), (column, frame[column].dtype)
+    for column in FLOAT_COLUMNS:
+        assert pd.api.types.is_float_dtype(frame[column]), (column, frame[column].dtype)
+    methods = frame["method"].dropna()
+    assert len(methods) and all(isinstance(m, str) for m in methods)
+    # method is the short token: no spaces, no prose.
+    assert all(" " not in m for m in methods), sorted(set(methods))
+    assert not {"a", "b"} & set(frame["group"].dropna()), "arms are named, never a/b"
+
+
+def _width(interval):
+    low, high = interval
+    return np.asarray(high, dtype=float) - np.asarray(low, dtype=float)
+
+
+@pytest.mark.parametrize("name", STATS)
+def test_confidence_interval_at_any_level(name):
+    result = _build(name)
+    stored = result.confidence_interval()
+    assert type(stored).__name__ == "ConfidenceInterval"
+    level = getattr(result, "confidence_level", 0.95)
+    again = result.confidence_interval(level)
+    for got, expected in zip(again, stored, strict=True):
+        np.testing.assert_allclose(got, expected, rtol=1e-9)
+    if isinstance(stored.low, pd.Series):
+        assert isinstance(stored.high, pd.Series)
+        assert stored.low.index.equals(stored.high.index)
+        assert stored.low.dtype == float
+    else:
+        assert isinstance(stored.low, float) and isinstance(stored.high, float)
+    narrow = _width(result.confidence_interval(0.8))
+    wide = _width(stored)
+    finite = np.isfinite(wide) & (wide > 0)
+    assert finite.any() or name == "contingency"  # an exact p-value has no sampling error
+    assert np.all(narrow[finite] < wide[finite])
+    with pytest.raises(ValueError, match="confidence_level must be"):
+        result.confidence_interval(95)
+
+
+@pytest.mark.parametrize("name", STATS)
+def test_repr_is_one_line_and_summary_is_a_report(name):
+    result = _build(name)
+    assert "\n" not in repr(result) and repr(result).startswith(type(result).__name__ + "(")
+    assert len(repr(result)) < 200
+    summary = result.summary()
+    assert summary == str(result) and summary.count("\n") >= 1
+
+
 @pytest.mark.parametrize("name", sorted(n for n, (_, plots) in BUILDERS.items() if plots))
 def test_plot_returns_axes_and_leaves_no_figure_open(name):
     result = _build(name)
-    ax = result.plot()
+    kwargs = {} if name in PLOTTING_PENDING else {"color": "C3"}
+    ax = result.plot(**kwargs)
     assert isinstance(ax, matplotlib.axes.Axes)
     assert len(plt.get_fignums()) == 1
     plt.close(ax.figure)
     assert plt.get_fignums() == []
+    _, given = plt.subplots()
+    assert result.plot(ax=given, **kwargs) is given
+    plt.close(given.figure)
+
+
+def test_every_stats_result_class_is_covered():
+    import casestats.stats.contingency as contingency
+    import casestats.stats.intervals as intervals
+    import casestats.stats.meta_analysis as meta_analysis
+    import casestats.stats.regression as regression
+    import casestats.stats.stratified as stratified
+
+    classes = {
+        obj
+        for module in (contingency, intervals, meta_analysis, regression, stratified)
+        for obj in vars(module).values()
+        if isinstance(obj, type) and issubclass(obj, Result) and not obj.__name__.startswith("_")
+        and obj.__module__ == module.__name__
+    }  # fmt: skip
+    built = {type(_build(name)) for name in STATS}
+    assert classes <= built, sorted(c.__name__ for c in classes - built)
 
 
 def test_inputs_are_not_modified():
-    arrays = [a.copy() for a in (EVENTS_A, TOTAL_A, EVENTS_B, TOTAL_B)]
+    arrays = [a.copy() for a in ARRAYS]
     frame = LOGISTIC_DATA.copy()
-    for name in ("mantel_haenszel", "meta_or", "meta_prop", "logistic"):
+    for name in STATS:
         _build(name)
-    for before, after in zip(arrays, (EVENTS_A, TOTAL_A, EVENTS_B, TOTAL_B), strict=True):
+    for before, after in zip(arrays, ARRAYS, strict=True):
         np.testing.assert_array_equal(before, after)
     pd.testing.assert_frame_equal(frame, LOGISTIC_DATA)
     cases = _cases()
     data = cases.data
     casestats.site_distribution(cases, by="sex")
     pd.testing.assert_frame_equal(data, cases.data)
+
+
+def test_nan_stays_float():
+    # A pooled OR of 0 has no interval: NaN, still a float column.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", casestats.CasestatsWarning)
+        res = casestats.mantel_haenszel(
+            events_a=[0, 0], total_a=[10, 12], events_b=[3, 2], total_b=[10, 12]
+        )
+    assert math.isnan(res.confidence_interval(0.8).low)
+    assert pd.api.types.is_float_dtype(res.to_frame()["ci_low"])

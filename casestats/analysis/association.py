@@ -65,16 +65,14 @@ class CaseAssociation(Result):
             total_b=c.total_b,
             test=c.test,
             alternative=c.alternative,
+            groups=self.groups,
             confidence_level=confidence_level,
         )
         return again.odds_ratio_ci
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per measure (as :meth:`ComparisonResult.to_frame`), named by group."""
-        a, b = self.groups
-        frame = self.comparison.to_frame()
-        frame["group"] = frame["group"].replace({"a": a, "b": b, "a vs b": f"{a} vs {b}"})
-        return frame
+        """One row per measure, as :meth:`ComparisonResult.to_frame`, with the groups' names."""
+        return self.comparison.to_frame()
 
     def _repr_fields(self) -> dict:
         c = self.comparison
@@ -174,7 +172,9 @@ class CohortAssociation(Result):
             "pvalue": mh.pvalue,
             "method": "mh",
         }
-        return pd.concat([frame, pd.DataFrame([pooled_mh])], ignore_index=True)
+        frame = pd.concat([frame, pd.DataFrame([pooled_mh])], ignore_index=True)
+        # the pooled rows have no counts: keep the count columns integer, with missing values
+        return frame.astype({"events": "Int64", "total": "Int64"})
 
     def _repr_fields(self) -> dict:
         re = self.random_effects
@@ -193,7 +193,7 @@ class CohortAssociation(Result):
             )
         lines.append(
             f"  pooled OR ({re.method_label}) {re.estimate:.3g} "
-            f"[{re.ci_low:.3g}, {re.ci_high:.3g}]; {re.heterogeneity_text()}"
+            f"[{re.ci_low:.3g}, {re.ci_high:.3g}]; {re.heterogeneity.text()}"
         )
         lines.append(
             f"  pooled OR (Mantel-Haenszel) {mh.estimate:.3g} "
@@ -293,6 +293,7 @@ def _case_association(cases, exposure, groups, outcome, test, confidence_level):
         events_b=int(f[g == b].sum()),
         total_b=int((g == b).sum()),
         test=test,
+        groups=(a, b),
         confidence_level=confidence_level,
     )
     not_reported = labels.isna() | (labels.isin([a, b]) & feature.isna().to_numpy())
@@ -313,9 +314,9 @@ def _pool(studies: pd.DataFrame, method: str, confidence_level: float):
 
     counts = {c: studies[c].to_numpy() for c in ("events_a", "total_a", "events_b", "total_b")}
     labels = studies["study"].tolist()
-    mh = mantel_haenszel(**counts, strata=labels, confidence_level=confidence_level)
+    mh = mantel_haenszel(**counts, labels=labels, confidence_level=confidence_level)
     random = meta_odds_ratios(
-        **counts, method=method, studies=labels, confidence_level=confidence_level
+        **counts, method=method, labels=labels, confidence_level=confidence_level
     )
     return mh, random
 

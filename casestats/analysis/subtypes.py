@@ -170,7 +170,7 @@ def subtype_frequency(
         wide = classified.pivot(index="group", columns="level", values="events")
         wide = wide.loc[wide.sum(axis=1) > 0, wide.sum(axis=0) > 0]
         if wide.shape[0] >= 2 and wide.shape[1] >= 2:
-            test = contingency_test(wide, n_resamples=n_resamples, seed=rng)
+            test = contingency_test(wide, n_resamples=n_resamples, rng=rng)
     return SubtypeFrequency(
         table=table,
         by=by,

@@ -321,7 +321,7 @@ def _pooled_blocks(ctx: _Context, result) -> _Section:
                 f"{_ratio(mh_ci.low)}–{_ratio(mh_ci.high)}",
             ],
             "heterogeneity": [
-                re.heterogeneity_text(),
+                re.heterogeneity.text(),
                 f"Breslow-Day p = {_p(mh.breslow_day_pvalue)}",
             ],
         }

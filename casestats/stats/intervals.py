@@ -20,10 +20,18 @@ import pandas as pd
 from scipy import special, stats
 
 from casestats.results import ConfidenceInterval, Result, tidy_frame
+from casestats.stats._checks import (
+    as_counts,
+    check_choice,
+    check_confidence_level,
+    check_events_total,
+    fail,
+)
 
 __all__ = [
     "PROPORTION_METHODS",
     "MULTINOMIAL_METHODS",
+    "SISON_GLAZ_MIN_CATEGORIES",
     "MultinomialResult",
     "ProportionResult",
     "multinomial_intervals",
@@ -41,49 +49,9 @@ PROPORTION_METHODS: tuple[str, ...] = (
 )
 
 #: Methods accepted by :func:`multinomial_intervals`.
-MULTINOMIAL_METHODS: tuple[str, ...] = ("sison-glaz", "goodman")
-
-
-def _check_method(method: str, allowed: tuple[str, ...]) -> str:
-    if method not in allowed:
-        raise ValueError(f"unknown method {method!r}; allowed: {', '.join(map(repr, allowed))}")
-    return method
-
-
-def _check_confidence_level(confidence_level: float) -> float:
-    level = float(confidence_level)
-    if not 0.0 < level < 1.0:
-        raise ValueError(
-            f"confidence_level must lie strictly between 0 and 1, got {confidence_level!r}"
-        )
-    return level
-
-
-def _as_counts(values, name: str) -> np.ndarray:
-    """Counts as a float array after checking they are finite non-negative integers."""
-    array = np.asarray(values, dtype=float)
-    bad = ~np.isfinite(array) | (array < 0) | (array != np.round(array))
-    if np.any(bad):
-        first = np.asarray(values, dtype=object).reshape(-1)[
-            int(np.flatnonzero(bad.reshape(-1))[0])
-        ]
-        raise ValueError(f"{name} must be non-negative integers, got {first!r}")
-    return array
-
-
-def _check_events_total(events, total) -> tuple[np.ndarray, np.ndarray]:
-    x = _as_counts(events, "events")
-    n = _as_counts(total, "total")
-    x, n = np.broadcast_arrays(x, n)
-    if np.any(n == 0):
-        raise ValueError("total must be positive (a proportion with total 0 has no denominator)")
-    over = x > n
-    if np.any(over):
-        i = int(np.flatnonzero(over.reshape(-1))[0])
-        raise ValueError(
-            f"events ({x.reshape(-1)[i]:g}) must not exceed total ({n.reshape(-1)[i]:g})"
-        )
-    return x, n
+MULTINOMIAL_METHODS: tuple[str, ...] = ("auto", "sison-glaz", "goodman")
+#: From this many categories ``method="auto"`` picks Sison-Glaz, below it Goodman.
+SISON_GLAZ_MIN_CATEGORIES: int = 7
 
 
 def proportion_interval(
@@ -113,9 +81,9 @@ def proportion_interval(
     >>> low.round(4).tolist(), high.round(4).tolist()
     ([0.0, 0.1078], [0.2775, 0.6032])
     """
-    _check_method(method, PROPORTION_METHODS)
-    level = _check_confidence_level(confidence_level)
-    x, n = _check_events_total(events, total)
+    check_choice(method, PROPORTION_METHODS)
+    level = check_confidence_level(confidence_level)
+    x, n = check_events_total(events, total)
     alpha = 1.0 - level
     z = stats.norm.isf(alpha / 2)
     p = x / n
@@ -246,10 +214,11 @@ def proportion(
     >>> round(proportion(3, 10, method="clopper-pearson").confidence_interval().low, 4)
     0.0667
     """
-    x, n = _check_events_total(events, total)
-    if x.ndim:
-        raise ValueError("proportion takes one count pair; use proportion_interval for arrays")
-    level = _check_confidence_level(confidence_level)
+    if np.ndim(events) or np.ndim(total):
+        fail("events and total", "single counts (proportion_interval takes arrays)",
+             f"{events!r} and {total!r}")  # fmt: skip
+    x, n = check_events_total(events, total)
+    level = check_confidence_level(confidence_level)
     low, high = proportion_interval(x, n, method=method, confidence_level=level)
     return ProportionResult(
         events=int(x),
@@ -376,30 +345,42 @@ class MultinomialResult(Result):
     ----------
     labels : tuple of str
         Category labels.
-    counts : tuple of int
+    events : tuple of int
         Count per category.
     total : int
         Sum of the counts.
     estimates, ci_low, ci_high : tuple of float
         Share of each category and its simultaneous interval.
     method : str
-        ``"sison-glaz"`` or ``"goodman"``.
+        The method that ran: ``"sison-glaz"`` or ``"goodman"``.
+    reason : str
+        Why that method ran.
     confidence_level : float
         Joint coverage of all intervals together.
     """
 
-    labels: tuple
-    counts: tuple
+    labels: tuple[str, ...]
+    events: tuple[int, ...]
     total: int
-    estimates: tuple
-    ci_low: tuple
-    ci_high: tuple
+    estimates: tuple[float, ...]
+    ci_low: tuple[float, ...]
+    ci_high: tuple[float, ...]
     method: str
+    reason: str
     confidence_level: float
 
-    def confidence_interval(self) -> ConfidenceInterval:
-        """Lower and upper limits as numpy arrays, one entry per category."""
-        return ConfidenceInterval(np.array(self.ci_low), np.array(self.ci_high))
+    def confidence_interval(self, confidence_level: float | None = None) -> ConfidenceInterval:
+        """Simultaneous limits as two Series indexed by label, recomputed at another level."""
+        if confidence_level is None or confidence_level == self.confidence_level:
+            low, high = self.ci_low, self.ci_high
+        else:
+            level = check_confidence_level(confidence_level)
+            low, high = _MULTINOMIAL[self.method](np.array(self.events, dtype=float), level)
+        index = pd.Index(self.labels, name="level")
+        return ConfidenceInterval(
+            pd.Series(low, index=index, dtype=float, name="ci_low"),
+            pd.Series(high, index=index, dtype=float, name="ci_high"),
+        )
 
     def to_frame(self) -> pd.DataFrame:
         """One row per category (``level`` is the category label)."""
@@ -415,19 +396,26 @@ class MultinomialResult(Result):
                 "method": self.method,
             }
             for label, count, est, low, high in zip(
-                self.labels, self.counts, self.estimates, self.ci_low, self.ci_high, strict=True
+                self.labels, self.events, self.estimates, self.ci_low, self.ci_high, strict=True
             )
         ]
         return tidy_frame(rows)
 
+    def plot(self, ax=None, **kwargs):
+        """The shares with their simultaneous intervals as bars; returns the Axes."""
+        from casestats.plotting import interval_bars
+
+        return interval_bars(self.to_frame(), x="level", ax=ax, **kwargs)
+
     def _summary_lines(self) -> list[str]:
         lines = [
             f"Simultaneous {self.confidence_level:.0%} intervals ({self.method}), "
-            f"{len(self.counts)} categories, total {self.total}"
+            f"{len(self.events)} categories, total {self.total}",
+            f"  {self.reason}",
         ]
         width = max(len(str(label)) for label in self.labels)
         for label, count, est, low, high in zip(
-            self.labels, self.counts, self.estimates, self.ci_low, self.ci_high, strict=True
+            self.labels, self.events, self.estimates, self.ci_low, self.ci_high, strict=True
         ):
             lines.append(
                 f"  {str(label):<{width}}  {count:>5}  {est:.3f} ({low:.3f} to {high:.3f})"
@@ -435,8 +423,11 @@ class MultinomialResult(Result):
         return lines
 
 
+_MULTINOMIAL = {"sison-glaz": _sison_glaz, "goodman": _goodman}
+
+
 def multinomial_intervals(
-    counts, *, method: str = "sison-glaz", confidence_level: float = 0.95, labels=None
+    counts, *, method: str = "auto", confidence_level: float = 0.95, labels=None
 ) -> MultinomialResult:
     """Simultaneous confidence intervals for multinomial proportions.
 
@@ -444,13 +435,16 @@ def multinomial_intervals(
     ----------
     counts : array-like of int or pandas.Series
         Count per category; a Series supplies the labels from its index.
-    method : {"sison-glaz", "goodman"}
-        ``"sison-glaz"`` (default): Sison & Glaz (1995), the Edgeworth
-        approximation used by R ``MultinomialCI::multinomialCI`` and
-        ``DescTools::MultinomCI(method="sisonglaz")``; it has close to nominal
-        joint coverage when categories are many or counts small.
-        ``"goodman"``: Goodman (1965), Wilson-type intervals at the
-        Bonferroni-adjusted level ``chi2(1 - alpha/k, 1)``.
+    method : {"auto", "sison-glaz", "goodman"}
+        ``"auto"`` (default): Goodman below
+        :data:`SISON_GLAZ_MIN_CATEGORIES` (7) categories, Sison-Glaz from 7 on;
+        the result's ``reason`` says which ran. ``"sison-glaz"``: Sison & Glaz
+        (1995), the Edgeworth approximation of R ``MultinomialCI::multinomialCI``
+        and statsmodels ``multinomial_proportions_confint``; statsmodels
+        documents it as reliable for about 7 or more categories, where it is
+        narrower than Goodman's. ``"goodman"``: Goodman (1965), Wilson-type
+        intervals at the Bonferroni-adjusted level ``chi2(1 - alpha/k, 1)``,
+        conservative for few categories and wide for many.
     confidence_level : float
         Joint (simultaneous) confidence level.
     labels : sequence of str, optional
@@ -469,40 +463,46 @@ def multinomial_intervals(
     Examples
     --------
     >>> res = multinomial_intervals([20, 5, 3, 2], labels=["dys", "met", "idio", "iat"])
-    >>> [round(v, 4) for v in res.ci_low]
-    [0.5333, 0.0333, 0.0, 0.0]
-    >>> res = multinomial_intervals([20, 5, 3, 2], method="goodman")
+    >>> res.method, res.reason
+    ('goodman', 'auto: 4 categories, below 7 (Sison-Glaz needs about 7 or more)')
     >>> round(res.ci_high[0], 4)
     0.8357
+    >>> res = multinomial_intervals([20, 5, 3, 2], method="sison-glaz")
+    >>> [round(v, 4) for v in res.ci_low]
+    [0.5333, 0.0333, 0.0, 0.0]
     """
-    _check_method(method, MULTINOMIAL_METHODS)
-    level = _check_confidence_level(confidence_level)
+    check_choice(method, MULTINOMIAL_METHODS)
+    level = check_confidence_level(confidence_level)
     if isinstance(counts, pd.Series):
         if labels is None:
             labels = [str(v) for v in counts.index]
         counts = counts.to_numpy()
-    values = _as_counts(counts, "counts").reshape(-1)
+    values = as_counts(counts, "counts").reshape(-1)
     if values.size < 2:
-        raise ValueError(f"multinomial intervals need at least two categories, got {values.size}")
+        fail("counts", "at least two categories", values.size)
     if values.sum() == 0:
-        raise ValueError("counts sum to 0 (no denominator)")
-    if labels is None:
-        labels = [str(i) for i in range(values.size)]
-    labels = tuple(labels)
+        fail("counts", "of positive sum (the total is the denominator)", "all zero")
+    labels = tuple(str(i) for i in range(values.size)) if labels is None else tuple(labels)
     if len(labels) != values.size:
-        raise ValueError(f"got {len(labels)} labels for {values.size} categories")
-    if method == "sison-glaz":
-        low, high = _sison_glaz(values, level)
+        fail("labels", f"{values.size} labels (one per category)", len(labels))
+    k = values.size
+    if method != "auto":
+        reason = "requested"
+    elif k >= SISON_GLAZ_MIN_CATEGORIES:
+        method, reason = "sison-glaz", f"auto: {k} categories, at least 7"
     else:
-        low, high = _goodman(values, level)
+        method = "goodman"
+        reason = f"auto: {k} categories, below 7 (Sison-Glaz needs about 7 or more)"
+    low, high = _MULTINOMIAL[method](values, level)
     total = int(values.sum())
     return MultinomialResult(
         labels=labels,
-        counts=tuple(int(v) for v in values),
+        events=tuple(int(v) for v in values),
         total=total,
         estimates=tuple(float(v) for v in values / total),
         ci_low=tuple(float(v) for v in low),
         ci_high=tuple(float(v) for v in high),
         method=method,
+        reason=reason,
         confidence_level=level,
     )

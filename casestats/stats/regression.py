@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -20,6 +20,7 @@ from scipy import optimize, special, stats
 
 from casestats.exceptions import SeparationWarning
 from casestats.results import ConfidenceInterval, Result, tidy_frame
+from casestats.stats._checks import check_choice, check_confidence_level, fail
 
 __all__ = ["LogisticResult", "logistic"]
 
@@ -39,30 +40,32 @@ _MAX_STEP = 5.0
 
 def _design(data, outcome: str, predictors: Sequence[str]):
     if not isinstance(data, pd.DataFrame):
-        raise ValueError("data must be a pandas DataFrame")
+        fail("data", "a pandas DataFrame", type(data).__name__)
     if isinstance(predictors, str):
         predictors = [predictors]
     predictors = list(predictors)
     if not predictors:
-        raise ValueError("give at least one predictor")
+        fail("predictors", "at least one column name", "none")
     missing = [c for c in [outcome, *predictors] if c not in data.columns]
     if missing:
-        raise ValueError(f"columns not in data: {missing}")
+        fail("outcome and predictors", f"columns of data ({', '.join(map(str, data.columns))})",
+             f"{missing}, not in data")  # fmt: skip
     if outcome in predictors:
-        raise ValueError(f"the outcome {outcome!r} cannot also be a predictor")
+        fail("predictors", f"columns other than the outcome {outcome!r}", predictors)
     used = data[[outcome, *predictors]]
     complete = used.notna().all(axis=1).to_numpy()
     used = used.loc[complete]
     if used.empty:
-        raise ValueError("no rows without missing values")
+        fail("data", "at least one row without missing values in the used columns", "none")
 
     y_raw = used[outcome]
     if pd.api.types.is_bool_dtype(y_raw) or pd.api.types.is_numeric_dtype(y_raw):
         y = y_raw.to_numpy(dtype=float)
         if not np.isin(y, (0.0, 1.0)).all():
-            raise ValueError(f"outcome {outcome!r} must be 0/1 or boolean")
+            bad = sorted(set(y[~np.isin(y, (0.0, 1.0))].tolist()))[:5]
+            fail(f"outcome {outcome!r}", "0/1 or boolean", f"values {bad}")
     else:
-        raise ValueError(f"outcome {outcome!r} must be 0/1 or boolean, got dtype {y_raw.dtype}")
+        fail(f"outcome {outcome!r}", "0/1 or boolean", f"dtype {y_raw.dtype}")
 
     columns = [np.ones(len(used))]
     names = [INTERCEPT]
@@ -84,7 +87,7 @@ def _design(data, outcome: str, predictors: Sequence[str]):
                 names.append(f"{name}[T.{level}]")
     x = np.column_stack(columns)
     if np.linalg.matrix_rank(x) < x.shape[1]:
-        raise ValueError("the predictors are collinear (the design matrix is rank deficient)")
+        fail("predictors", "not collinear", "a rank-deficient design matrix")
     return y, x, names, int((~complete).sum())
 
 
@@ -115,15 +118,21 @@ def _loglik(beta, y, x, firth: bool) -> float:
     eta = x @ beta
     value = float((y * eta - np.logaddexp(0.0, eta)).sum())
     if firth:
-        p = special.expit(eta)
-        info = (x * (p * (1 - p))[:, None]).T @ x
+        info = (x * _weights(eta)[:, None]).T @ x
         value += 0.5 * float(np.linalg.slogdet(info)[1])
     return value
 
 
+def _weights(eta):
+    # p * (1 - p) underflows to 0 (and loses all digits well before) once |eta|
+    # passes about 37, which complete separation by an uncentred covariate reaches.
+    return special.expit(eta) * special.expit(-eta)
+
+
 def _score_info(beta, y, x, firth: bool):
-    p = special.expit(x @ beta)
-    w = p * (1 - p)
+    eta = x @ beta
+    p = special.expit(eta)
+    w = _weights(eta)
     info = (x * w[:, None]).T @ x
     resid = y - p
     if firth:
@@ -215,6 +224,8 @@ class LogisticResult(Result):
     pvalue : tuple of float
         Wald p-values for maximum likelihood; penalised likelihood-ratio
         p-values for Firth.
+    method : str
+        ``"firth"`` or ``"ml"``; ``method_description`` says it in words.
     firth : bool
         Whether Firth's penalised likelihood ran.
     separation : bool
@@ -223,6 +234,9 @@ class LogisticResult(Result):
         Why this estimator ran.
     n, n_events, n_dropped : int
         Rows used, rows with the outcome, rows dropped for missing values.
+    response, design : numpy.ndarray
+        The 0/1 outcome and the design matrix used (read-only), from which
+        :meth:`confidence_interval` recomputes profile limits at other levels.
     """
 
     outcome: str
@@ -242,20 +256,36 @@ class LogisticResult(Result):
     n: int
     n_events: int
     n_dropped: int
+    response: np.ndarray = field(repr=False)
+    design: np.ndarray = field(repr=False)
 
     @property
     def method(self) -> str:
-        """The estimator that ran."""
+        """The estimator that ran: ``"firth"`` or ``"ml"``."""
+        return "firth" if self.firth else "ml"
+
+    @property
+    def method_description(self) -> str:
+        """The estimator with its interval and test, in words."""
         if self.firth:
             return "Firth penalised likelihood (profile penalised-likelihood CI, penalised LR test)"
         return "maximum likelihood (profile-likelihood CI, Wald test)"
 
-    def confidence_interval(self, term: str) -> ConfidenceInterval:
-        """Interval of the odds ratio of `term`."""
-        if term not in self.terms:
-            raise ValueError(f"unknown term {term!r}; terms: {', '.join(self.terms)}")
-        i = self.terms.index(term)
-        return ConfidenceInterval(self.ci_low[i], self.ci_high[i])
+    def confidence_interval(self, confidence_level: float | None = None) -> ConfidenceInterval:
+        """Odds-ratio limits as two Series indexed by term; profile limits at any level."""
+        if confidence_level is None:
+            low, high = self.ci_low, self.ci_high
+        else:
+            level = check_confidence_level(confidence_level)
+            low, high = _profile_limits(self.response, self.design, self.firth, self.separation,
+                                        np.array(self.coef), self.loglik, np.array(self.se),
+                                        level)  # fmt: skip
+            low, high = np.exp(low), np.exp(high)
+        index = pd.Index(self.terms, name="level")
+        return ConfidenceInterval(
+            pd.Series(low, index=index, dtype=float, name="ci_low"),
+            pd.Series(high, index=index, dtype=float, name="ci_high"),
+        )
 
     def to_frame(self) -> pd.DataFrame:
         """One row per term: odds ratio, interval, p-value, method; ``coef`` and ``se`` extra."""
@@ -278,11 +308,36 @@ class LogisticResult(Result):
         ]
         return tidy_frame(rows, extra=["coef", "se"])
 
+    def plot(self, ax=None, **kwargs):
+        """Odds ratios of the predictors with their intervals (log scale); returns the Axes.
+
+        `kwargs` go to :meth:`matplotlib.axes.Axes.errorbar`.
+        """
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=(6, 1 + 0.5 * len(self.terms)))
+        terms = [t for t in self.terms if t != INTERCEPT]
+        rows = [self.terms.index(t) for t in terms]
+        est = np.array([self.odds_ratio[i] for i in rows])
+        low = np.array([self.ci_low[i] for i in rows])
+        high = np.array([self.ci_high[i] for i in rows])
+        y = np.arange(len(terms))[::-1]
+        options = {"fmt": "s", "color": "C0", "capsize": 3, **kwargs}
+        ax.errorbar(est, y, xerr=[est - low, high - est], **options)
+        ax.axvline(1.0, color="0.5", linewidth=0.8, linestyle="--")
+        ax.set_xscale("log")
+        ax.set_yticks(y, terms)
+        ax.set_ylim(-0.5, len(terms) - 0.5)
+        ax.set_xlabel(f"odds ratio ({self.confidence_level:.0%} CI, {self.method})")
+        ax.set_title(f"{self.outcome}: {self.n_events} events in {self.n} rows")
+        return ax
+
     def _summary_lines(self) -> list[str]:
         pct = f"{100 * self.confidence_level:g}%"
         lines = [
             f"Logistic regression of {self.outcome} ({self.n_events} events in {self.n} rows)",
-            f"  {self.method}",
+            f"  {self.method_description}",
             f"  {self.reason}",
         ]
         width = max(len(t) for t in self.terms)
@@ -302,7 +357,7 @@ class LogisticResult(Result):
 
 
 def _ml_fit(y, x, names):
-    """statsmodels Logit; returns (params, bse, pvalues, converged, separation_flag)."""
+    """statsmodels Logit; returns (fit or None, whether separation is suspected)."""
     import statsmodels.api as sm
     from statsmodels.tools.sm_exceptions import (
         ConvergenceWarning,
@@ -323,6 +378,58 @@ def _ml_fit(y, x, names):
     )
     converged = bool(fit.mle_retvals.get("converged", False))
     return fit, flagged or not converged
+
+
+def _reason(firth, separation: bool) -> str:
+    if firth is True:
+        return "Firth's penalised likelihood requested (firth=True)"
+    if separation and firth == "auto":
+        return "separation detected, so Firth's penalised likelihood ran"
+    if separation:
+        return "separation detected but firth=False: ML estimates are unreliable"
+    return "no separation detected, so maximum likelihood ran"
+
+
+def _estimate(y, x, use_firth: bool, fit):
+    """Coefficients, (penalised) log-likelihood, convergence and standard errors."""
+    if use_firth or fit is None:
+        beta, loglik, converged = _fit(y, x, use_firth)
+    else:
+        beta = np.asarray(fit.params, dtype=float)
+        converged = bool(fit.mle_retvals.get("converged", False))
+        loglik = _loglik(beta, y, x, False)
+        if converged:
+            # Polish statsmodels' optimum so the profile limits are exact.
+            beta, loglik, converged = _fit(y, x, False, start=beta)
+    _, info = _score_info(beta, y, x, use_firth)
+    with np.errstate(all="ignore"):
+        try:
+            se = np.sqrt(np.diag(np.linalg.inv(info)))
+        except np.linalg.LinAlgError:
+            se = np.full(beta.size, np.inf)
+    return beta, loglik, converged, se
+
+
+def _profile_limits(y, x, firth: bool, separation: bool, beta, loglik, se, level):
+    """Profile (penalised) likelihood limits of every coefficient; NaN for unreliable ML."""
+    k = beta.size
+    if separation and not firth:
+        return np.full(k, np.nan), np.full(k, np.nan)
+    limits = [_profile_interval(y, x, firth, beta, loglik, j, level, se[j]) for j in range(k)]
+    return np.array([lo for lo, _ in limits]), np.array([hi for _, hi in limits])
+
+
+def _pvalues(y, x, firth: bool, separation: bool, beta, loglik, se):
+    """Penalised LR p-values for Firth (penalty kept at the full model), Wald for ML."""
+    if separation and not firth:
+        return np.full(beta.size, np.nan)
+    if not firth:
+        return 2 * stats.norm.sf(np.abs(beta / se))
+    pvalue = np.empty(beta.size)
+    for j in range(beta.size):
+        _, restricted, _ = _fit(y, x, True, fixed=j, value=0.0, start=beta)
+        pvalue[j] = stats.chi2.sf(max(0.0, 2 * (loglik - restricted)), 1)
+    return pvalue
 
 
 def logistic(
@@ -390,14 +497,11 @@ def logistic(
     >>> round(res.odds_ratio[1], 3)  # (3.5 * 4.5) / (0.5 * 1.5): Firth adds 1/2 per cell here
     21.0
     """
-    if firth not in FIRTH_OPTIONS:
-        raise ValueError(f"unknown firth {firth!r}; allowed: 'auto', True, False")
-    level = float(confidence_level)
-    if not 0.0 < level < 1.0:
-        raise ValueError(f"confidence_level must lie strictly between 0 and 1, got {level}")
+    check_choice(firth, FIRTH_OPTIONS, "firth")
+    level = check_confidence_level(confidence_level)
     y, x, names, n_dropped = _design(data, outcome, predictors)
     if y.min() == y.max():
-        raise ValueError(f"outcome {outcome!r} takes a single value; nothing to model")
+        fail(f"outcome {outcome!r}", "both 0 and 1 (it takes a single value)", int(y[0]))
 
     separation = _separated(y, x)
     fit = None
@@ -413,44 +517,11 @@ def logistic(
             stacklevel=2,
         )
     use_firth = firth is True or (firth == "auto" and separation)
-    if firth is True:
-        reason = "Firth's penalised likelihood requested (firth=True)"
-    elif use_firth:
-        reason = "separation detected, so Firth's penalised likelihood ran"
-    elif separation:
-        reason = "separation detected but firth=False: ML estimates are unreliable"
-    else:
-        reason = "no separation detected, so maximum likelihood ran"
-
-    if use_firth or fit is None:
-        beta, loglik, converged = _fit(y, x, True if use_firth else False)
-    else:
-        beta = np.asarray(fit.params, dtype=float)
-        converged = bool(fit.mle_retvals.get("converged", False))
-        loglik = _loglik(beta, y, x, False)
-        if converged:
-            # Polish statsmodels' optimum so the profile limits are exact.
-            beta, loglik, converged = _fit(y, x, False, start=beta)
-    _, info = _score_info(beta, y, x, use_firth)
-    with np.errstate(all="ignore"):
-        try:
-            se = np.sqrt(np.diag(np.linalg.inv(info)))
-        except np.linalg.LinAlgError:
-            se = np.full(beta.size, np.inf)
-
-    k = beta.size
-    low, high, pvalue = np.empty(k), np.empty(k), np.empty(k)
-    for j in range(k):
-        if separation and not use_firth:
-            low[j], high[j], pvalue[j] = np.nan, np.nan, np.nan
-            continue
-        low[j], high[j] = _profile_interval(y, x, use_firth, beta, loglik, j, level, se[j])
-        if use_firth:
-            _, restricted, _ = _fit(y, x, True, fixed=j, value=0.0, start=beta)
-            pvalue[j] = stats.chi2.sf(max(0.0, 2 * (loglik - restricted)), 1)
-        else:
-            pvalue[j] = 2 * stats.norm.sf(abs(beta[j] / se[j]))
-
+    beta, loglik, converged, se = _estimate(y, x, use_firth, fit)
+    low, high = _profile_limits(y, x, use_firth, separation, beta, loglik, se, level)
+    pvalue = _pvalues(y, x, use_firth, separation, beta, loglik, se)
+    y.setflags(write=False)
+    x.setflags(write=False)
     return LogisticResult(
         outcome=outcome,
         terms=tuple(names),
@@ -463,10 +534,12 @@ def logistic(
         confidence_level=level,
         firth=bool(use_firth),
         separation=bool(separation),
-        reason=reason,
+        reason=_reason(firth, separation),
         converged=bool(converged),
         loglik=float(loglik),
         n=int(y.size),
         n_events=int(y.sum()),
         n_dropped=n_dropped,
+        response=y,
+        design=x,
     )

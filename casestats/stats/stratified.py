@@ -1,12 +1,14 @@
 """Stratified 2x2 analysis: Mantel-Haenszel odds ratio, CMH and Breslow-Day tests.
 
 Each stratum (or study) is a 2x2 table given by four counts: ``events_a`` of
-``total_a`` in group a and ``events_b`` of ``total_b`` in group b. The pooled
-odds ratio compares group a with group b.
+``total_a`` in arm a and ``events_b`` of ``total_b`` in arm b, the arms named
+by ``groups=``. The pooled odds ratio compares arm a with arm b.
 """
 
 from __future__ import annotations
 
+import math
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -14,80 +16,25 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from casestats.exceptions import CasestatsWarning
 from casestats.results import ConfidenceInterval, Result, tidy_frame
+from casestats.stats._checks import (
+    check_confidence_level,
+    check_groups,
+    check_labels,
+    two_arm_counts,
+)
+from casestats.stats._twobytwo import (
+    DEFAULT_GROUPS,
+    LAYOUT_EXTRA,
+    Heterogeneity,
+    forest_frame,
+    nullable_integers,
+    sample_odds_ratios,
+    table_row,
+)
 
 __all__ = ["MantelHaenszelResult", "mantel_haenszel"]
-
-
-def _as_counts(values, name: str) -> np.ndarray:
-    """Validate one array of counts (non-negative integers) and return it as float."""
-    array = np.atleast_1d(np.asarray(values))
-    if array.ndim != 1:
-        raise ValueError(f"{name} must be one-dimensional, got shape {array.shape}")
-    if array.size == 0:
-        raise ValueError(f"{name} is empty")
-    try:
-        numeric = array.astype(float)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must hold numbers, got {array.tolist()!r}") from None
-    if not np.all(np.isfinite(numeric)):
-        raise ValueError(f"{name} must be finite, got {array.tolist()!r}")
-    if np.any(numeric < 0):
-        raise ValueError(f"{name} must be non-negative, got {array.tolist()!r}")
-    if np.any(numeric != np.round(numeric)):
-        raise ValueError(f"{name} must be whole numbers, got {array.tolist()!r}")
-    return numeric
-
-
-def _two_arm_counts(events_a, total_a, events_b, total_b):
-    """Validate the four count arrays of a set of 2x2 tables."""
-    ea = _as_counts(events_a, "events_a")
-    na = _as_counts(total_a, "total_a")
-    eb = _as_counts(events_b, "events_b")
-    nb = _as_counts(total_b, "total_b")
-    sizes = {ea.size, na.size, eb.size, nb.size}
-    if len(sizes) != 1:
-        raise ValueError(
-            "events_a, total_a, events_b and total_b must have the same length, got "
-            f"{ea.size}, {na.size}, {eb.size}, {nb.size}"
-        )
-    if np.any(ea > na):
-        raise ValueError("events_a must not exceed total_a")
-    if np.any(eb > nb):
-        raise ValueError("events_b must not exceed total_b")
-    return ea, na, eb, nb
-
-
-def _labels(labels, k: int, name: str, prefix: str) -> list[str]:
-    if labels is None:
-        return [f"{prefix} {i + 1}" for i in range(k)]
-    labels = [str(label) for label in labels]
-    if len(labels) != k:
-        raise ValueError(f"{name} has {len(labels)} labels for {k} tables")
-    return labels
-
-
-def _check_level(confidence_level: float) -> float:
-    level = float(confidence_level)
-    if not 0.0 < level < 1.0:
-        raise ValueError(f"confidence_level must lie strictly between 0 and 1, got {level}")
-    return level
-
-
-def _sample_odds_ratios(a, b, c, d, z):
-    """Sample odds ratios with Wald intervals, +0.5 to all cells only where a cell is zero.
-
-    Tables with a whole empty row or column have no odds ratio (NaN).
-    """
-    zero = (a == 0) | (b == 0) | (c == 0) | (d == 0)
-    shift = np.where(zero, 0.5, 0.0)
-    a_, b_, c_, d_ = a + shift, b + shift, c + shift, d + shift
-    with np.errstate(divide="ignore", invalid="ignore"):
-        log_or = np.log(a_ * d_ / (b_ * c_))
-        se = np.sqrt(1 / a_ + 1 / b_ + 1 / c_ + 1 / d_)
-    empty_margin = (a + b == 0) | (c + d == 0) | (a + c == 0) | (b + d == 0)
-    log_or = np.where(empty_margin, np.nan, log_or)
-    return np.exp(log_or), np.exp(log_or - z * se), np.exp(log_or + z * se), zero
 
 
 def _tilde_a(n1, n2, m1, psi):
@@ -126,25 +73,34 @@ class MantelHaenszelResult(Result):
     Attributes
     ----------
     estimate : float
-        Mantel-Haenszel pooled odds ratio (group a vs group b).
+        Mantel-Haenszel pooled odds ratio (arm a vs arm b).
     ci_low, ci_high : float
         Robins-Breslow-Greenland interval at `confidence_level`.
     se_log : float
         Robins-Breslow-Greenland standard error of the log odds ratio.
     statistic, pvalue : float
-        Cochran-Mantel-Haenszel chi-square (1 df) and its p-value.
+        Cochran-Mantel-Haenszel chi-square (1 df) and its p-value, with the
+        continuity correction if `correction`.
+    statistic_uncorrected, pvalue_uncorrected : float
+        The CMH test without continuity correction.
     correction : bool
-        Whether the CMH statistic used the 0.5 continuity correction.
+        Whether `statistic` used the 0.5 continuity correction.
     breslow_day, breslow_day_pvalue : float
         Breslow-Day homogeneity statistic and p-value (chi-square, `df`).
     tarone, tarone_pvalue : float
         Breslow-Day statistic with Tarone's adjustment and its p-value.
     df : int
         Degrees of freedom of the homogeneity tests (informative strata - 1).
-    strata : tuple of str
+    heterogeneity : Heterogeneity
+        The Tarone-adjusted Breslow-Day test, as meta-analyses show theirs.
+    labels : tuple of str
         Stratum labels, in input order.
+    groups : tuple of str
+        Names of arm a and arm b.
     excluded : tuple of str
         Strata that contribute nothing (an empty row or column margin).
+    method : str
+        ``"mh"``.
     """
 
     estimate: float
@@ -154,111 +110,108 @@ class MantelHaenszelResult(Result):
     se_log: float
     statistic: float
     pvalue: float
+    statistic_uncorrected: float
+    pvalue_uncorrected: float
     correction: bool
     breslow_day: float
     breslow_day_pvalue: float
     tarone: float
     tarone_pvalue: float
     df: int
-    strata: tuple[str, ...]
+    heterogeneity: Heterogeneity
+    labels: tuple[str, ...]
+    groups: tuple[str, str]
     excluded: tuple[str, ...]
     events_a: tuple[int, ...]
     total_a: tuple[int, ...]
     events_b: tuple[int, ...]
     total_b: tuple[int, ...]
-    method: str = "Mantel-Haenszel"
+    method: str = "mh"
 
-    def confidence_interval(self) -> ConfidenceInterval:
-        """The Robins-Breslow-Greenland interval of the pooled odds ratio."""
-        return ConfidenceInterval(self.ci_low, self.ci_high)
+    def confidence_interval(self, confidence_level: float | None = None) -> ConfidenceInterval:
+        """Robins-Breslow-Greenland interval of the pooled odds ratio, at any level."""
+        if confidence_level is None:
+            return ConfidenceInterval(self.ci_low, self.ci_high)
+        z = stats.norm.isf((1 - check_confidence_level(confidence_level)) / 2)
+        return _log_interval(self.estimate, self.se_log, z)
 
     @property
     def n_strata(self) -> int:
         """Number of strata given (including excluded ones)."""
-        return len(self.strata)
+        return len(self.labels)
 
     def to_frame(self) -> pd.DataFrame:
-        """Tidy frame: one row per stratum, the pooled row, then the two homogeneity tests.
+        """Tidy frame in the 2x2 layout: strata, the pooled row, the homogeneity tests.
 
         Stratum rows (``group="stratum"``) carry the sample odds ratio with a
-        Wald interval (+0.5 to every cell only in strata with a zero cell).
+        Wald interval (+0.5 to every cell only in strata with a zero cell). The
+        pooled row tests with the continuity correction as asked; a ``"test"``
+        row gives the CMH test without it.
         """
-        a = np.array(self.events_a, dtype=float)
-        na = np.array(self.total_a, dtype=float)
-        c = np.array(self.events_b, dtype=float)
-        nb = np.array(self.total_b, dtype=float)
+        a, na, c, nb = (np.array(v, dtype=float) for v in
+                        (self.events_a, self.total_a, self.events_b, self.total_b))  # fmt: skip
         z = stats.norm.isf((1 - self.confidence_level) / 2)
-        est, low, high, zero = _sample_odds_ratios(a, na - a, c, nb - c, z)
-        rows = []
-        for i, label in enumerate(self.strata):
-            rows.append(
-                {
-                    "group": "stratum",
-                    "level": label,
-                    "events": self.events_a[i],
-                    "total": self.total_a[i],
-                    "estimate": est[i],
-                    "ci_low": low[i],
-                    "ci_high": high[i],
-                    "confidence_level": self.confidence_level,
-                    "method": "sample odds ratio, Wald"
-                    + (" (+0.5 Haldane-Anscombe)" if zero[i] else ""),
-                    "events_b": self.events_b[i],
-                    "total_b": self.total_b[i],
-                }
+        est, low, high, zero = sample_odds_ratios(a, na - a, c, nb - c, z)
+        level = self.confidence_level
+        rows = [
+            table_row(
+                "stratum", label, self.groups, counts, estimate=est[i], ci_low=low[i],
+                ci_high=high[i], confidence_level=level, measure="odds_ratio",
+                method="wald-haldane" if zero[i] else "wald",
             )
+            for i, (label, counts) in enumerate(zip(self.labels, zip(
+                self.events_a, self.total_a, self.events_b, self.total_b, strict=True),
+                strict=True))
+        ]  # fmt: skip
+        totals = (sum(self.events_a), sum(self.total_a), sum(self.events_b), sum(self.total_b))
+        rows.append(table_row(
+            "pooled", "Mantel-Haenszel", self.groups, totals, estimate=self.estimate,
+            ci_low=self.ci_low, ci_high=self.ci_high, confidence_level=level,
+            statistic=self.statistic, pvalue=self.pvalue, measure="odds_ratio",
+            method="mh", df=1,
+            note=f"CMH test {'with' if self.correction else 'without'} continuity correction",
+        ))  # fmt: skip
+        rows.append(table_row(
+            "test", "CMH without continuity correction", self.groups, totals,
+            statistic=self.statistic_uncorrected, pvalue=self.pvalue_uncorrected,
+            measure="odds_ratio", method="cmh", df=1,
+        ))  # fmt: skip
         rows.append(
-            {
-                "group": "pooled",
-                "level": "Mantel-Haenszel",
-                "events": sum(self.events_a),
-                "total": sum(self.total_a),
-                "estimate": self.estimate,
-                "ci_low": self.ci_low,
-                "ci_high": self.ci_high,
-                "confidence_level": self.confidence_level,
-                "statistic": self.statistic,
-                "pvalue": self.pvalue,
-                "method": self._test_name(),
-                "events_b": sum(self.events_b),
-                "total_b": sum(self.total_b),
-                "df": 1,
-            }
-        )
-        for level, statistic, pvalue in (
-            ("Breslow-Day", self.breslow_day, self.breslow_day_pvalue),
-            ("Breslow-Day (Tarone)", self.tarone, self.tarone_pvalue),
-        ):
-            rows.append(
-                {
-                    "group": "homogeneity",
-                    "level": level,
-                    "statistic": statistic,
-                    "pvalue": pvalue,
-                    "method": f"{level} test of a common odds ratio",
-                    "df": self.df,
-                }
-            )
-        frame = tidy_frame(rows, extra=["events_b", "total_b", "df"])
-        for name in ("events_b", "total_b", "df"):
-            frame[name] = frame[name].astype("Int64")
-        return frame
+            {"group": "heterogeneity", "level": "Breslow-Day", "statistic": self.breslow_day,
+             "pvalue": self.breslow_day_pvalue, "method": "breslow-day", "df": self.df}
+        )  # fmt: skip
+        rows.append(self.heterogeneity.row())
+        return nullable_integers(tidy_frame(rows, extra=[*LAYOUT_EXTRA, "note"]))
 
-    def _test_name(self) -> str:
-        correction = "with" if self.correction else "without"
-        return (
-            "Mantel-Haenszel odds ratio (Robins-Breslow-Greenland CI); "
-            f"CMH test {correction} continuity correction"
+    def plot(self, ax=None, **kwargs):
+        """Forest plot of the strata and the pooled odds ratio; returns the Axes."""
+        from casestats.plotting import forest_plot
+
+        return forest_plot(
+            forest_frame(self.to_frame()),
+            scale="odds ratio",
+            heterogeneity=self.heterogeneity.text(),
+            ax=ax,
+            **kwargs,
         )
 
     def _summary_lines(self) -> list[str]:
         pct = f"{100 * self.confidence_level:g}%"
+        a, b = self.groups
+        cmh = "with" if self.correction else "without"
         lines = [
-            f"Mantel-Haenszel pooled odds ratio over {self.n_strata} strata",
+            f"Mantel-Haenszel pooled odds ratio, {a} vs {b}, over {self.n_strata} strata",
             f"  OR = {self.estimate:.4g}, {pct} CI {self.ci_low:.4g} to {self.ci_high:.4g}"
             " (Robins-Breslow-Greenland)",
             f"  CMH chi2 = {self.statistic:.4g} (df = 1), p = {self.pvalue:.4g}"
-            f" ({'with' if self.correction else 'without'} continuity correction)",
+            f" ({cmh} continuity correction)",
+        ]
+        if self.correction:
+            lines.append(
+                f"  CMH chi2 = {self.statistic_uncorrected:.4g} (df = 1),"
+                f" p = {self.pvalue_uncorrected:.4g} (without continuity correction)"
+            )
+        lines += [
             f"  Breslow-Day chi2 = {self.breslow_day:.4g} (df = {self.df}),"
             f" p = {self.breslow_day_pvalue:.4g}",
             f"  Tarone-adjusted chi2 = {self.tarone:.4g} (df = {self.df}),"
@@ -269,13 +222,65 @@ class MantelHaenszelResult(Result):
         return lines
 
 
+def _log_interval(estimate: float, se_log: float, z: float) -> ConfidenceInterval:
+    if not 0 < estimate < math.inf:
+        return ConfidenceInterval(math.nan, math.nan)
+    log = math.log(estimate)
+    return ConfidenceInterval(math.exp(log - z * se_log), math.exp(log + z * se_log))
+
+
+def _pooled_odds_ratio(a, b, c, d, n):
+    """Mantel-Haenszel odds ratio and the Robins-Breslow-Greenland SE of its log."""
+    r, s = a * d / n, b * c / n
+    p, q = (a + d) / n, (b + c) / n
+    sum_r, sum_s = r.sum(), s.sum()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        estimate = float(sum_r / sum_s)
+        var_log = (
+            (p * r).sum() / (2 * sum_r**2)
+            + (p * s + q * r).sum() / (2 * sum_r * sum_s)
+            + (q * s).sum() / (2 * sum_s**2)
+        )
+    return estimate, float(np.sqrt(var_log))
+
+
+def _cmh_test(a, n1, n2, m1, n, correction: bool) -> tuple[float, float]:
+    """Cochran-Mantel-Haenszel chi-square (1 df) and p; R skips Yates when |delta| < 0.5."""
+    expected = n1 * m1 / n
+    variance = n1 * n2 * m1 * (n - m1) / (n**2 * (n - 1))
+    delta = float((a - expected).sum())
+    yates = 0.5 if correction and abs(delta) >= 0.5 else 0.0
+    statistic = float((abs(delta) - yates) ** 2 / variance.sum())
+    return statistic, float(stats.chi2.sf(statistic, 1))
+
+
+def _breslow_day(a, n1, n2, m1, estimate: float) -> tuple[float, float, float, float]:
+    """Breslow-Day statistic and p, then with Tarone's adjustment; NaN without a finite OR."""
+    df = a.size - 1
+    if not (0 < estimate < math.inf and df > 0):
+        return (math.nan,) * 4
+    a_tilde = _tilde_a(n1, n2, m1, estimate)
+    var_tilde = 1.0 / (
+        1 / a_tilde + 1 / (n1 - a_tilde) + 1 / (m1 - a_tilde) + 1 / (n2 - m1 + a_tilde)
+    )
+    breslow_day = float(((a - a_tilde) ** 2 / var_tilde).sum())
+    tarone = breslow_day - float((a.sum() - a_tilde.sum()) ** 2 / var_tilde.sum())
+    return (
+        breslow_day,
+        float(stats.chi2.sf(breslow_day, df)),
+        tarone,
+        float(stats.chi2.sf(tarone, df)),
+    )
+
+
 def mantel_haenszel(
     *,
     events_a: Sequence[int],
     total_a: Sequence[int],
     events_b: Sequence[int],
     total_b: Sequence[int],
-    strata: Sequence[str] | None = None,
+    labels: Sequence[str] | None = None,
+    groups: tuple[str, str] = DEFAULT_GROUPS,
     correction: bool = True,
     confidence_level: float = 0.95,
 ) -> MantelHaenszelResult:
@@ -284,21 +289,29 @@ def mantel_haenszel(
     Parameters
     ----------
     events_a, total_a : array-like of int
-        Events and totals in group a, one entry per stratum.
+        Events and totals in arm a, one entry per stratum.
     events_b, total_b : array-like of int
-        Events and totals in group b, one entry per stratum.
-    strata : sequence of str, optional
+        Events and totals in arm b, one entry per stratum.
+    labels : sequence of str, optional
         Stratum labels; ``"stratum 1"``, ``"stratum 2"`` ... by default.
+    groups : (str, str), default ("group a", "group b")
+        Names of arm a and arm b, shown in the frame and the summary.
     correction : bool, default True
         Apply the 0.5 continuity correction to the Cochran-Mantel-Haenszel
         statistic (as R's ``mantelhaen.test`` and ``metafor::rma.mh`` do by
-        default). It is skipped when ``|sum(a - E[a])| < 0.5``, as in R.
+        default). It is skipped when ``|sum(a - E[a])| < 0.5``, as in R. The
+        uncorrected test is always reported too.
     confidence_level : float, default 0.95
         Level of the Robins-Breslow-Greenland interval.
 
     Returns
     -------
     MantelHaenszelResult
+
+    Warns
+    -----
+    CasestatsWarning
+        When the pooled odds ratio is 0 or infinite (no interval).
 
     Notes
     -----
@@ -315,23 +328,24 @@ def mantel_haenszel(
     subjects) carries no information about the odds ratio: it contributes
     nothing to any sum, is left out of ``K`` and is listed in ``excluded``.
     R's ``mantelhaen.test`` instead stops with an error on strata of size < 2.
-    When the pooled odds ratio is 0 or infinite the Breslow-Day statistics
-    are NaN.
+    When the pooled odds ratio is 0 or infinite the interval and the
+    Breslow-Day statistics are NaN (``metafor::rma.mh`` gives NA).
 
     Examples
     --------
     >>> res = mantel_haenszel(
     ...     events_a=[30, 45, 8], total_a=[120, 200, 40],
-    ...     events_b=[12, 20, 3], total_b=[80, 150, 35],
+    ...     events_b=[12, 20, 3], total_b=[80, 150, 35], groups=("lcSSc", "dcSSc"),
     ... )
-    >>> round(res.estimate, 4)
-    1.9519
-    >>> res.df
-    2
+    >>> round(res.estimate, 4), res.df
+    (1.9519, 2)
+    >>> [round(v, 3) for v in res.confidence_interval(0.9)]
+    [1.358, 2.806]
     """
-    ea, na, eb, nb = _two_arm_counts(events_a, total_a, events_b, total_b)
-    level = _check_level(confidence_level)
-    labels = _labels(strata, ea.size, "strata", "stratum")
+    ea, na, eb, nb = two_arm_counts(events_a, total_a, events_b, total_b)
+    level = check_confidence_level(confidence_level)
+    labels = check_labels(labels, ea.size, "labels", "stratum")
+    groups = check_groups(groups)
 
     a, b, c, d = ea, na - ea, eb, nb - eb
     n = na + nb
@@ -343,61 +357,40 @@ def mantel_haenszel(
     a, b, c, d, n = (x[informative] for x in (a, b, c, d, n))
     n1, n2, m1 = a + b, c + d, a + c
 
-    r = a * d / n
-    s = b * c / n
-    p = (a + d) / n
-    q = (b + c) / n
-    sum_r, sum_s = r.sum(), s.sum()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        estimate = sum_r / sum_s
-        var_log = (
-            (p * r).sum() / (2 * sum_r**2)
-            + (p * s + q * r).sum() / (2 * sum_r * sum_s)
-            + (q * s).sum() / (2 * sum_s**2)
+    estimate, se_log = _pooled_odds_ratio(a, b, c, d, n)
+    if not 0 < estimate < math.inf:
+        warnings.warn(
+            f"the Mantel-Haenszel odds ratio is {estimate:g}: its interval and the "
+            "Breslow-Day tests are undefined (NaN)",
+            CasestatsWarning,
+            stacklevel=2,
         )
-    se_log = float(np.sqrt(var_log))
-    z = stats.norm.isf((1 - level) / 2)
-    if 0 < estimate < np.inf:
-        ci_low = float(np.exp(np.log(estimate) - z * se_log))
-        ci_high = float(np.exp(np.log(estimate) + z * se_log))
-    else:
-        ci_low = ci_high = float("nan")
-
-    expected = n1 * m1 / n
-    variance = n1 * n2 * m1 * (n - m1) / (n**2 * (n - 1))
-    delta = float((a - expected).sum())
-    yates = 0.5 if correction and abs(delta) >= 0.5 else 0.0
-    statistic = (abs(delta) - yates) ** 2 / variance.sum()
-    pvalue = float(stats.chi2.sf(statistic, 1))
-
+    ci = _log_interval(estimate, se_log, stats.norm.isf((1 - level) / 2))
+    statistic, pvalue = _cmh_test(a, n1, n2, m1, n, correction)
+    uncorrected, p_uncorrected = _cmh_test(a, n1, n2, m1, n, False)
+    breslow_day, bd_p, tarone, tarone_p = _breslow_day(a, n1, n2, m1, estimate)
     df = int(a.size - 1)
-    if 0 < estimate < np.inf and df > 0:
-        a_tilde = _tilde_a(n1, n2, m1, estimate)
-        var_tilde = 1.0 / (
-            1 / a_tilde + 1 / (n1 - a_tilde) + 1 / (m1 - a_tilde) + 1 / (n2 - m1 + a_tilde)
-        )
-        breslow_day = float(((a - a_tilde) ** 2 / var_tilde).sum())
-        tarone = breslow_day - float((a.sum() - a_tilde.sum()) ** 2 / var_tilde.sum())
-        bd_p = float(stats.chi2.sf(breslow_day, df))
-        tarone_p = float(stats.chi2.sf(tarone, df))
-    else:
-        breslow_day = tarone = bd_p = tarone_p = float("nan")
-
     return MantelHaenszelResult(
-        estimate=float(estimate),
-        ci_low=ci_low,
-        ci_high=ci_high,
+        estimate=estimate,
+        ci_low=ci.low,
+        ci_high=ci.high,
         confidence_level=level,
         se_log=se_log,
-        statistic=float(statistic),
+        statistic=statistic,
         pvalue=pvalue,
+        statistic_uncorrected=uncorrected,
+        pvalue_uncorrected=p_uncorrected,
         correction=bool(correction),
         breslow_day=breslow_day,
         breslow_day_pvalue=bd_p,
         tarone=tarone,
         tarone_pvalue=tarone_p,
         df=df,
-        strata=tuple(labels),
+        heterogeneity=Heterogeneity(
+            "Breslow-Day (Tarone)", tarone, df, tarone_p, i2=math.nan, tau2=math.nan
+        ),
+        labels=tuple(labels),
+        groups=groups,
         excluded=tuple(lab for lab, keep in zip(labels, informative, strict=True) if not keep),
         events_a=tuple(int(x) for x in ea),
         total_a=tuple(int(x) for x in na),

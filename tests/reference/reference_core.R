@@ -75,11 +75,14 @@ padj_inputs <- list(
   c(0.01, 0.04, 0.03, 0.2, 0.5, 0.001),
   c(0.05, 0.05, 0.05, 0.01, NA, 0.8, 0.02),
   c(0.9, 0.95, 1, 0.99),
-  c(0.0001)
+  c(0.0001),
+  c(0.02, 0.03),
+  c(0.004, 0.011, 0.012, 0.035, 0.04, 0.041, 0.27, 0.6)
 )
 out$p_adjust <- lapply(padj_inputs, function(p) {
   list(p = p, fdr_bh = p.adjust(p, "BH"), holm = p.adjust(p, "holm"),
-       bonferroni = p.adjust(p, "bonferroni"),
+       bonferroni = p.adjust(p, "bonferroni"), fdr_by = p.adjust(p, "BY"),
+       hochberg = p.adjust(p, "hochberg"), hommel = p.adjust(p, "hommel"),
        call = "p.adjust(p, method) with n = sum(!is.na(p))")
 })
 

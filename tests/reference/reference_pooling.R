@@ -92,7 +92,8 @@ for (name in names(two_arm)) {
     beta = num(r$beta), se = num(r$se), ci_lb = num(r$ci.lb), ci_ub = num(r$ci.ub),
     MH = num(r$MH), MHp = num(r$MHp), BD = num(r$BD), BDp = num(r$BDp),
     TA = num(r$TA), TAp = num(r$TAp), k_pos = num(r$k.pos),
-    QE = num(r$QE), QEp = num(r$QEp), I2 = num(r$I2), k = num(r$k))
+    QE = num(r$QE), QEp = num(r$QEp), I2 = num(r$I2), k = num(r$k),
+    zval = num(r$zval), pval = num(r$pval))
   mh[[name]] <- res
 }
 out$mantel_haenszel <- mh
@@ -114,7 +115,8 @@ for (name in names(two_arm)) {
                               "list(threshold = 1e-12, maxiter = 1000, tol = 1e-15))"), method, test),
         beta = num(r$beta), se = num(r$se), ci_lb = num(r$ci.lb), ci_ub = num(r$ci.ub),
         pi_lb = num(p$pi.lb), pi_ub = num(p$pi.ub), tau2 = num(r$tau2), I2 = num(r$I2),
-        QE = num(r$QE), QEp = num(r$QEp), weights = num(weights(r)))
+        QE = num(r$QE), QEp = num(r$QEp), weights = num(weights(r)),
+        zval = num(r$zval), pval = num(r$pval))
     }
   }
   mor[[name]] <- res
@@ -133,13 +135,16 @@ for (name in names(proportion_sets)) {
     r <- rma(yi, vi, data = es, method = method, control = tight)
     p <- predict(r)
     res[[method]] <- list(
-      call = sprintf("rma(yi, vi, method = '%s', control = tight)", method),
+      call = sprintf(paste0("rma(yi, vi, method = '%s', control = ",
+                            "list(threshold = 1e-12, maxiter = 1000, tol = 1e-15))"), method),
       beta = num(r$beta), se = num(r$se), ci_lb = num(r$ci.lb), ci_ub = num(r$ci.ub),
       pi_lb = num(p$pi.lb), pi_ub = num(p$pi.ub), tau2 = num(r$tau2), I2 = num(r$I2),
-      QE = num(r$QE), QEp = num(r$QEp), weights = num(weights(r)))
+      QE = num(r$QE), QEp = num(r$QEp), weights = num(weights(r)),
+        zval = num(r$zval), pval = num(r$pval))
   }
-  # nAGQ = 25 adaptive Gauss-Hermite points: the integral is then exact to
-  # far below the 1e-5 tolerance, as in casestats (21 adaptive points).
+  # nAGQ = 25 adaptive Gauss-Hermite points, lme4's maximum. casestats integrates
+  # by a trapezoid rule instead; the two agree to about 1e-8 on ordinary data but
+  # not on skewed random-effect posteriors, which GLMM_integrate checks below.
   r <- rma.glmm(measure = "PLO", xi = d$x, ni = d$n, method = "ML", nAGQ = 25, control = glmm_ctrl)
   p <- predict(r)
   res$GLMM <- list(
@@ -147,7 +152,8 @@ for (name in names(proportion_sets)) {
                   "package = 'lme4', glmerCtrl = list(optimizer = 'bobyqa', ",
                   "optCtrl = list(rhoend = 1e-12, maxfun = 1e5))))"),
     beta = num(r$beta), se = num(r$se), ci_lb = num(r$ci.lb), ci_ub = num(r$ci.ub),
-    pi_lb = num(p$pi.lb), pi_ub = num(p$pi.ub), tau2 = num(r$tau2), I2 = num(r$I2))
+    pi_lb = num(p$pi.lb), pi_ub = num(p$pi.ub), tau2 = num(r$tau2), I2 = num(r$I2),
+    zval = num(r$zval), pval = num(r$pval))
   if (r$tau2 > 0) res$GLMM_integrate <- glmm_direct(d$x, d$n)
   mprop[[name]] <- res
 }
@@ -206,15 +212,17 @@ out$logistic_ml <- list(
   loglik = num(logLik(ml_fit)))
 
 # Firth: penalised log-likelihood l(b) + 0.5 log det(X' W X).
+# The weights are plogis(eta) * plogis(-eta): p * (1 - p) underflows to 0 once
+# |eta| passes about 37, which complete separation by an uncentred covariate reaches.
 firth_loglik <- function(b, X, y) {
   eta <- drop(X %*% b)
-  p <- plogis(eta)
-  w <- p * (1 - p)
+  w <- plogis(eta) * plogis(-eta)
   sum(y * eta - (pmax(eta, 0) + log1p(exp(-abs(eta))))) + 0.5 * as.numeric(determinant(crossprod(X, X * w))$modulus)
 }
 firth_grad <- function(b, X, y) {
-  p <- plogis(drop(X %*% b))
-  w <- p * (1 - p)
+  eta <- drop(X %*% b)
+  p <- plogis(eta)
+  w <- p * plogis(-eta)
   XW <- X * sqrt(w)
   h <- rowSums((XW %*% solve(crossprod(XW))) * XW)
   drop(crossprod(X, y - p + h * (0.5 - p)))
@@ -258,6 +266,15 @@ out$logistic_firth_separated <- c(
                      "type = 'AS_mean'); penalised profile limits by optim(BFGS) + uniroot"),
        ml_coef_ulcers = num(coef(sep_ml)["ulcers"]), ml_se_ulcers = num(sqrt(vcov(sep_ml)["ulcers", "ulcers"]))),
   firth_reference(calcinosis ~ ulcers + age, sep_data))
+# Complete separation by an uncentred covariate: the linear predictor reaches
+# about 40 at the extremes, where p * (1 - p) underflows.
+age_sep_data <- data.frame(calcinosis = rep(c(0, 1), each = 6),
+                           age = c(41, 44, 47, 50, 53, 57, 60, 63, 66, 70, 73, 76))
+out$logistic_firth_complete_age <- c(
+  list(data = as.list(age_sep_data),
+       call = paste0("glm(calcinosis ~ age, family = binomial, method = 'brglmFit', ",
+                     "type = 'AS_mean'); penalised profile limits by optim(BFGS) + uniroot")),
+  firth_reference(calcinosis ~ age, age_sep_data))
 out$logistic_firth_forced <- c(
   list(call = "Firth fit of calcinosis ~ lcssc + age + aca on the logistic_ml data"),
   firth_reference(calcinosis ~ lcssc + age + aca, logit_data))
