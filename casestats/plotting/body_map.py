@@ -403,7 +403,7 @@ class _BodyDrawer:
 
         box_w, box_h, top = 1.9, 0.42, 2.2
         if anogenital:
-            self.ax.text(_DETAIL_X, top + 0.08, self.names["anogenital"], ha="center",
+            self.ax.text(_DETAIL_X, top + 0.08, "anogenital region", ha="center",
                          va="bottom", fontsize=_LABEL_SIZE)  # fmt: skip
         for i, term in enumerate(anogenital):
             y = top - (i + 1) * (box_h + 0.07)
