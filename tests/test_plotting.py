@@ -502,7 +502,13 @@ def test_keywords_reach_the_artists():
     ax = share_heatmap(_subtypes(), cmap="Greys")
     assert ax.collections[0].get_cmap().name == "Greys"
     plt.close(ax.figure)
-    ax = forest_plot(_meta(), color="#654321", alpha=0.4)
+    ax = forest_plot(
+        _meta().replace({"Lee 2010": "lee_2010"}),
+        color="#654321",
+        alpha=0.4,
+        labels={"Smith 2001": "Smith et al. 2001"},
+    )
+    assert [t.get_text() for t in ax.get_yticklabels()][:2] == ["Smith et al. 2001", "lee 2010"]
     (squares,) = _by_gid(ax, "studies")
     assert matplotlib.colors.to_hex(squares.get_facecolor()[0]) == "#654321"
     assert squares.get_alpha() == 0.4

@@ -149,7 +149,7 @@ def interval_bars(
 def _figure_size(n_categories: int, n_groups: int, horizontal: bool) -> tuple[float, float]:
     if horizontal:
         # One text line per category at least; bars about 3 pt thick each.
-        return COLUMN_WIDTH, 0.7 + n_categories * max(0.16, 0.06 + 0.045 * n_groups)
+        return COLUMN_WIDTH, max(2.2, 0.7 + n_categories * max(0.16, 0.06 + 0.05 * n_groups))
     width = max(COLUMN_WIDTH, 0.45 * n_categories * max(1, n_groups * 0.6))
     return min(width, 7.0), 2.6
 

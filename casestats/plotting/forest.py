@@ -11,6 +11,7 @@ import pandas as pd
 
 from casestats.plotting._common import (
     add_note,
+    display,
     floats,
     new_axes,
     percent_axis,
@@ -51,6 +52,7 @@ def forest_plot(
     *,
     scale: str = "odds ratio",
     heterogeneity: str | Mapping[str, Any] | None = None,
+    labels: Mapping[Any, str] | None = None,
     value_title: str | None = None,
     note: str | None = None,
     ax: Axes | None = None,
@@ -71,6 +73,9 @@ def forest_plot(
     heterogeneity : str or mapping, optional
         Text under the plot, or a mapping such as ``{"I2": 0.34, "tau2": 0.12,
         "Q": 6.1, "df": 4, "pvalue": 0.19}`` that is formatted.
+    labels : mapping, optional
+        Display text for the ``level`` values (study and pooled row names); other
+        values are shown with spaces for underscores.
     value_title : str, optional
         Title of the estimate axis; by default "odds ratio (log scale)" or
         "proportion".
@@ -120,11 +125,12 @@ def forest_plot(
             ax = new_axes((4.5, 1.1 + 0.2 * n_rows))
             ax.figure.subplots_adjust(left=0.28, right=0.62)
         plot.ax = ax
-        ticks, labels = plot.draw_studies(kwargs)
+        ticks = plot.draw_studies(kwargs)
+        names = list(studies["level"])
         if not pooled.empty:
             ticks.append(plot.draw_pooled())
-            labels.append(str(pooled["level"].iloc[0]))
-        plot.finish_axes(ticks, labels, value_title)
+            names.append(pooled["level"].iloc[0])
+        plot.finish_axes(ticks, [display(v, labels) for v in names], value_title)
         if heterogeneity is not None:
             # Below the x-axis label, whatever the axes' height.
             het = ax.annotate(
@@ -187,7 +193,7 @@ class _Forest:
         self.ax.annotate(text, (1.0, y), xycoords=at, xytext=(offset, 0),
                          textcoords="offset points", va="center", fontsize=7, **kwargs)  # fmt: skip
 
-    def draw_studies(self, kwargs: dict[str, Any]) -> tuple[list[float], list[str]]:
+    def draw_studies(self, kwargs: dict[str, Any]) -> list[float]:
         est, low, high, weight, ys = self.est, self.low, self.high, self.weight, self.ys
         ok = np.isfinite(est)
         area = np.where(np.isfinite(weight), weight, 100.0 / max(len(est), 1))
@@ -206,7 +212,7 @@ class _Forest:
         self.column_text(f"{measure} [{self.confidence}]", self.header_y, 6, fontweight="bold")
         if np.isfinite(weight).any():
             self.column_text("weight", self.header_y, 112, ha="right", fontweight="bold")
-        return list(ys), [str(v) for v in self.studies["level"]]
+        return list(ys)
 
     def draw_pooled(self) -> float:
         from matplotlib.patches import Polygon
