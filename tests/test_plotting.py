@@ -16,6 +16,7 @@ from matplotlib.axes import Axes
 from matplotlib.collections import PathCollection
 from matplotlib.patches import Rectangle
 
+from casestats import plotting
 from casestats.plotting import (
     PALETTE,
     body_map,
@@ -62,10 +63,20 @@ def _bars(ax):
 # -- module ------------------------------------------------------------------------------
 
 
-def test_import_is_cheap():
-    code = "import sys, casestats.plotting; print('matplotlib' in sys.modules)"
+def test_import_is_cheap_and_free_of_the_domain():
+    code = (
+        "import sys, casestats.plotting; "
+        "print([m for m in ('matplotlib', 'casestats.schema', 'casestats.plotting.body_map') "
+        "if m in sys.modules])"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"
+    assert out.stdout.strip() == "[]"
+
+
+def test_body_map_name_is_the_function_even_after_importing_its_module():
+    importlib.import_module("casestats.plotting.body_map")
+    assert callable(plotting.body_map) and plotting.body_map.__name__ == "body_map"
+    assert "body_map" in plotting.__all__
 
 
 def test_palette_is_okabe_ito():
