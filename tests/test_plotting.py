@@ -546,3 +546,20 @@ def test_body_map_prints_counts_and_marks_coarser_rows():
     colorbar = ax.figure.axes[-1]
     assert colorbar.get_ylim()[1] == pytest.approx(0.15)  # 14 % rounded up, not 100 %
     _one_new_figure(ax)
+
+
+def test_percent_ticks_are_whole_and_evenly_spaced():
+    frame = _regions()
+    for ax, axis in [
+        (interval_bars(frame), lambda a: a.xaxis),
+        (share_heatmap(frame), lambda a: a.collections[0].colorbar.ax.yaxis),
+        (body_map(pd.DataFrame({"level": ["hand"], "estimate": [0.17]})),
+         lambda a: a.figure.axes[-1].yaxis),
+    ]:  # fmt: skip
+        ticks = [
+            t for t in axis(ax).get_majorticklocs() if 0 <= t <= axis(ax).get_view_interval()[1]
+        ]
+        percents = np.round(np.asarray(ticks) * 100, 9)
+        assert np.all(percents == np.round(percents)), percents  # no 2.5 % shown as "2%"
+        assert len(set(np.round(np.diff(percents), 9))) == 1
+        plt.close(ax.figure)

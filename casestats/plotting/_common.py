@@ -89,10 +89,12 @@ def share_limit(tops: np.ndarray, *, headroom: float = 1.08) -> float:
     return min(1.0, max(0.05, math.ceil(top * headroom / 0.05 - 1e-9) * 0.05))
 
 
-def percent_axis(axis, *, decimals: int = 0) -> None:
-    from matplotlib.ticker import PercentFormatter
+def percent_axis(axis) -> None:
+    from matplotlib.ticker import MaxNLocator, PercentFormatter
 
-    axis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=decimals))
+    # Whole-percent steps of 1, 2, 5 or 10: a 2.5 % tick would print as "2%".
+    axis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 5, 10]))
+    axis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
 
 
 def add_note(ax: Axes, note: str | None) -> None:

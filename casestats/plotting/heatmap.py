@@ -16,6 +16,7 @@ from casestats.plotting._common import (
     floats,
     new_axes,
     ordered,
+    percent_axis,
     require,
     share_limit,
     style_if_new,
@@ -91,7 +92,6 @@ def share_heatmap(
     >>> plt.close(ax.figure)
     """
     import seaborn as sns
-    from matplotlib.ticker import PercentFormatter
 
     require(frame, [row, col, "estimate"], "share_heatmap")
     keyed = frame[frame[row].notna() & frame[col].notna()]
@@ -114,7 +114,7 @@ def share_heatmap(
             "cmap": SHARE_CMAP,
             "linewidths": 0.5,
             "linecolor": "white",
-            "cbar_kws": {"label": colorbar_title, "format": PercentFormatter(xmax=1.0)},
+            "cbar_kws": {"label": colorbar_title},
             **kwargs,
         }
         sns.heatmap(
@@ -126,6 +126,7 @@ def share_heatmap(
         ax.set_xlabel(axis_title(col, col_title))
         ax.set_ylabel(axis_title(row, row_title))
         ax.tick_params(axis="both", length=0)
+        percent_axis(ax.collections[0].colorbar.ax.yaxis)
         add_note(ax, note)
     return ax
 
