@@ -1,5 +1,6 @@
 """Figures draw what their frame holds, survive missing values and leave no figure open."""
 
+import importlib
 import subprocess
 import sys
 
@@ -62,10 +63,20 @@ def _bars(ax):
 # -- module ------------------------------------------------------------------------------
 
 
-def test_import_is_cheap():
-    code = "import sys, casestats.plotting; print('matplotlib' in sys.modules)"
+def test_import_is_cheap_and_free_of_the_domain():
+    code = (
+        "import sys, casestats.plotting; "
+        "print([m for m in ('matplotlib', 'casestats.schema', 'casestats.plotting.body_map') "
+        "if m in sys.modules])"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"
+    assert out.stdout.strip() == "[]"
+
+
+def test_body_map_name_is_the_function_even_after_importing_its_module():
+    importlib.import_module("casestats.plotting.body_map")
+    assert callable(plotting.body_map) and plotting.body_map.__name__ == "body_map"
+    assert "body_map" in plotting.__all__
 
 
 def test_palette_is_okabe_ito():
@@ -91,7 +102,7 @@ def test_style_is_an_rc_dict_and_a_context_manager():
 
 def test_interval_bars_draw_one_bar_per_finite_estimate():
     frame = _subtypes()
-    ax = interval_bars(frame, annotate=True)
+    ax = interval_bars(frame, annot=True)
     bars = _bars(ax)
     heights = sorted(round(b.get_height(), 6) for b in bars)
     assert heights == sorted([0.75, 0.125, 0.5, 0.1, 0.0])
@@ -103,7 +114,8 @@ def test_interval_bars_draw_one_bar_per_finite_estimate():
         "iatrogenic",
         "idiopathic",
     ]
-    assert ax.get_ylim() == (0.0, 1.0)
+    # Headroom for the k/n labels above the highest interval (86 %).
+    assert 0.86 < ax.get_ylim()[1] <= 1.0
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["limited", "diffuse"]
     # Dodged: the two groups' bars for one level do not share an x position.
     xs = {round(b.get_x(), 6) for b in bars}
@@ -172,7 +184,7 @@ def test_share_heatmap_rejects_repeated_cells():
 
 
 def _anatomy():
-    table = plotting._anatomy()
+    table = importlib.import_module("casestats.plotting.body_map")._anatomy()
     return table[table["rank"].isin(["limb", "region"])]
 
 
@@ -204,13 +216,14 @@ def test_body_map_shades_by_estimate_and_labels_each_term_once():
         patches = [p for p in ax.patches if p.get_gid() == term]
         assert patches
         for patch in patches:
-            np.testing.assert_allclose(patch.get_facecolor(), cmap(share), atol=1e-12)
+            # The scale fits the data: 0 to the largest share (62 %) rounded up to 65 %.
+            np.testing.assert_allclose(patch.get_facecolor(), cmap(share / 0.65), atol=1e-12)
     labels = {
         t.get_gid(): t.get_text() for t in ax.texts if (t.get_gid() or "").startswith("label:")
     }
     assert labels == {
-        "label:hand": "62%",
-        "label:elbow": "20%",
+        "label:hand": "hand 62%",  # beside the body, labels name their region
+        "label:elbow": "elbow 20%",
         "label:scrotum": "10%",
         "label:back": "0%",
     }
@@ -372,3 +385,181 @@ def test_style_restores_only_its_own_settings():
         assert mpl.rcParams["interactive"] is (not before)
     finally:
         mpl.rcParams["interactive"] = before
+
+
+# -- issue 18: what a reader sees ---------------------------------------------------------
+
+
+def _regions():
+    """Many categories with snake_case names, three groups and a "not reported" level."""
+    levels = ["limb_unspecified", "not_reported", "upper_limb", *[f"region_{i}" for i in range(9)]]
+    frames = []
+    for g, group in enumerate(["limited", "diffuse", "not_applicable"]):
+        estimate = np.linspace(0.02, 0.15, len(levels)) + 0.01 * g
+        frames.append(
+            pd.DataFrame(
+                {
+                    "group": group,
+                    "level": levels,
+                    "events": (estimate * 40).round().astype(int),
+                    "total": 40,
+                    "estimate": estimate,
+                    "ci_low": estimate / 2,
+                    "ci_high": estimate + 0.06,
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+def _tick_texts(ax):
+    return [t.get_text() for t in [*ax.get_xticklabels(), *ax.get_yticklabels()]]
+
+
+def test_tick_labels_and_titles_are_readable_text():
+    for ax in (interval_bars(_regions(), annot=True), share_heatmap(_regions())):
+        ax.figure.canvas.draw()
+        texts = [*_tick_texts(ax), ax.get_xlabel(), ax.get_ylabel()]
+        assert texts and not [t for t in texts if "_" in t]
+        assert "level" not in texts and "group" not in texts
+        legend = ax.get_legend()
+        if legend is not None:
+            assert "not applicable" in [t.get_text() for t in legend.get_texts()]
+        plt.close(ax.figure)
+
+
+def test_labels_and_titles_replace_the_defaults():
+    ax = interval_bars(
+        _regions(),
+        labels={"limb_unspecified": "limb, region not stated", "limited": "lcSSc"},
+        value_title="share of SSc patients",
+        category_title="region",
+        legend_title="subset",
+        note="n = 40 patients; Wilson 95% CI",
+    )
+    assert "limb, region not stated" in _tick_texts(ax)
+    assert ax.xaxis.get_label_text() == "share of SSc patients"  # horizontal: values on x
+    assert ax.yaxis.get_label_text() == "region"
+    legend = ax.get_legend()
+    assert legend.get_title().get_text() == "subset"
+    assert [t.get_text() for t in legend.get_texts()][0] == "lcSSc"
+    assert ax.get_title(loc="left") == "n = 40 patients; Wilson 95% CI"
+    _one_new_figure(ax)
+
+
+def test_many_bars_turn_horizontal_and_the_axis_fits_the_intervals():
+    frame = _regions()
+    ax = interval_bars(frame)
+    assert [t.get_text() for t in ax.get_yticklabels()][0] == "limb unspecified"
+    low, high = ax.get_xlim()
+    top = frame["ci_high"].max()
+    assert low == 0.0 and top <= high <= top + 0.1  # not always 0-100 %
+    few = interval_bars(_subtypes().query("group == 'limited'"), hue=None)
+    assert few.get_xticklabels()[0].get_text() == "dystrophic"  # few bars stay vertical
+    plt.close(few.figure)
+    _one_new_figure(ax)
+
+
+def test_legend_sits_outside_the_bars():
+    ax = interval_bars(_regions())
+    ax.figure.canvas.draw()
+    renderer = ax.figure.canvas.get_renderer()
+    legend = ax.get_legend().get_window_extent(renderer)
+    for bar in _bars(ax):
+        assert not legend.overlaps(bar.get_window_extent(renderer))
+    assert legend.x0 >= ax.get_window_extent(renderer).x1
+    _one_new_figure(ax)
+
+
+def test_not_reported_goes_last_and_order_is_followed():
+    ax = interval_bars(_regions(), hue=None, orient="v")
+    ticks = [t.get_text() for t in ax.get_xticklabels()]
+    assert ticks[-1] == "not reported" and ticks[0] == "limb unspecified"
+    plt.close(ax.figure)
+    ax = interval_bars(
+        _regions(),
+        order=["upper_limb", "limb_unspecified"],
+        hue_order=["diffuse", "limited"],
+        orient="h",
+    )
+    # First in order on top: the y axis runs downwards.
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["upper limb", "limb unspecified"]
+    assert ax.get_ylim()[0] > ax.get_ylim()[1]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["diffuse", "limited"]
+    assert len(_bars(ax)) == 4
+    plt.close(ax.figure)
+    with pytest.raises(ValueError, match="order names values not in the frame"):
+        interval_bars(_regions(), order=["elbow"])
+    with pytest.raises(ValueError, match=r"\['auto', 'v', 'h'\]"):
+        interval_bars(_regions(), orient="sideways")
+    assert plt.get_fignums() == []
+
+
+def test_heatmap_colour_scale_fits_and_order_is_followed():
+    frame = _regions()
+    ax = share_heatmap(frame, order=["upper_limb", "region_0"], hue_order=["diffuse", "limited"])
+    mesh = ax.collections[0]
+    assert mesh.norm.vmin == 0.0 and 0.045 <= mesh.norm.vmax <= 0.1
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["upper limb", "region 0"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["diffuse", "limited"]
+    _one_new_figure(ax)
+
+
+def test_keywords_reach_the_artists():
+    ax = interval_bars(_subtypes(), color="#123456", alpha=0.5, hue=None)
+    assert all(b.get_alpha() == 0.5 for b in _bars(ax))
+    assert all(matplotlib.colors.to_hex(b.get_facecolor()) == "#123456" for b in _bars(ax))
+    plt.close(ax.figure)
+    ax = share_heatmap(_subtypes(), cmap="Greys")
+    assert ax.collections[0].get_cmap().name == "Greys"
+    plt.close(ax.figure)
+    ax = forest_plot(
+        _meta().replace({"Lee 2010": "lee_2010"}),
+        color="#654321",
+        alpha=0.4,
+        labels={"Smith 2001": "Smith et al. 2001"},
+    )
+    assert [t.get_text() for t in ax.get_yticklabels()][:2] == ["Smith et al. 2001", "lee 2010"]
+    (squares,) = _by_gid(ax, "studies")
+    assert matplotlib.colors.to_hex(squares.get_facecolor()[0]) == "#654321"
+    assert squares.get_alpha() == 0.4
+    plt.close(ax.figure)
+    ax = body_map(pd.DataFrame({"level": ["hand"], "estimate": [0.5]}), edgecolor="black")
+    hands = [p for p in ax.patches if p.get_gid() == "hand"]
+    assert all(matplotlib.colors.to_hex(p.get_edgecolor()) == "#000000" for p in hands)
+    _one_new_figure(ax)
+
+
+def test_body_map_prints_counts_and_marks_coarser_rows():
+    frame = pd.DataFrame(
+        {
+            "level": ["hand", "back", "upper_limb", "limb_unspecified"],
+            "events": [6, 3, 2, 4],
+            "total": [42, 42, 42, 42],
+            "estimate": [6 / 42, 3 / 42, 2 / 42, 4 / 42],
+        }
+    )
+    ax = body_map(frame, note="patients, n = 42")
+    labels = {t.get_gid(): t.get_text() for t in ax.texts if t.get_gid()}
+    assert labels["label:hand"] == "hand 6/42" and labels["label:back"] == "3/42"
+    assert "limb, region not stated 4/42" in labels["not drawn"]
+    colorbar = ax.figure.axes[-1]
+    assert colorbar.get_ylim()[1] == pytest.approx(0.15)  # 14 % rounded up, not 100 %
+    _one_new_figure(ax)
+
+
+def test_percent_ticks_are_whole_and_evenly_spaced():
+    frame = _regions()
+    for ax, axis in [
+        (interval_bars(frame), lambda a: a.xaxis),
+        (share_heatmap(frame), lambda a: a.collections[0].colorbar.ax.yaxis),
+        (body_map(pd.DataFrame({"level": ["hand"], "estimate": [0.17]})),
+         lambda a: a.figure.axes[-1].yaxis),
+    ]:  # fmt: skip
+        ticks = [
+            t for t in axis(ax).get_majorticklocs() if 0 <= t <= axis(ax).get_view_interval()[1]
+        ]
+        percents = np.round(np.asarray(ticks) * 100, 9)
+        assert np.all(percents == np.round(percents)), percents  # no 2.5 % shown as "2%"
+        assert len(set(np.round(np.diff(percents), 9))) == 1
+        plt.close(ax.figure)

@@ -75,10 +75,6 @@ BUILDERS = {
     "cohort_association": (lambda: casestats.disease_association(_cohorts()), True),
 }  # fmt: skip
 
-#: Results whose plot goes through casestats.plotting.forest_plot, which takes **kwargs
-#: only once the plotting package split is merged; the lead removes this set then.
-PLOTTING_PENDING = {"mantel_haenszel", "meta_or", "meta_or_hksj", "meta_or_mh", "meta_prop",
-                    "sites", "cohort_association"}
 
 STATS = sorted(BUILDERS)
 INTEGER_COLUMNS = ("events", "total")
@@ -161,7 +157,7 @@ def test_repr_is_one_line_and_summary_is_a_report(name):
 @pytest.mark.parametrize("name", sorted(n for n, (_, plots) in BUILDERS.items() if plots))
 def test_plot_returns_axes_and_leaves_no_figure_open(name):
     result = _build(name)
-    kwargs = {} if name in PLOTTING_PENDING else {"color": "C3"}
+    kwargs = {"color": "C3"}
     ax = result.plot(**kwargs)
     assert isinstance(ax, matplotlib.axes.Axes)
     assert len(plt.get_fignums()) == 1
