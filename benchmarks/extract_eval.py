@@ -25,8 +25,8 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from casestats.extract import extract
-from casestats.extract._result import FIELDS
+from casestats.extraction import extract
+from casestats.extraction._result import FIELDS
 
 LISTS = {"conditions", "sites", "treatments", "autoantibodies"}
 _MISSING = {"", "nr", "na", "n/a", "not reported", "unknown"}

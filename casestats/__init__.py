@@ -44,7 +44,7 @@ _LAZY: dict[str, str] = {
     "check_publishable": "casestats.privacy",
     "report": "casestats.reporting",
     "markdown_table": "casestats.reporting",
-    "extract": "casestats.extract",
+    "extract": "casestats.extraction",
     # the calcinosis analyses
     "subtype_frequency": "casestats.analysis.subtypes",
     "site_distribution": "casestats.analysis.sites",
@@ -85,7 +85,7 @@ if TYPE_CHECKING:  # pragma: no cover - for static analysers only
         SeparationWarning,
         SmallSampleWarning,
     )
-    from casestats.extract import extract  # noqa: F401
+    from casestats.extraction import extract  # noqa: F401
     from casestats.io import read_cases, validate, write_cases, write_template  # noqa: F401
     from casestats.privacy import check_publishable  # noqa: F401
     from casestats.problems import ValidationReport  # noqa: F401

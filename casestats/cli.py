@@ -166,7 +166,7 @@ def _template(args) -> int:
 
 
 def _extract(args) -> int:
-    from casestats.extract import extract
+    from casestats.extraction import extract
 
     text, out = Path(args.file), Path(args.out)
     if not text.is_file():

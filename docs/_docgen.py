@@ -33,7 +33,7 @@ API_SECTIONS = {
     "casestats.analysis.association": "Disease association",
     "casestats.reporting.table_one": "Table 1",
     "casestats.reporting": "The report",
-    "casestats.extract": "Drafting records from a case report's text",
+    "casestats.extraction": "Drafting records from a case report's text",
     "casestats.stats.intervals": "Proportions and intervals",
     "casestats.stats.contingency": "Two-by-two and R-by-C tables",
     "casestats.stats.stratified": "Stratified analysis",

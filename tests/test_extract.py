@@ -9,7 +9,7 @@ import pytest
 
 import casestats
 from casestats.cli import main
-from casestats.extract import extract
+from casestats.extraction import extract
 from casestats.results import TIDY_COLUMNS
 
 HERE = Path(__file__).parent
@@ -45,7 +45,7 @@ def test_evidence_span_quotes_the_source():
     assert len(found)
     for row in found.itertuples():
         assert text[int(row.start) : int(row.end)] == row.quote
-    assert set(frame["status"]) <= set(casestats.extract.STATUSES)
+    assert set(frame["status"]) <= set(casestats.extraction.STATUSES)
 
 
 def test_negation_and_uncertainty_keep_values_out_of_the_record():
@@ -126,8 +126,8 @@ def test_bad_input_is_a_clear_error():
         extract(b"bytes")
 
 
-def test_callable_after_the_package_is_imported():
-    import casestats.extract._rules  # binds casestats.extract to the package
+def test_the_function_is_not_shadowed_by_its_package():
+    import casestats.extraction._rules  # importing the package binds no public name
 
     assert casestats.extract("A 9-year-old boy.").drafts[0].record()["sex"] == "male"
 

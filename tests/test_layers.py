@@ -14,7 +14,7 @@ STATS = Path(__file__).resolve().parents[1] / "casestats" / "stats"
 # What the statistics layer may use of casestats: itself, the result contract,
 # the warnings and the generic figures. Everything else is the domain.
 ALLOWED = ("casestats.stats", "casestats.results", "casestats.exceptions", "casestats.plotting")
-DOMAIN_ONLY_FIGURES = ("casestats.plotting.body_map",)
+DOMAIN_ONLY_FIGURES = ("casestats.plotting.bodymap",)
 
 
 def _casestats_imports(path: Path) -> list[tuple[int, str]]:

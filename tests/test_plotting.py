@@ -66,7 +66,7 @@ def _bars(ax):
 def test_import_is_cheap_and_free_of_the_domain():
     code = (
         "import sys, casestats.plotting; "
-        "print([m for m in ('matplotlib', 'casestats.schema', 'casestats.plotting.body_map') "
+        "print([m for m in ('matplotlib', 'casestats.schema', 'casestats.plotting.bodymap') "
         "if m in sys.modules])"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -74,7 +74,7 @@ def test_import_is_cheap_and_free_of_the_domain():
 
 
 def test_body_map_name_is_the_function_even_after_importing_its_module():
-    importlib.import_module("casestats.plotting.body_map")
+    importlib.import_module("casestats.plotting.bodymap")
     assert callable(plotting.body_map) and plotting.body_map.__name__ == "body_map"
     assert "body_map" in plotting.__all__
 
@@ -184,7 +184,7 @@ def test_share_heatmap_rejects_repeated_cells():
 
 
 def _anatomy():
-    table = importlib.import_module("casestats.plotting.body_map")._anatomy()
+    table = importlib.import_module("casestats.plotting.bodymap")._anatomy()
     return table[table["rank"].isin(["limb", "region"])]
 
 

@@ -23,7 +23,7 @@ from casestats.plotting.heatmap import share_heatmap
 from casestats.plotting.save import save_figure
 
 if TYPE_CHECKING:
-    from casestats.plotting.body_map import body_map
+    from casestats.plotting.bodymap import body_map
 
 __all__ = [
     "PALETTE",
@@ -37,11 +37,11 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
+    # The body map is the one domain figure (it reads the anatomy table): loaded on first use,
+    # so the statistics layer can import casestats.plotting without the schema.
     if name != "body_map":
         raise AttributeError(f"module 'casestats.plotting' has no attribute {name!r}")
-    import importlib
+    from casestats.plotting.bodymap import body_map
 
-    function = importlib.import_module("casestats.plotting.body_map").body_map
-    # Importing the submodule bound its name to the module; the function wins.
-    globals()["body_map"] = function
-    return function
+    globals()["body_map"] = body_map
+    return body_map

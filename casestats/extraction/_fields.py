@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from casestats.extract._result import FieldEvidence
-from casestats.extract._rules import (
+from casestats.extraction._result import FieldEvidence
+from casestats.extraction._rules import (
     Mention,
     clause_bounds,
     context_of,

@@ -10,7 +10,7 @@ the record; a field without evidence stays empty.
 Terms come from the schema's vocabularies and anatomy with their synonyms, so
 adding a synonym to ``vocabularies.csv`` improves extraction without code.
 Negation and uncertainty use a small NegEx-style rule set
-(:mod:`casestats.extract._rules`) rather than medspaCy or negspacy: both
+(:mod:`casestats.extraction._rules`) rather than medspaCy or negspacy: both
 need spaCy (a large compiled dependency) for a job that here is twenty
 trigger words over concepts the schema already delimits.
 
@@ -35,10 +35,8 @@ Inference rules (status ``inferred``, each named in the evidence):
 from __future__ import annotations
 
 import re
-import sys
-import types
 
-from casestats.extract._fields import (
+from casestats.extraction._fields import (
     CONNECTIVE_TISSUE,
     IATROGENIC,
     age_and_sex,
@@ -49,8 +47,8 @@ from casestats.extract._fields import (
     subtype,
     term_lists,
 )
-from casestats.extract._result import STATUSES, CaseDraft, Extraction, FieldEvidence
-from casestats.extract._rules import case_start, patient_segments
+from casestats.extraction._result import STATUSES, CaseDraft, Extraction, FieldEvidence
+from casestats.extraction._rules import case_start, patient_segments
 
 __all__ = ["STATUSES", "CaseDraft", "Extraction", "FieldEvidence", "extract"]
 
@@ -207,17 +205,3 @@ def _subtype(text, start, end, later, found) -> list[FieldEvidence]:
                                   basis.quote, rule),
             FieldEvidence("subtype_basis", "inferred", "inferred", basis.start, basis.end,
                           basis.quote, rule)]  # fmt: skip
-
-
-class _CallableModule(types.ModuleType):
-    """``casestats.extract(text)`` works even after this package has been imported.
-
-    Importing the package binds ``casestats.extract`` to it, shadowing the lazy
-    public function of the same name; a callable module keeps both spellings.
-    """
-
-    def __call__(self, text: str, *, source_id: str | None = None) -> Extraction:
-        return extract(text, source_id=source_id)
-
-
-sys.modules[__name__].__class__ = _CallableModule
