@@ -69,7 +69,7 @@ def test_datasets_lists_names_and_citations():
 def test_summary_of_bundled_dataset():
     result = run("summary", "calcinosis_case_reports")
     assert result.returncode == 0, result.stderr
-    assert "37/58 (64%)" in result.stdout  # female / sex reported, dataset 2.0.0
+    assert "39/66 (59%)" in result.stdout  # female / sex reported, dataset 2.0.0
     assert "Caveat:" in result.stdout
 
 
