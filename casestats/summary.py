@@ -67,8 +67,8 @@ def table_one(cases: CaseSeries, *, top: int = 8) -> pd.DataFrame:
     >>> table = table_one(cases)
     >>> table.loc[table["characteristic"] == "Sex", ["level", "value", "n_missing"]]
         level        value  n_missing
-    5  female  29/42 (69%)          5
-    6    male  13/42 (31%)          5
+    5  female  39/66 (59%)         13
+    6    male  27/66 (41%)         13
     """
     n = len(cases)
     missing = [f for f in _FIELDS if f not in cases.data.columns]

@@ -39,7 +39,7 @@ def test_writes_html_markdown_tables_and_figures(runs):
     for stem in ("subtype_frequency", "sites_body_map", "sites_region_by_subtype", "cohort_forest"):
         assert {f"{stem}.png", f"{stem}.svg"} <= figures
     table1 = pd.read_csv(out / "tables" / "table1.csv")
-    assert table1.loc[0, "value"] == "47"
+    assert table1.loc[0, "value"] == "79"  # patients in calcinosis_case_reports 2.0.0
 
 
 def test_html_is_self_contained(runs):

@@ -91,5 +91,5 @@ def test_format_table_names_each_characteristic_once(cases):
     assert lines[0].startswith("Characteristic")
     for characteristic in table["characteristic"].unique():
         assert sum(line.split("  ")[0] == characteristic for line in lines) == 1
-    assert "29/42 (69%)" in text
+    assert "39/66 (59%)" in text
     assert len({len(line) for line in lines[2:] if line.startswith("  ") and "/" in line}) == 1
