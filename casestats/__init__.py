@@ -24,6 +24,7 @@ _LAZY: dict[str, str] = {
     "list_datasets": "casestats.datasets",
     "load_dataset": "casestats.datasets",
     "dataset_metadata": "casestats.datasets",
+    "possible_duplicates": "casestats.duplicates",
     "ValidationReport": "casestats.problems",
     # the statistics layer: count tables in, results out
     "proportion": "casestats.stats.intervals",
@@ -79,6 +80,7 @@ if TYPE_CHECKING:  # pragma: no cover - for static analysers only
     from casestats.analysis.subtypes import subtype_frequency  # noqa: F401
     from casestats.caseseries import CASE_REPORT_CAVEAT, CaseSeries  # noqa: F401
     from casestats.datasets import dataset_metadata, list_datasets, load_dataset  # noqa: F401
+    from casestats.duplicates import possible_duplicates  # noqa: F401
     from casestats.exceptions import (  # noqa: F401
         CaseSeriesValidationError,
         CasestatsWarning,

@@ -54,10 +54,31 @@ def test_every_row_cites_a_known_source(name):
 
 def test_case_reports_load_validated():
     cases = casestats.load_dataset("calcinosis_case_reports")
-    assert 45 <= len(cases) <= 60
+    assert len(cases) == 79  # version 2.0.0
     assert cases.report.ok
     assert cases.data["case_id"].iloc[:2].tolist() == ["carrascosa_2011_1", "jain_2015_1"]
     assert cases.metadata["kind"] == "cases"
+
+
+def test_every_inferred_subtype_says_how_and_every_row_says_what_was_read():
+    cases = casestats.load_dataset("calcinosis_case_reports").data
+    inferred = cases[cases["subtype_basis"] == "inferred"]
+    unexplained = inferred.loc[
+        ~inferred["curation_flags"].str.contains("subtype inferred", regex=False), "case_id"
+    ]
+    assert unexplained.empty, unexplained.tolist()
+    assert (cases["text_accessed"] != "").all()
+    assert (cases["evidence"] != "").all()
+
+
+@pytest.mark.parametrize("name", ["calcinosis_case_reports", "ssc_calcinosis_cohorts"])
+def test_dataset_version_changelog_and_citation_file_agree(name):
+    meta = casestats.dataset_metadata(name)
+    version = meta["version"]
+    assert meta["changelog"][0]["version"] == version
+    assert f"version {version}" in meta["citation"]
+    cff = (_folder(name) / "CITATION.cff").read_text(encoding="utf-8")
+    assert f"\nversion: {version}\n" in cff
 
 
 def test_unknown_dataset_name_is_refused_without_touching_paths():

@@ -57,7 +57,10 @@ def test_tidy_contract(cases):
     assert isinstance(table, TableOne)
     frame = table.to_frame()
     assert list(frame.columns[: len(TIDY_COLUMNS)]) == list(TIDY_COLUMNS)
-    assert repr(table) == "TableOne(by='subtype', n=47, columns=5)"
+    n = len(cases.data)
+    subtypes = cases.data.loc[cases.data["subtype"] != "", "subtype"].nunique()
+    # one column per subtype, plus Overall
+    assert repr(table) == f"TableOne(by='subtype', n={n}, columns={subtypes + 1})"
     ci = table.confidence_interval(0.9)
     assert list(ci.low.index) == list(
         frame["variable"] + ":" + frame["level"].astype(str) + ":" + frame["group"]
@@ -199,9 +202,10 @@ def test_small_groups_get_a_caution_not_a_p_value():
 
 def test_footnotes_state_denominators_and_tests(cases):
     notes = " ".join(table_one(cases, by="subtype", tests=True, top=5).footnotes)
+    missing = (cases.data["subtype"] == "").sum()
     for said in ("'not reported' row", "left out of every percentage", "Kruskal-Wallis",
                  "Fisher's exact", "other (k terms, n patients)", "not adjusted",
-                 "2 patients whose source did not report subtype"):  # fmt: skip
+                 f"{missing} patients whose source did not report subtype"):  # fmt: skip
         assert said in notes
 
 
@@ -211,7 +215,9 @@ def test_footnotes_state_denominators_and_tests(cases):
 def test_display_table_names_each_characteristic_once(cases):
     table = table_one(cases, by="subtype", tests=True)
     shown = table.to_table()
-    assert list(shown.columns[:3]) == ["Characteristic", "Overall (N = 47)", "dystrophic (N = 20)"]
+    n, dystrophic = len(cases.data), (cases.data["subtype"] == "dystrophic").sum()
+    expected = ["Characteristic", f"Overall (N = {n})", f"dystrophic (N = {dystrophic})"]
+    assert list(shown.columns[:3]) == expected
     assert list(shown.columns[-2:]) == ["p", "test"]
     headers = shown.loc[~shown["Characteristic"].str.startswith(" "), "Characteristic"]
     assert headers.is_unique

@@ -260,10 +260,10 @@ def table_one(
     >>> cases = casestats.load_dataset("calcinosis_case_reports")
     >>> table = table_one(cases, by="subtype", variables=["sex"], tests=True)
     >>> table.to_table().iloc[:3, :3]
-      Characteristic Overall (N = 47) dystrophic (N = 20)
+      Characteristic Overall (N = 79) dystrophic (N = 26)
     0            Sex
-    1         female          29 (69%)            18 (95%)
-    2           male          13 (31%)              1 (5%)
+    1         female         39 (59%)            21 (88%)
+    2           male         27 (41%)             3 (12%)
     """
     labels = dict(labels or {})
     variables = _check(cases, by, variables, statistic, missing, top)
