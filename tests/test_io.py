@@ -119,3 +119,56 @@ def test_parquet_is_read_as_text(tmp_path):
     assert cases.data["case_id"].tolist() == ["007", "008"]
     assert cases.data["age_years"].tolist() == ["54", ""]
     assert cases.data["sex"].tolist() == ["female", "male"]
+
+
+def test_csv_without_sources_does_not_pick_up_a_stale_sidecar(tmp_path):
+    with_sources = casestats.read_cases(
+        pd.DataFrame({"case_id": ["1"], "source_id": ["s1"]}), sources=SOURCES
+    )
+    path = casestats.write_cases(with_sources, tmp_path / "cases.csv")
+    without = casestats.read_cases(pd.DataFrame({"case_id": ["2"], "source_id": ["s9"]}))
+    casestats.write_cases(without, path)
+    again = casestats.read_cases(path)
+    assert again.sources is None
+    assert list(again.data["case_id"]) == ["2"]
+
+
+def test_failed_write_leaves_cases_and_sidecar_as_they_were(tmp_path, monkeypatch):
+    import casestats.io._write as write
+
+    old = casestats.read_cases(
+        pd.DataFrame({"case_id": ["1"], "source_id": ["s1"]}), sources=SOURCES
+    )
+    path = casestats.write_cases(old, tmp_path / "cases.csv")
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    calls = []
+
+    def full_disk(fd):
+        calls.append(fd)
+        if len(calls) == 2:  # the sidecar, after the cases file was staged
+            raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(write.os, "fsync", full_disk)
+    new = casestats.read_cases(
+        pd.DataFrame({"case_id": ["2"], "source_id": ["s2"]}), sources=SOURCES
+    )
+    with pytest.raises(OSError, match="No space"):
+        casestats.write_cases(new, path)
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "json"])
+def test_failed_write_keeps_the_old_file(tmp_path, monkeypatch, fmt):
+    import casestats.io._write as write
+
+    old = casestats.read_cases(pd.DataFrame({"case_id": ["1"], "source_id": ["s1"]}))
+    path = casestats.write_cases(old, tmp_path / f"cases.{fmt}")
+    before = path.read_bytes()
+
+    def full_disk(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(write.os, "fsync", full_disk)
+    with pytest.raises(OSError):
+        casestats.write_cases(old, path)
+    assert path.read_bytes() == before and [p.name for p in tmp_path.iterdir()] == [path.name]

@@ -9,9 +9,12 @@ readers remove again; numbers such as ``-3`` are left alone.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
+import os
+import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -58,17 +61,47 @@ def write_cases(cases, path, *, format: str | None = None) -> Path:
         )
     data, sources = cases.data, cases.sources
     if fmt == "csv":
-        path.write_bytes(to_csv_bytes(data))
+        sidecar = path.with_suffix(".sources.csv")
+        files = {path: to_csv_bytes(data)}
         if sources is not None:
-            path.with_suffix(".sources.csv").write_bytes(to_csv_bytes(sources))
+            files[sidecar] = to_csv_bytes(sources)
+        replace_files(files)
+        if sources is None:
+            # an old sidecar would be read back as this series' sources
+            sidecar.unlink(missing_ok=True)
     elif fmt == "json":
         document = {"cases": _records(data)}
         if sources is not None:
             document["sources"] = _records(sources)
-        path.write_text(json.dumps(document, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        text = json.dumps(document, ensure_ascii=False, indent=1) + "\n"
+        replace_files({path: text.encode("utf-8")})
     else:
-        _write_xlsx(path, data, sources)
+        replace_files({path: _xlsx_bytes(data, sources)})
     return path
+
+
+def replace_files(files: dict[Path, bytes]) -> None:
+    """Write every file or none: all go to temporary files first, then replace the targets.
+
+    A crash or a full disk while writing leaves the old files as they were.
+    """
+    staged: list[tuple[str, Path]] = []
+    try:
+        for target, content in files.items():
+            handle, temporary = tempfile.mkstemp(
+                prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
+            )
+            staged.append((temporary, target))
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(content)
+                stream.flush()
+                os.fsync(stream.fileno())
+        for temporary, target in staged:
+            os.replace(temporary, target)
+    finally:
+        for temporary, _ in staged:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temporary)
 
 
 def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
@@ -114,7 +147,7 @@ def _check_xlsx_text(frame: pd.DataFrame, sheet: str) -> None:
             )
 
 
-def _write_xlsx(path: Path, data: pd.DataFrame, sources: pd.DataFrame | None) -> None:
+def _xlsx_bytes(data: pd.DataFrame, sources: pd.DataFrame | None) -> bytes:
     from openpyxl import Workbook
 
     book = Workbook()
@@ -128,4 +161,6 @@ def _write_xlsx(path: Path, data: pd.DataFrame, sources: pd.DataFrame | None) ->
         for row in escape_formulas(frame).itertuples(index=False, name=None):
             # empty cells stay empty; everything else is a string cell, never a number
             sheet.append([value if value != "" else None for value in row])
-    book.save(path)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
