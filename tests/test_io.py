@@ -172,3 +172,60 @@ def test_failed_write_keeps_the_old_file(tmp_path, monkeypatch, fmt):
     with pytest.raises(OSError):
         casestats.write_cases(old, path)
     assert path.read_bytes() == before and [p.name for p in tmp_path.iterdir()] == [path.name]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_column_names_get_the_formula_escape_and_come_back(tmp_path, fmt):
+    from openpyxl import load_workbook
+
+    frame = pd.DataFrame({"case_id": ["1"], "source_id": ["s1"], "=HYPERLINK(1)": ["x"]})
+    cases = casestats.read_cases(frame, sources=SOURCES)
+    path = casestats.write_cases(cases, tmp_path / f"cases.{fmt}")
+    if fmt == "csv":
+        assert path.read_text().splitlines()[0] == "case_id,source_id,'=HYPERLINK(1)"
+    else:
+        cell = load_workbook(path)["Cases"]["C1"]
+        assert cell.value == "'=HYPERLINK(1)" and cell.data_type == "s"
+    assert list(casestats.read_cases(path).data.columns) == list(frame.columns)
+
+
+def test_csv_quotes_a_carriage_return_in_a_column_name(tmp_path):
+    frame = pd.DataFrame({"case_id": ["1"], "source_id": ["s1"], "a\rb": ["x"]})
+    assert to_csv_bytes(frame).startswith(b'"case_id","source_id","a\rb"\n')
+
+
+@pytest.mark.parametrize(
+    ("frame", "where"),
+    [
+        (pd.DataFrame({"case_id": ["1", "a\x00b"]}), "record 2, column 'case_id'"),
+        (pd.DataFrame({"ca\x00se": ["1"]}), "column 1"),
+    ],
+)
+def test_csv_writer_refuses_nul_with_its_place(frame, where):
+    with pytest.raises(ValueError, match=where):
+        to_csv_bytes(frame)
+
+
+@pytest.mark.parametrize(
+    ("frame", "message"),
+    [
+        (pd.DataFrame({"case_id": ["1", "a\ufffeb"], "source_id": "s1"}), "record 2.*U\\+FFFE"),
+        (pd.DataFrame({"case_id": ["\uffff"], "source_id": "s1"}), "record 1.*U\\+FFFF"),
+        (
+            pd.DataFrame({"case_id": ["1"], "source_id": "s1", "no\x01te": "x"}),
+            "column 3.*U\\+0001",
+        ),
+    ],
+)
+def test_xlsx_writer_refuses_what_a_workbook_cannot_hold(tmp_path, frame, message):
+    cases = casestats.read_cases(frame, sources=SOURCES)
+    with pytest.raises(ValueError, match=message):
+        casestats.write_cases(cases, tmp_path / "cases.xlsx")
+    assert not list(tmp_path.iterdir())
+
+
+def test_xlsx_carriage_returns_round_trip(tmp_path):
+    notes = ["a\r\nb", "\r=1", "x\ry"]
+    frame = pd.DataFrame({"case_id": ["1", "2", "3"], "source_id": "s1", "notes": notes})
+    cases = casestats.read_cases(frame, sources=SOURCES)
+    assert _roundtrip(cases, tmp_path, "xlsx").data["notes"].tolist() == notes

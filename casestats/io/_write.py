@@ -14,6 +14,7 @@ import csv
 import io
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -105,13 +106,17 @@ def replace_files(files: dict[Path, bytes]) -> None:
 
 
 def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
-    """Put an apostrophe before text a spreadsheet would run as a formula."""
+    """Put an apostrophe before text a spreadsheet would run as a formula, column names too."""
     out = frame.copy()
     for column in out.columns:
-        values = out[column].astype(object).fillna("").astype(str)
-        risky = values.str.match(_FORMULA_START) & pd.to_numeric(values, errors="coerce").isna()
-        out[column] = values.where(~risky, "'" + values)
+        out[column] = _escape(out[column].astype(object).fillna("").astype(str))
+    out.columns = _escape(pd.Series([str(name) for name in frame.columns], dtype=object))
     return out
+
+
+def _escape(values: pd.Series) -> pd.Series:
+    risky = values.str.match(_FORMULA_START) & pd.to_numeric(values, errors="coerce").isna()
+    return values.where(~risky, "'" + values)
 
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
@@ -120,10 +125,25 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
     minimal = csv.writer(buffer, lineterminator="\n")
     # the csv module quotes "\n" but not a lone "\r" when lines end in "\n"
     quoted = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL)
-    minimal.writerow(frame.columns)
-    for row in escape_formulas(frame).itertuples(index=False, name=None):
+    _refuse_nul(frame)
+    escaped = escape_formulas(frame)
+    for row in [tuple(escaped.columns), *escaped.itertuples(index=False, name=None)]:
         (quoted if any("\r" in value for value in row) else minimal).writerow(row)
     return buffer.getvalue().encode("utf-8")
+
+
+def _refuse_nul(frame: pd.DataFrame) -> None:
+    """A NUL ends the text in most CSV readers: refuse it rather than cut the cell."""
+    for j, column in enumerate(frame.columns):
+        if "\0" in str(column):
+            raise ValueError(f"cannot write column {j + 1} ({column!r}) to CSV: its name holds NUL")
+        bad = frame[column].astype(object).fillna("").astype(str).str.contains("\0", regex=False)
+        if bad.any():
+            row = int(bad.to_numpy().argmax())
+            raise ValueError(
+                f"cannot write record {row + 1}, column {column!r} to CSV: it holds the NUL "
+                "character (U+0000); remove it"
+            )
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, str]]:
@@ -131,18 +151,30 @@ def _records(frame: pd.DataFrame) -> list[dict[str, str]]:
     return [dict(zip(text.columns, row, strict=True)) for row in text.itertuples(index=False)]
 
 
-def _check_xlsx_text(frame: pd.DataFrame, sheet: str) -> None:
-    """Refuse control characters, which an XLSX cell cannot hold, with a located message."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+# Characters XML 1.0 cannot hold, so neither can an XLSX cell: C0 controls but tab, LF and
+# CR; the noncharacters U+FFFE and U+FFFF; lone surrogates.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
-    for column in frame.columns:
-        bad = frame[column].astype(str).str.contains(ILLEGAL_CHARACTERS_RE.pattern, regex=True)
-        if bad.any():
-            row = int(bad.to_numpy().argmax())
-            char = ILLEGAL_CHARACTERS_RE.search(frame[column].iat[row]).group()
+
+def _check_xlsx_text(frame: pd.DataFrame, sheet: str) -> None:
+    """Refuse what an XLSX file cannot hold, with a located message, before writing."""
+    for j, column in enumerate(frame.columns):
+        found = _NOT_XML.search(str(column))
+        if found:
+            raise ValueError(
+                f"cannot write sheet {sheet!r}, column {j + 1} ({column!r}) to XLSX: its name "
+                f"holds U+{ord(found.group()):04X}, which an XLSX file cannot store; "
+                "rename the column, or write CSV or JSON"
+            )
+        # a plain loop: pandas' string engine cannot compile a pattern holding surrogates
+        values = frame[column].astype(object).fillna("").astype(str).tolist()
+        bad = [row for row, value in enumerate(values) if _NOT_XML.search(value)]
+        if bad:
+            row = bad[0]
+            char = _NOT_XML.search(values[row]).group()
             raise ValueError(
                 f"cannot write sheet {sheet!r}, record {row + 1}, column {column!r} to XLSX: "
-                f"it holds the control character U+{ord(char):04X}, which Excel cannot store; "
+                f"it holds the character U+{ord(char):04X}, which an XLSX file cannot store; "
                 "write CSV or JSON instead, or remove the character"
             )
 
@@ -157,8 +189,9 @@ def _xlsx_bytes(data: pd.DataFrame, sources: pd.DataFrame | None) -> bytes:
     for k, (title, frame) in enumerate(sheets):
         sheet = book.active if k == 0 else book.create_sheet()
         sheet.title = title
-        sheet.append(list(frame.columns))
-        for row in escape_formulas(frame).itertuples(index=False, name=None):
+        escaped = escape_formulas(frame)
+        sheet.append(list(escaped.columns))
+        for row in escaped.itertuples(index=False, name=None):
             # empty cells stay empty; everything else is a string cell, never a number
             sheet.append([value if value != "" else None for value in row])
     buffer = io.BytesIO()
