@@ -225,7 +225,20 @@ def test_xlsx_writer_refuses_what_a_workbook_cannot_hold(tmp_path, frame, messag
 
 
 def test_xlsx_carriage_returns_round_trip(tmp_path):
-    notes = ["a\r\nb", "\r=1", "x\ry"]
-    frame = pd.DataFrame({"case_id": ["1", "2", "3"], "source_id": "s1", "notes": notes})
+    # without lxml openpyxl writes a bare \r, which XML parsers turn into \n
+    notes = ["a\r\nb", "\r=1", "x\ry", "typed _x000D_ literally", "_x005F_"]
+    frame = pd.DataFrame({"case_id": list("12345"), "source_id": "s1", "notes": notes})
     cases = casestats.read_cases(frame, sources=SOURCES)
     assert _roundtrip(cases, tmp_path, "xlsx").data["notes"].tolist() == notes
+
+
+def test_xlsx_reader_decodes_excels_carriage_return_escape(tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["case_id", "source_id", "notes"])
+    # what Excel itself stores for a cell typed as a, CR LF, b
+    book.active.append(["1", "s1", "a_x000D_\nb"])
+    book.save(tmp_path / "excel.xlsx")
+    cases = casestats.read_cases(tmp_path / "excel.xlsx", sources=SOURCES)
+    assert cases.data["notes"].tolist() == ["a\r\nb"]

@@ -156,6 +156,9 @@ def _records(frame: pd.DataFrame) -> list[dict[str, str]]:
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
+_LITERAL_XSTRING = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
+
+
 def _check_xlsx_text(frame: pd.DataFrame, sheet: str) -> None:
     """Refuse what an XLSX file cannot hold, with a located message, before writing."""
     for j, column in enumerate(frame.columns):
@@ -179,6 +182,16 @@ def _check_xlsx_text(frame: pd.DataFrame, sheet: str) -> None:
             )
 
 
+def _xstring(text: str) -> str:
+    """Excel's own escape for a carriage return, which XML would turn into a line feed.
+
+    A literal ``_xHHHH_`` gets ``_x005F_`` first so that reading it back does not decode it.
+    """
+    if "_x" in text:
+        text = _LITERAL_XSTRING.sub(r"_x005F_\1", text)
+    return text.replace("\r", "_x000D_") if "\r" in text else text
+
+
 def _xlsx_bytes(data: pd.DataFrame, sources: pd.DataFrame | None) -> bytes:
     from openpyxl import Workbook
 
@@ -190,10 +203,10 @@ def _xlsx_bytes(data: pd.DataFrame, sources: pd.DataFrame | None) -> bytes:
         sheet = book.active if k == 0 else book.create_sheet()
         sheet.title = title
         escaped = escape_formulas(frame)
-        sheet.append(list(escaped.columns))
+        sheet.append([_xstring(name) for name in escaped.columns])
         for row in escaped.itertuples(index=False, name=None):
             # empty cells stay empty; everything else is a string cell, never a number
-            sheet.append([value if value != "" else None for value in row])
+            sheet.append([_xstring(value) if value != "" else None for value in row])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
