@@ -40,4 +40,4 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) docs/_build $(OUT)
+	rm -rf $(VENV) .venv-pandas2.2 docs/_build $(OUT)

@@ -242,3 +242,11 @@ def test_xlsx_reader_decodes_excels_carriage_return_escape(tmp_path):
     book.save(tmp_path / "excel.xlsx")
     cases = casestats.read_cases(tmp_path / "excel.xlsx", sources=SOURCES)
     assert cases.data["notes"].tolist() == ["a\r\nb"]
+
+
+@pytest.mark.parametrize("dtype", ["string", "str", object])
+def test_missing_values_in_text_columns_read_as_blank(dtype):
+    notes = pd.Series(["x", pd.NA, None], dtype=dtype)
+    frame = pd.DataFrame({"case_id": ["1", "2", "3"], "source_id": "s1", "notes": notes})
+    cases = casestats.read_cases(frame, sources=SOURCES)
+    assert cases.data["notes"].tolist() == ["x", "", ""]
