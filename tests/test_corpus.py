@@ -42,7 +42,36 @@ def test_corpus_files_match_their_generator():
     assert {f["file"] for f in fixtures if "problems" in f} == set(EXPECTED)
     for item in fixtures:
         path = CORPUS / "files" / item["file"]
-        assert path.read_bytes() == item["data"], f"{item['file']} is stale: run make_corpus.py"
+        stored = _unzipped(path.read_bytes())
+        assert stored == _unzipped(item["data"]), f"{item['file']} is stale: run make_corpus.py"
+
+
+def _unzipped(data: bytes):
+    """A workbook's members, uncompressed and its XML canonical (C14N 2.0).
+
+    zlib builds deflate differently, and openpyxl places namespace declarations differently
+    with and without lxml: neither changes what a reader sees.
+    """
+    import io
+    import re
+    import zipfile
+    from xml.etree.ElementTree import ParseError, canonicalize
+
+    def canonical(body: bytes):
+        if b"<!DOCTYPE" in body:
+            # never expand the hostile entities: only ignore the empty-tag spacing
+            return re.sub(rb"\s*/>", b"/>", body)
+        try:
+            return canonicalize(body.decode("utf-8"))
+        except (UnicodeDecodeError, ParseError):
+            return body
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return [(i.filename, canonical(archive.read(i))) for i in archive.infolist()]
+    except (zipfile.BadZipFile, ValueError, EOFError, zipfile.LargeZipFile):
+        # a cut-off workbook's bytes depend on the serialiser too: only its kind is fixed
+        return "a damaged zip archive" if data.startswith(b"PK") else data
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))

@@ -250,3 +250,20 @@ def test_missing_values_in_text_columns_read_as_blank(dtype):
     frame = pd.DataFrame({"case_id": ["1", "2", "3"], "source_id": "s1", "notes": notes})
     cases = casestats.read_cases(frame, sources=SOURCES)
     assert cases.data["notes"].tolist() == ["x", "", ""]
+
+
+def test_one_stray_latin1_byte_in_a_utf8_file_is_located_not_redecoded(tmp_path):
+    path = tmp_path / "cases.csv"
+    text = "case_id,source_id,notes\n1,s1,Müller\n2,s1,caf\x00 au lait\n".encode()
+    path.write_bytes(text.replace(b"\x00", b"\xe9"))  # é in Windows-1252 amid UTF-8
+    with pytest.raises(casestats.CaseSeriesValidationError) as caught:
+        casestats.read_cases(path, sources=SOURCES)
+    message = str(caught.value)
+    assert "C3, column 'notes': mixed_encoding" in message and "byte E9" in message
+
+
+def test_a_windows_1252_file_is_still_read_with_a_warning(tmp_path):
+    path = tmp_path / "cases.csv"
+    path.write_bytes("case_id,source_id,notes\n1,s1,café\n".encode("cp1252"))
+    cases = casestats.read_cases(path, sources=SOURCES)
+    assert cases.data["notes"].tolist() == ["café"]

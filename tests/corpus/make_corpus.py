@@ -661,8 +661,9 @@ def add_xlsx():
         replace_member(
             xlsx_bytes(GOOD),
             "xl/worksheets/sheet1.xml",
-            lambda body: body.replace(
-                b'<dimension ref="A1:H3" />', b'<dimension ref="A1:XFD1048576" />'
+            # lxml writes "<dimension .../>", the standard library "<dimension ... />"
+            lambda body: re.sub(
+                rb'<dimension ref="A1:H3"\s*/>', b'<dimension ref="A1:XFD1048576" />', body
             ),
         ),
         about="the sheet claims the full grid; the real cells are read",
