@@ -8,9 +8,14 @@ OUT    ?= output
 
 .PHONY: run test lint docs bench clean
 
-$(BIN)/.installed: pyproject.toml
+# `make run` needs only the runtime dependencies; the test tools come with `make test`.
+$(BIN)/.installed-run: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(BIN)/.installed: $(BIN)/.installed-run
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@
 
@@ -18,7 +23,7 @@ $(BIN)/.installed-docs: $(BIN)/.installed
 	$(BIN)/python -m pip install --quiet -e ".[test,docs]"
 	touch $@
 
-run: $(BIN)/.installed
+run: $(BIN)/.installed-run
 	$(BIN)/python analyses/run_all.py --out $(OUT)
 
 test: $(BIN)/.installed
@@ -35,4 +40,4 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) docs/_build $(OUT)
+	rm -rf $(VENV) .venv-pandas2.2 docs/_build $(OUT)

@@ -206,15 +206,17 @@ class CaseSeries:
         schema = load_schema()
         site = self._distinct_sites[codes]
         case_ids = self._data["case_id"]
+        # the data's own text dtype ("str" on pandas 3): pandas 2.2 "str" turns NaN into "nan"
+        text = case_ids.dtype
         return pd.DataFrame(
             {
-                "case_id": pd.Series(case_ids.to_numpy(dtype=object)[rows], dtype=case_ids.dtype),
-                "site": pd.array(site, dtype="str"),
-                "laterality": pd.array(
-                    parts["laterality"].to_numpy(dtype=object)[codes], dtype="str"
+                "case_id": pd.Series(case_ids.to_numpy(dtype=object)[rows], dtype=text),
+                "site": pd.Series(site, dtype=text),
+                "laterality": pd.Series(
+                    parts["laterality"].to_numpy(dtype=object)[codes], dtype=text
                 ),
-                "region": pd.Series(site).map(schema.rollup_map("region")).astype("str"),
-                "limb": pd.Series(site).map(schema.rollup_map("limb")).astype("str"),
+                "region": pd.Series(site).map(schema.rollup_map("region")).astype(text),
+                "limb": pd.Series(site).map(schema.rollup_map("limb")).astype(text),
             }
         )
 

@@ -18,6 +18,7 @@ bad option): one readable line on stderr, never a traceback.
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 from pathlib import Path
 
@@ -130,6 +131,8 @@ def _report(args) -> int:
     matplotlib.use("Agg")
     from casestats.reporting import report
 
+    out = Path(args.out)
+    _clear_report_folder(out, force=args.force)
     cases = _load_cases(args.cases, args.sources)
     cohorts_name = args.cohorts or _DEFAULT_COHORTS.get(args.cases)
     cohorts = _load_cohorts(cohorts_name) if cohorts_name else None
@@ -138,6 +141,28 @@ def _report(args) -> int:
     )
     print(path)
     return 0
+
+
+# what report() writes into its folder; --force removes these and nothing else
+_REPORT_FILES = ("report.html", "report.md")
+_REPORT_FOLDERS = ("tables", "figures")
+
+
+def _clear_report_folder(out: Path, *, force: bool) -> None:
+    if out.exists() and not out.is_dir():
+        raise _Failure(f"--out {out} is a file, not a folder")
+    if not out.is_dir() or not any(out.iterdir()):
+        return
+    if not force:
+        raise _Failure(
+            f"the folder {out} is not empty: a new report would mix with the old files; "
+            "give an empty or new folder, or --force to replace the report in it"
+        )
+    for name in _REPORT_FILES:
+        (out / name).unlink(missing_ok=True)
+    for name in _REPORT_FOLDERS:
+        if (out / name).is_dir():
+            shutil.rmtree(out / name)
 
 
 def _datasets(args) -> int:
@@ -161,6 +186,8 @@ def _template(args) -> int:
         raise _Failure(f"the template is an Excel workbook: give a .xlsx name, not {out.name}")
     if not out.parent.is_dir():
         raise _Failure(f"no such folder: {out.parent}")
+    if out.exists() and not args.force:
+        raise _Failure(f"{out} exists: give a new name, or --force to overwrite it")
     print(write_template(out))
     return 0
 
@@ -234,6 +261,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub.add_argument("--out", default="report", help="output folder (default: report)")
     sub.add_argument(
+        "--force", action="store_true", help="replace the report in a non-empty --out folder"
+    )
+    sub.add_argument(
         "--site-level",
         choices=("site", "region", "limb"),
         default="region",
@@ -253,6 +283,7 @@ def _parser() -> argparse.ArgumentParser:
         "drop-down lists for the controlled vocabularies.",
     )
     sub.add_argument("--out", default="cases.xlsx", help="file to write (default: cases.xlsx)")
+    sub.add_argument("--force", action="store_true", help="overwrite an existing file")
     sub.set_defaults(run=_template)
 
     sub = commands.add_parser(

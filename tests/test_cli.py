@@ -198,3 +198,26 @@ def test_main_in_process_returns_status(bad_csv, capsys):
 
     assert main(["validate", str(bad_csv)]) == 1
     assert "error" in capsys.readouterr().out
+
+
+def test_template_refuses_to_overwrite_unless_forced(tmp_path):
+    out = tmp_path / "cases.xlsx"
+    out.write_bytes(b"my filled workbook")
+    result = run("template", "--out", out)
+    assert result.returncode != 0 and "--force" in result.stderr
+    assert out.read_bytes() == b"my filled workbook"
+    assert run("template", "--out", out, "--force").returncode == 0
+    assert openpyxl.load_workbook(out)["Cases"]["A1"].value == "case_id"
+
+
+def test_report_refuses_a_non_empty_folder_and_force_clears_the_old_report(filled, tmp_path):
+    out = tmp_path / "rep"
+    (out / "figures").mkdir(parents=True)
+    (out / "figures" / "stale_figure.svg").write_text("<svg/>")
+    (out / "notes.txt").write_text("mine")
+    result = run("report", filled, "--out", out)
+    assert result.returncode != 0 and "not empty" in result.stderr and "--force" in result.stderr
+    assert (out / "figures" / "stale_figure.svg").exists()
+    assert run("report", filled, "--out", out, "--force").returncode == 0
+    assert not (out / "figures" / "stale_figure.svg").exists()
+    assert (out / "notes.txt").read_text() == "mine" and (out / "report.html").is_file()

@@ -119,3 +119,151 @@ def test_parquet_is_read_as_text(tmp_path):
     assert cases.data["case_id"].tolist() == ["007", "008"]
     assert cases.data["age_years"].tolist() == ["54", ""]
     assert cases.data["sex"].tolist() == ["female", "male"]
+
+
+def test_csv_without_sources_does_not_pick_up_a_stale_sidecar(tmp_path):
+    with_sources = casestats.read_cases(
+        pd.DataFrame({"case_id": ["1"], "source_id": ["s1"]}), sources=SOURCES
+    )
+    path = casestats.write_cases(with_sources, tmp_path / "cases.csv")
+    without = casestats.read_cases(pd.DataFrame({"case_id": ["2"], "source_id": ["s9"]}))
+    casestats.write_cases(without, path)
+    again = casestats.read_cases(path)
+    assert again.sources is None
+    assert list(again.data["case_id"]) == ["2"]
+
+
+def test_failed_write_leaves_cases_and_sidecar_as_they_were(tmp_path, monkeypatch):
+    import casestats.io._write as write
+
+    old = casestats.read_cases(
+        pd.DataFrame({"case_id": ["1"], "source_id": ["s1"]}), sources=SOURCES
+    )
+    path = casestats.write_cases(old, tmp_path / "cases.csv")
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    calls = []
+
+    def full_disk(fd):
+        calls.append(fd)
+        if len(calls) == 2:  # the sidecar, after the cases file was staged
+            raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(write.os, "fsync", full_disk)
+    new = casestats.read_cases(
+        pd.DataFrame({"case_id": ["2"], "source_id": ["s2"]}), sources=SOURCES
+    )
+    with pytest.raises(OSError, match="No space"):
+        casestats.write_cases(new, path)
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "json"])
+def test_failed_write_keeps_the_old_file(tmp_path, monkeypatch, fmt):
+    import casestats.io._write as write
+
+    old = casestats.read_cases(pd.DataFrame({"case_id": ["1"], "source_id": ["s1"]}))
+    path = casestats.write_cases(old, tmp_path / f"cases.{fmt}")
+    before = path.read_bytes()
+
+    def full_disk(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(write.os, "fsync", full_disk)
+    with pytest.raises(OSError):
+        casestats.write_cases(old, path)
+    assert path.read_bytes() == before and [p.name for p in tmp_path.iterdir()] == [path.name]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_column_names_get_the_formula_escape_and_come_back(tmp_path, fmt):
+    from openpyxl import load_workbook
+
+    frame = pd.DataFrame({"case_id": ["1"], "source_id": ["s1"], "=HYPERLINK(1)": ["x"]})
+    cases = casestats.read_cases(frame, sources=SOURCES)
+    path = casestats.write_cases(cases, tmp_path / f"cases.{fmt}")
+    if fmt == "csv":
+        assert path.read_text().splitlines()[0] == "case_id,source_id,'=HYPERLINK(1)"
+    else:
+        cell = load_workbook(path)["Cases"]["C1"]
+        assert cell.value == "'=HYPERLINK(1)" and cell.data_type == "s"
+    assert list(casestats.read_cases(path).data.columns) == list(frame.columns)
+
+
+def test_csv_quotes_a_carriage_return_in_a_column_name(tmp_path):
+    frame = pd.DataFrame({"case_id": ["1"], "source_id": ["s1"], "a\rb": ["x"]})
+    assert to_csv_bytes(frame).startswith(b'"case_id","source_id","a\rb"\n')
+
+
+@pytest.mark.parametrize(
+    ("frame", "where"),
+    [
+        (pd.DataFrame({"case_id": ["1", "a\x00b"]}), "record 2, column 'case_id'"),
+        (pd.DataFrame({"ca\x00se": ["1"]}), "column 1"),
+    ],
+)
+def test_csv_writer_refuses_nul_with_its_place(frame, where):
+    with pytest.raises(ValueError, match=where):
+        to_csv_bytes(frame)
+
+
+@pytest.mark.parametrize(
+    ("frame", "message"),
+    [
+        (pd.DataFrame({"case_id": ["1", "a\ufffeb"], "source_id": "s1"}), "record 2.*U\\+FFFE"),
+        (pd.DataFrame({"case_id": ["\uffff"], "source_id": "s1"}), "record 1.*U\\+FFFF"),
+        (
+            pd.DataFrame({"case_id": ["1"], "source_id": "s1", "no\x01te": "x"}),
+            "column 3.*U\\+0001",
+        ),
+    ],
+)
+def test_xlsx_writer_refuses_what_a_workbook_cannot_hold(tmp_path, frame, message):
+    cases = casestats.read_cases(frame, sources=SOURCES)
+    with pytest.raises(ValueError, match=message):
+        casestats.write_cases(cases, tmp_path / "cases.xlsx")
+    assert not list(tmp_path.iterdir())
+
+
+def test_xlsx_carriage_returns_round_trip(tmp_path):
+    # without lxml openpyxl writes a bare \r, which XML parsers turn into \n
+    notes = ["a\r\nb", "\r=1", "x\ry", "typed _x000D_ literally", "_x005F_"]
+    frame = pd.DataFrame({"case_id": list("12345"), "source_id": "s1", "notes": notes})
+    cases = casestats.read_cases(frame, sources=SOURCES)
+    assert _roundtrip(cases, tmp_path, "xlsx").data["notes"].tolist() == notes
+
+
+def test_xlsx_reader_decodes_excels_carriage_return_escape(tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["case_id", "source_id", "notes"])
+    # what Excel itself stores for a cell typed as a, CR LF, b
+    book.active.append(["1", "s1", "a_x000D_\nb"])
+    book.save(tmp_path / "excel.xlsx")
+    cases = casestats.read_cases(tmp_path / "excel.xlsx", sources=SOURCES)
+    assert cases.data["notes"].tolist() == ["a\r\nb"]
+
+
+@pytest.mark.parametrize("dtype", ["string", "str", object])
+def test_missing_values_in_text_columns_read_as_blank(dtype):
+    notes = pd.Series(["x", pd.NA, None], dtype=dtype)
+    frame = pd.DataFrame({"case_id": ["1", "2", "3"], "source_id": "s1", "notes": notes})
+    cases = casestats.read_cases(frame, sources=SOURCES)
+    assert cases.data["notes"].tolist() == ["x", "", ""]
+
+
+def test_one_stray_latin1_byte_in_a_utf8_file_is_located_not_redecoded(tmp_path):
+    path = tmp_path / "cases.csv"
+    text = "case_id,source_id,notes\n1,s1,Müller\n2,s1,caf\x00 au lait\n".encode()
+    path.write_bytes(text.replace(b"\x00", b"\xe9"))  # é in Windows-1252 amid UTF-8
+    with pytest.raises(casestats.CaseSeriesValidationError) as caught:
+        casestats.read_cases(path, sources=SOURCES)
+    message = str(caught.value)
+    assert "C3, column 'notes': mixed_encoding" in message and "byte E9" in message
+
+
+def test_a_windows_1252_file_is_still_read_with_a_warning(tmp_path):
+    path = tmp_path / "cases.csv"
+    path.write_bytes("case_id,source_id,notes\n1,s1,café\n".encode("cp1252"))
+    cases = casestats.read_cases(path, sources=SOURCES)
+    assert cases.data["notes"].tolist() == ["café"]

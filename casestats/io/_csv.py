@@ -13,11 +13,20 @@ from __future__ import annotations
 import csv
 import io
 import re
+from typing import NoReturn
 
 import numpy as np
 import pandas as pd
 
-from casestats.io._raw import LIMITS, RawTable, empty_file, fail, finish
+from casestats.io._raw import (
+    LIMITS,
+    RawTable,
+    cell_address,
+    column_letter,
+    empty_file,
+    fail,
+    finish,
+)
 from casestats.problems import Problem
 
 _QUOTE, _LF, _CR = ord('"'), ord("\n"), ord("\r")
@@ -73,6 +82,10 @@ def _encoding(data: bytes, source: str, problems: list[Problem]) -> tuple[bytes,
             data.decode("cp1252")
         except UnicodeDecodeError:
             _undecodable(data, err, source, "UTF-8 or Windows-1252")
+        text = data.decode("utf-8", "surrogateescape")
+        if any(ord(char) > 127 and not 0xDC80 <= ord(char) <= 0xDCFF for char in text):
+            # valid UTF-8 elsewhere: re-decoding all as Windows-1252 would garble it
+            _mixed_encoding(text, data, err, source)
         bad = data[err.start : err.end]
         problems.append(
             Problem(
@@ -88,6 +101,31 @@ def _encoding(data: bytes, source: str, problems: list[Problem]) -> tuple[bytes,
             )
         )
         return data, "cp1252"
+
+
+def _mixed_encoding(text: str, data: bytes, err: UnicodeDecodeError, source: str) -> NoReturn:
+    """Refuse a UTF-8 file with a stray non-UTF-8 byte, naming the cell that holds it."""
+    delimiter = _sniff_delimiter(data).decode()
+    records = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    headers: list[str] = []
+    for number, record in enumerate(records, start=1):
+        for j, cell in enumerate(record):
+            stray = next((c for c in cell if 0xDC80 <= ord(c) <= 0xDCFF), None)
+            if stray is not None:
+                fail(
+                    source,
+                    "mixed_encoding",
+                    row=number,
+                    cell=cell_address("", column_letter(j), number),
+                    column=headers[j] if j < len(headers) else "",
+                    value=cell.encode("utf-8", "surrogateescape").decode("cp1252", "replace"),
+                    expected="UTF-8 text, like the rest of the file",
+                    hint=f"the byte {ord(stray) - 0xDC00:02X} here is not UTF-8 (often a "
+                    "character typed in Windows-1252): retype the cell, then save the file "
+                    "as 'CSV UTF-8'",
+                )
+        headers = headers or record
+    _undecodable(data, err, source, "UTF-8 throughout")
 
 
 def _undecodable(data: bytes, err: UnicodeDecodeError, source: str, expected: str):

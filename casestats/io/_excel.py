@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
 
 import numpy as np
@@ -29,6 +30,10 @@ from casestats.problems import Problem
 
 # Members smaller than this may compress as well as they like: only big ones
 # with an extreme ratio are bombs (a real sheet compresses 5 to 30 times).
+# Excel stores a carriage return (and other characters XML would alter) as _xHHHH_, and a
+# literal "_xHHHH_" as "_x005F_xHHHH_" (ECMA-376 Part 1, 22.9.2.19 ST_Xstring); openpyxl
+# leaves both encoded.
+_XSTRING = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _RATIO_FLOOR = 1_000_000
 _MAX_MEMBERS = 10_000
 
@@ -167,13 +172,20 @@ def _read_sheet(sheet, source: str) -> RawTable:
     )
 
 
+def decode_xstring(text: str) -> str:
+    """Undo Excel's _xHHHH_ escape: ``"a_x000D_b"`` is ``"a\\rb"``."""
+    if "_x" not in text:
+        return text
+    return _XSTRING.sub(lambda match: chr(int(match.group(1), 16)), text)
+
+
 def _text(cell, number: int, j: int, title: str, headers: list[str], problems) -> str:
     """A cell's value as the text the user typed, or as close as the file allows."""
     value = cell.value
     if value is None:
         return ""
     if isinstance(value, str) and cell.data_type not in ("f", "e"):
-        return value
+        return decode_xstring(value)
 
     def report(severity, code, text, expected, hint):
         problems.append(

@@ -390,6 +390,9 @@ def finish(
     problems = list(problems or [])
     if not headers:
         empty_file(source)
+    if fmt in ("csv", "xlsx"):
+        # the writer escapes column names like cells
+        headers = [h[1:] if _ESCAPED.match(h) else h for h in headers]
     if len(headers) > LIMITS["columns"]:
         fail(
             source,

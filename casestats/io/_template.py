@@ -10,6 +10,7 @@ types fewer values that validation would then have to reject.
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from casestats.schema import load_schema
@@ -85,8 +86,12 @@ def write_template(path) -> Path:
     ranges = _lists_sheet(lists, schema)
     lists.sheet_state = "hidden"
     _dropdowns(cases, schema, ranges)
+    from casestats.io._write import replace_files
+
     path = Path(path)
-    book.save(path)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    replace_files({path: buffer.getvalue()})
     return path
 
 
