@@ -71,6 +71,11 @@ PROBLEM_CODES: dict[str, str] = {
     "duplicate_key": "a JSON object repeats a key",
     "json_constant": "NaN or Infinity, which JSON does not allow",
     "nested_value": "a JSON object or list where a single value belongs",
+    # cohort tables (casestats.read_cohorts)
+    "duplicate_study": "the study label is used by an earlier row",
+    "events_above_total": "more patients with calcinosis than patients in the group",
+    "one_group_only": "a study counts one group only, so two-group comparisons leave it out",
+    "unknown_study": "an overlap names a study that is not in the table",
 }
 
 # Plausible ranges of serum values by unit. Outside them the unit is probably

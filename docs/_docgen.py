@@ -25,6 +25,7 @@ API_SECTIONS = {
     "casestats.datasets": "Bundled datasets",
     "casestats.io": "Reading, validating and writing case series",
     "casestats.caseseries": "The case series",
+    "casestats.cohorts": "Cohort counts",
     "casestats.problems": "Validation reports",
     "casestats.schema": "The schema",
     "casestats.privacy": "Checking a dataset before sharing it",
