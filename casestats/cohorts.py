@@ -18,10 +18,27 @@ import pandas as pd
 from casestats.exceptions import CaseSeriesValidationError
 from casestats.problems import Problem, ValidationReport
 
-__all__ = ["COHORT_COLUMNS", "CohortTable", "read_cohorts"]
+__all__ = ["COHORT_COLUMNS", "COHORT_DICTIONARY", "CohortTable", "read_cohorts"]
 
 #: Canonical columns of :attr:`CohortTable.data`, first in this order.
 COHORT_COLUMNS = ("study", "events_a", "total_a", "events_b", "total_b", "pool", "overlaps")
+
+#: The columns of a cohort table as the template lays them out: name, meaning, example.
+COHORT_DICTIONARY = (
+    ("study", "A label for the study or clinic, used once per row.", "Leeds 2024"),
+    ("events_a", "Patients in group a with calcinosis.", "12"),
+    ("total_a", "All patients in group a.", "60"),
+    ("events_b", "Patients in group b with calcinosis.", "5"),
+    ("total_b", "All patients in group b.", "40"),
+    ("pool", "Whether to pool the study: yes or no; empty means yes.", "yes"),
+    (
+        "overlaps",
+        "Studies sharing patients with this one, separated by semicolons.",
+        "Leeds 2019",
+    ),
+    ("source_id", "Key into the Sources sheet (the paper or clinic).", "own_clinic"),
+    ("note", "Anything else: how groups were defined, where the counts stand.", ""),
+)
 
 #: Title of a user's own table when no ``title=`` is given.
 DEFAULT_TITLE = "your cohorts"

@@ -191,3 +191,26 @@ def test_json_records_with_nested_values_are_located(tmp_path):
     with pytest.raises(casestats.CaseSeriesValidationError) as err:
         casestats.read_cohorts(path)
     assert "events_a" in set(_errors(err)["column"])
+
+
+def test_the_cohort_template_has_the_columns_read_cohorts_reads(tmp_path):
+    import openpyxl
+
+    from casestats.io._template import write_cohort_template
+
+    path = write_cohort_template(tmp_path / "cohorts.xlsx")
+    sheet = openpyxl.load_workbook(path)["Cohorts"]
+    headers = [c.value for c in sheet[1]]
+    assert headers[:7] == [
+        "study",
+        "events_a",
+        "total_a",
+        "events_b",
+        "total_b",
+        "pool",
+        "overlaps",
+    ]
+    sheet.append(["Leeds", 3, 10, 1, 9, "yes", "", "own", ""])
+    sheet.parent["Sources"].append(["own", "", "2024"])
+    sheet.parent.save(path)
+    assert len(casestats.read_cohorts(path)) == 1
