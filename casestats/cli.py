@@ -179,16 +179,35 @@ def _datasets(args) -> int:
 
 
 def _template(args) -> int:
-    from casestats.io._template import write_template
+    from casestats.io._template import write_cohort_template, write_template
 
-    out = Path(args.out)
+    out = Path(args.out or ("cohorts.xlsx" if args.cohorts else "cases.xlsx"))
     if out.suffix.lower() != ".xlsx":
         raise _Failure(f"the template is an Excel workbook: give a .xlsx name, not {out.name}")
     if not out.parent.is_dir():
         raise _Failure(f"no such folder: {out.parent}")
     if out.exists() and not args.force:
         raise _Failure(f"{out} exists: give a new name, or --force to overwrite it")
-    print(write_template(out))
+    print((write_cohort_template if args.cohorts else write_template)(out))
+    return 0
+
+
+def _vocabulary(args) -> int:
+    from casestats.schema import load_schema
+
+    schema = load_schema()
+    if args.field is None:
+        for name, field in schema.fields.items():
+            if field.vocabulary:
+                print(f"{name}: {', '.join(schema.terms(field.vocabulary))}")
+        return 0
+    try:
+        table = schema.vocabulary(args.field)
+    except ValueError as err:
+        raise _Failure(str(err)) from None
+    for row in table.itertuples(index=False):
+        synonyms = f"  (also: {row.synonyms})" if row.synonyms else ""
+        print(f"{row.term}{synonyms}")
     return 0
 
 
@@ -282,7 +301,10 @@ def _parser() -> argparse.ArgumentParser:
         description="Write an empty .xlsx with the schema headers, a data dictionary and "
         "drop-down lists for the controlled vocabularies.",
     )
-    sub.add_argument("--out", default="cases.xlsx", help="file to write (default: cases.xlsx)")
+    sub.add_argument("--out", help="file to write (default: cases.xlsx, or cohorts.xlsx)")
+    sub.add_argument(
+        "--cohorts", action="store_true", help="the spreadsheet of study-level cohort counts"
+    )
     sub.add_argument("--force", action="store_true", help="overwrite an existing file")
     sub.set_defaults(run=_template)
 
@@ -296,6 +318,15 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("--out", default="draft.xlsx", help="workbook to write (default: draft.xlsx)")
     sub.add_argument("--source-id", help="source_id of the publication (default: the file name)")
     sub.set_defaults(run=_extract)
+
+    sub = commands.add_parser(
+        "vocabulary",
+        help="print the terms a field accepts",
+        description="Print the terms of a field's controlled vocabulary with their synonyms; "
+        "without FIELD, every controlled field and its terms.",
+    )
+    sub.add_argument("field", nargs="?", metavar="FIELD", help="a field such as sites or sex")
+    sub.set_defaults(run=_vocabulary)
 
     sub = commands.add_parser(
         "check",

@@ -21,6 +21,18 @@ __all__ = ["dataset_metadata", "list_datasets", "load_dataset"]
 
 _NUMERIC_TYPES = {"integer": "Int64", "number": "float64"}
 
+# How the bundled cohort dataset's columns map onto read_cohorts' arguments.
+_COHORT_COLUMNS = {
+    "study": "cohort_id",
+    "events_a": "events_exposed",
+    "total_a": "total_exposed",
+    "events_b": "events_comparator",
+    "total_b": "total_comparator",
+    "pool": "pool",
+    "overlaps": "overlaps_with",
+    "groups": ("exposure", "comparator"),
+}
+
 
 def _root() -> Path:
     bundled = Path(str(resources.files("casestats"))) / "_bundled_datasets"
@@ -121,6 +133,25 @@ def load_dataset(name: str):
     frame.attrs["metadata"] = meta
     frame.attrs["sources"] = _read_text_csv(sources_path)
     return frame
+
+
+def _load_cohorts(name: str):
+    """A bundled cohort dataset as a validated :class:`~casestats.CohortTable`.
+
+    Until the cohort analyses take a CohortTable, :func:`load_dataset` returns
+    the dataset's DataFrame; this is the one call it will make instead.
+    """
+    from casestats.cohorts import read_cohorts
+
+    folder, meta = _folder(name), dataset_metadata(name)
+    table = read_cohorts(
+        folder / meta["files"]["data"],
+        sources=folder / meta["files"]["sources"],
+        title=meta["title"],
+        **_COHORT_COLUMNS,
+    )
+    table.metadata.update(meta)
+    return table
 
 
 def _read_text_csv(path: Path) -> pd.DataFrame:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections.abc import Callable
 
 import numpy as np
@@ -60,6 +61,7 @@ PROBLEM_CODES: dict[str, str] = {
     "value_without_unit": "a laboratory value has no unit",
     "unit_mismatch": "the value is implausible in its unit (another unit?)",
     "contradiction": "two fields of the same case disagree",
+    "confusable_id": "two case_ids differ only by look-alike characters (a Cyrillic a, say)",
     "normalised": "a value was written in canonical form (synonym, case or whitespace)",
     "ragged_row": "a row has more or fewer cells than the header",
     "unclosed_quote": "a CSV quote left open swallows the rest of the file",
@@ -70,6 +72,11 @@ PROBLEM_CODES: dict[str, str] = {
     "duplicate_key": "a JSON object repeats a key",
     "json_constant": "NaN or Infinity, which JSON does not allow",
     "nested_value": "a JSON object or list where a single value belongs",
+    # cohort tables (casestats.read_cohorts)
+    "duplicate_study": "the study label is used by an earlier row",
+    "events_above_total": "more patients with calcinosis than patients in the group",
+    "one_group_only": "a study counts one group only, so two-group comparisons leave it out",
+    "unknown_study": "an overlap names a study that is not in the table",
 }
 
 # Plausible ranges of serum values by unit. Outside them the unit is probably
@@ -82,12 +89,22 @@ _PLAUSIBLE = {
     ("phosphate", "mmol/L"): (0.15, 6.5),
 }
 
-_AGE_IN_YEARS = re.compile(
-    r"^(\d+(?:\.\d+)?)\s*(?:y|yr|yrs|year|years|years old|yo|y/o|a)\.?$", re.I
+_AGE_WITH_UNIT = re.compile(
+    r"^(\d+(?:\.\d+)?)\s*(y|yr|yrs|years?|years? old|yo|y/o|m|mo|mos|months?|w|wk|wks|weeks?"
+    r"|d|days?)\.?$",
+    re.I,
 )
-_AGE_IN_MONTHS = re.compile(r"^(\d+(?:\.\d+)?)\s*(?:m|mo|mos|month|months)\.?$", re.I)
+# years per unit, keyed by the unit's first two letters (yo, y/o -> "yo", "y/")
+_AGE_UNITS = {
+    "y": 1.0, "yr": 1.0, "ye": 1.0, "yo": 1.0, "y/": 1.0,
+    "m": 1 / 12, "mo": 1 / 12,
+    "w": 7 / 365.25, "wk": 7 / 365.25, "we": 7 / 365.25,
+    "d": 1 / 365.25, "da": 1 / 365.25,
+}  # fmt: skip
+_NUMBER_WITH_UNIT = re.compile(r"^(-?\d+(?:\.\d+)?)\s*([a-zA-Z%/µμ]+(?:/[a-zA-Z]+)?)\.?$")
+_LENGTHS = {"mm": 1.0, "cm": 10.0}
 _DECIMAL_COMMA = re.compile(r"^-?\d+,\d+$")
-_SITE_TOKEN = re.compile(r"^(.*?)\s*(?:\(([^()]*)\))?$")
+_SITE_TOKEN = re.compile(r"^(.*?)\s*(?:\(([^()]*)\))?$", re.S)
 _MAX_AGE = 125
 
 
@@ -276,7 +293,9 @@ class _Checker:
         cells with a few hundred spellings costs a few hundred string operations.
         """
         original = self.frame[name]
-        raw_codes, raw_uniques = pd.factorize(original)
+        # Missing values (NaN, None, NA) are their own distinct value, read as
+        # empty: the default sentinel -1 would index uniques[-1], another row's value.
+        raw_codes, raw_uniques = pd.factorize(original, use_na_sentinel=False)
         trimmed_uniques = np.array([_trim(v) for v in raw_uniques], dtype=object)
         for k in np.flatnonzero((trimmed_uniques != raw_uniques) & (trimmed_uniques != "")):
             rows = np.flatnonzero(raw_codes == k)
@@ -288,7 +307,9 @@ class _Checker:
         self.frame[name] = trimmed
         return trimmed, codes, pd.Index(uniques)
 
-    def _map_uniques(self, name: str, parse: Callable[[str], tuple[str, str, str]]) -> None:
+    def _map_uniques(
+        self, name: str, parse: Callable[[str], tuple[str, str, str]], *, keep_missing=True
+    ) -> None:
         """Apply `parse(value) -> (canonical, error_hint, note)` to each distinct value.
 
         ``error_hint`` non-empty marks the value unreadable (kept verbatim);
@@ -298,7 +319,7 @@ class _Checker:
         out = np.empty(len(uniques), dtype=object)
         bad = np.zeros(len(uniques), dtype=bool)
         for k, value in enumerate(uniques):
-            if value == "" or self.schema.is_missing(value):
+            if value == "" or (keep_missing and self.schema.is_missing(value)):
                 out[k] = value
                 continue
             canonical, error, note = parse(value)
@@ -342,7 +363,8 @@ class _Checker:
     def _list(self, name: str, one: Callable[[str], tuple[str, tuple, str]]) -> None:
         def parse(value: str):
             parts, notes = [], []
-            for token in filter(None, (t.strip() for t in value.split(";"))):
+            # a line break inside a cell (Alt+Enter in Excel) separates items like ";"
+            for token in filter(None, (t.strip() for t in re.split(r"[;\r\n]", value))):
                 canonical, error, note = one(token)
                 if error:
                     code, expected, hint = error
@@ -403,12 +425,30 @@ class _Checker:
         self._list(name, one)
 
     def _number(self, name: str) -> None:
+        unit = self.schema.fields[name].unit
+
         def parse(value: str):
-            number = _to_float(value)
-            if number is None:
-                hint = "use a decimal point" if _DECIMAL_COMMA.match(value) else "write a number"
-                return value, ("not_a_number", "a number", hint), ""
-            return value, "", ""
+            text, note = _ascii_digits(value)
+            number = _to_float(text)
+            if number is not None:
+                return text, "", note
+            with_unit = _NUMBER_WITH_UNIT.match(text)
+            if with_unit and unit in _LENGTHS and with_unit.group(2).lower() in _LENGTHS:
+                factor = _LENGTHS[with_unit.group(2).lower()] / _LENGTHS[unit]
+                converted = _number_text(float(with_unit.group(1)) * factor)
+                return converted, "", f"{with_unit.group(2)} converted to {unit}"
+            if with_unit:
+                where = f"{name.removesuffix('_value')}_unit" if name.endswith("_value") else ""
+                hint = f"write the number alone: {with_unit.group(1)}" + (
+                    f", and the unit in {where}" if where in self.schema.fields else ""
+                )
+            elif _DECIMAL_COMMA.match(text):
+                hint = f"use a decimal point: {text.replace(',', '.')}"
+            elif "_" in text:
+                hint = "write the number without underscores"
+            else:
+                hint = "write a number"
+            return value, ("not_a_number", "a number", hint), ""
 
         self._map_uniques(name, parse)
 
@@ -416,22 +456,24 @@ class _Checker:
         def parse(value: str):
             if value == "90+":
                 return value, "", ""
-            number = _to_float(value)
+            text, note = _ascii_digits(value)
+            number = _to_float(text)
+            with_unit = _AGE_WITH_UNIT.match(text)
+            if number is None and with_unit:
+                # a unit of time converts exactly; the note says what was read
+                number = float(with_unit.group(1)) * _AGE_UNITS[with_unit.group(2).lower()[:2]]
+                text, note = _age_text(number), f"{with_unit.group(2)} converted to years"
             if number is None:
-                years = _AGE_IN_YEARS.match(value)
-                months = _AGE_IN_MONTHS.match(value)
-                if years:
-                    hint = f"write the number alone: {years.group(1)}"
-                elif months:
-                    hint = f"write the age in years: {float(months.group(1)) / 12:.2g}"
-                elif _DECIMAL_COMMA.match(value):
-                    hint = "use a decimal point"
+                if _DECIMAL_COMMA.match(text):
+                    hint = f"use a decimal point: {text.replace(',', '.')}"
+                elif "_" in text:
+                    hint = "write the number without underscores"
                 else:
                     hint = "give the age in years, or leave it empty and keep the text in notes"
                 return value, ("not_a_number", "an age in years, or 90+", hint), ""
             if number < 0 or number > _MAX_AGE:
                 return value, ("age_out_of_range", f"an age from 0 to {_MAX_AGE} years", ""), ""
-            return value, "", ""
+            return text, "", note
 
         self._map_uniques(name, parse)
         numbers = pd.to_numeric(self.frame[name].where(self.frame[name] != "90+"), errors="coerce")
@@ -460,7 +502,7 @@ class _Checker:
         for name in ("case_id", "source_id"):
             if name not in self.position:
                 continue
-            self._cells(name)
+            self._map_uniques(name, _parse_id, keep_missing=False)
             empty = np.flatnonzero((self.frame[name] == "").to_numpy(dtype=bool))
             self.report_rows(empty, name, "error", "missing_value", expected=f"a {name}")
         if "case_id" in self.position:
@@ -476,8 +518,9 @@ class _Checker:
                     "error",
                     "duplicate_case_id",
                     expected="a case_id used by no other row",
-                    hint=lambda v: f"row {rows[first[_trim(v)]]} has the same case_id",
+                    hint=lambda v: f"row {rows[first[normalise_id(v)]]} has the same case_id",
                 )
+            self._confusable_ids(ids)
         if "source_id" not in self.position:
             return
         sources = self.raw.sources
@@ -491,7 +534,7 @@ class _Checker:
                 )
             )
             return
-        known = set(sources["source_id"].str.strip())
+        known = {normalise_id(v) for v in sources["source_id"]}
         ids = self.frame["source_id"]
         unknown = np.flatnonzero((~ids.isin(known) & (ids != "")).to_numpy(dtype=bool))
         self.report_rows(
@@ -501,9 +544,29 @@ class _Checker:
             "unknown_source",
             expected="a source_id listed in the sources table",
             hint=lambda v: (
-                _suggest(v.strip(), sorted(known)) or "add the source to the sources table"
+                _suggest(normalise_id(v), sorted(known)) or "add the source to the sources table"
             ),
         )
+
+    def _confusable_ids(self, ids: pd.Series) -> None:
+        """Warn where distinct case_ids look alike (a Cyrillic а for a Latin a)."""
+        distinct = [v for v in pd.unique(ids) if v]
+        first_row = {v: i for i, v in reversed(list(enumerate(ids)))}
+        seen: dict[str, str] = {}
+        for value in distinct:
+            key = _skeleton(value)
+            if key in seen:
+                other = seen[key]
+                self.report_rows(
+                    [first_row[value]],
+                    "case_id",
+                    "warning",
+                    "confusable_id",
+                    expected="case_ids that differ in more than look-alike characters",
+                    hint=f"looks like {other!r} in row {self.raw.row_numbers[first_row[other]]}",
+                )
+            else:
+                seen[key] = value
 
     def _labs(self) -> None:
         for lab in ("calcium", "phosphate", "pth"):
@@ -578,12 +641,65 @@ class _Checker:
             )
 
 
-def _trim(value: str) -> str:
-    """A cell as :meth:`_Checker._cells` trims it: non-breaking spaces are spaces."""
+def _trim(value) -> str:
+    """A cell as `_Checker._cells` trims it: no-break spaces are spaces, missing is empty."""
+    if not isinstance(value, str):
+        return ""
     return value.replace("\u00a0", " ").strip()
 
 
+#: Characters that display as nothing, removed from identifiers.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+# Cyrillic and Greek letters drawn like Latin ones (after casefold), for confusable ids.
+_HOMOGLYPHS = str.maketrans("аеорсухіјѕԁαειοκνρτυχ", "aeopcyxijsdaeiokvptux")
+
+
+def normalise_id(value) -> str:
+    """An identifier as validation stores it: trimmed, NFC, invisible characters removed.
+
+    Examples
+    --------
+    >>> normalise_id(" cafe\u0301\u200b ") == "caf\u00e9"
+    True
+    """
+    return unicodedata.normalize("NFC", _trim(value).translate(_INVISIBLE)).strip()
+
+
+def _parse_id(value: str) -> tuple[str, str, str]:
+    canonical = normalise_id(value)
+    return canonical, "", ("Unicode form, invisible characters" if canonical != value else "")
+
+
+def _skeleton(value: str) -> str:
+    return unicodedata.normalize("NFKC", value).casefold().translate(_HOMOGLYPHS)
+
+
+def _ascii_digits(value: str) -> tuple[str, str]:
+    """Digits of any script (９５, ٩٥) as ASCII, so every later step reads the same number."""
+    if value.isascii():
+        return value, ""
+    text = "".join(
+        str(unicodedata.decimal(c))
+        if not c.isascii() and unicodedata.decimal(c, None) is not None
+        else c
+        for c in value
+    )
+    text = unicodedata.normalize("NFKC", text)
+    return text, ("digits written in ASCII" if text != value else "")
+
+
+def _age_text(years: float) -> str:
+    """Converted ages keep two decimals (12 days = 0.03), three for the first days of life."""
+    return _number_text(round(years, 2) if years >= 0.01 else round(years, 3))
+
+
+def _number_text(value: float) -> str:
+    return f"{value:.6g}"
+
+
 def _to_float(value: str) -> float | None:
+    if "_" in value or not value.isascii():  # float() accepts 9_5 and ９５; nothing else does
+        return None
     try:
         number = float(value)
     except ValueError:

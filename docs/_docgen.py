@@ -26,6 +26,7 @@ API_SECTIONS = {
     "casestats.io": "Reading, validating and writing case series",
     "casestats.caseseries": "The case series",
     "casestats.duplicates": "Possible duplicate patients",
+    "casestats.cohorts": "Cohort counts",
     "casestats.problems": "Validation reports",
     "casestats.schema": "The schema",
     "casestats.privacy": "Checking a dataset before sharing it",

@@ -25,7 +25,7 @@ def run(*args, cwd=None):
 @pytest.fixture()
 def bad_csv(tmp_path):
     path = tmp_path / "cases.csv"
-    path.write_text("case_id,source_id,age_years,sex\n1,x,87 y,F\n2,x,,bogus\n", encoding="utf-8")
+    path.write_text("case_id,source_id,age_years,sex\n1,x,~87,F\n2,x,,bogus\n", encoding="utf-8")
     (tmp_path / "cases.sources.csv").write_text("source_id\nx\n", encoding="utf-8")
     return path
 

@@ -55,3 +55,14 @@ def test_no_synonym_maps_to_two_terms_within_a_vocabulary():
         for name in [row.term, *filter(None, row.synonyms.split("|"))]:
             key = (row.vocabulary, name.casefold())
             assert seen.setdefault(key, row.term) == row.term, key
+
+
+def test_every_controlled_vocabulary_is_reachable_by_field():
+    from casestats.schema import load_schema
+
+    schema = load_schema()
+    sites = schema.vocabulary("sites")
+    assert "elbow" in sites["term"].tolist()
+    assert schema.vocabulary("laterality")["term"].tolist()[:2] == ["left", "right"]
+    with pytest.raises(ValueError, match="sites"):
+        schema.vocabulary("age_years")

@@ -1,5 +1,6 @@
 """Validation: every problem in one pass, located as the user sees the file."""
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -63,7 +64,7 @@ def _row(case_id, **changes):
 # (row changes, expected code, expected cell): ten different mistakes in one sheet
 MISTAKES = [
     ({"case_id": "c1"}, "duplicate_case_id", "Cases!A3"),
-    ({"age_years": "87 y"}, "not_a_number", "Cases!C4"),
+    ({"age_years": "about 87"}, "not_a_number", "Cases!C4"),
     ({"age_years": "250"}, "age_out_of_range", "Cases!C5"),
     ({"sex": "femal"}, "unknown_term", "Cases!D6"),
     ({"ssc_subset": "limted"}, "unknown_term", "Cases!F7"),
@@ -98,12 +99,13 @@ def test_ten_mistakes_give_ten_located_problems(tmp_path):
 
 
 def test_hints_and_verbatim_values(tmp_path):
-    path = _xlsx(tmp_path / "cases.xlsx", [_row("c1", ssc_subset="limted", age_years="87 y")])
+    path = _xlsx(tmp_path / "cases.xlsx", [_row("c1", ssc_subset="limted", calcium_value="9.4 mg")])
     problems = casestats.validate(path).problems.set_index("code")
     assert problems.loc["unknown_term", "hint"] == "did you mean 'limited'?"
     assert problems.loc["unknown_term", "value"] == "limted"
-    assert problems.loc["not_a_number", "hint"] == "write the number alone: 87"
-    assert problems.loc["not_a_number", "column"] == "age_years"
+    hint = "write the number alone: 9.4, and the unit in calcium_unit"
+    assert problems.loc["not_a_number", "hint"] == hint
+    assert problems.loc["not_a_number", "column"] == "calcium_value"
 
 
 def test_synonyms_are_reported_as_notes_and_applied():
@@ -181,3 +183,118 @@ def test_unreadable_file_is_a_validation_error(tmp_path):
     assert report.problems["code"].tolist() == ["format_mismatch"]
     with pytest.raises(casestats.CaseSeriesValidationError, match="format_mismatch"):
         casestats.read_cases(path)
+
+
+# -- issue 19: blanks, look-alike ids and digits -------------------------------
+
+SOURCES = pd.DataFrame({"source_id": ["s"]})
+
+
+@pytest.mark.parametrize("dtype", [object, "string", "str"])
+@pytest.mark.parametrize("blank", [np.nan, pd.NA, None])
+def test_a_blank_cell_stays_blank_and_never_takes_another_rows_value(dtype, blank):
+    """pd.factorize codes a missing value -1, and uniques[-1] was another row's value."""
+    frame = pd.DataFrame(
+        {
+            "case_id": pd.Series(["1", "2", "3"], dtype=dtype),
+            "source_id": ["s", "s", "s"],
+            "sex": pd.Series(["male", blank, "female"], dtype=dtype),
+            "ssc_subset": pd.Series(["limited", blank, "diffuse"], dtype=dtype),
+            "conditions": pd.Series(
+                ["systemic_sclerosis", blank, "systemic_sclerosis"], dtype=dtype
+            ),
+        }
+    )
+    cases = casestats.read_cases(frame, sources=SOURCES)
+    assert cases.data["sex"].tolist() == ["male", "", "female"]
+    assert cases.data["ssc_subset"].tolist() == ["limited", "", "diffuse"]
+    assert cases.data["conditions"].iloc[1] == ""
+
+
+def test_check_table_reads_a_missing_value_left_in_the_text_table_as_empty():
+    """A reader that leaves NaN in the text table must not shift values between rows."""
+    from dataclasses import replace
+
+    from casestats.io import read_raw
+    from casestats.validation import check_table
+
+    raw = read_raw(pd.DataFrame({"case_id": ["1", "2", "3"], "sex": ["male", "", "female"]}))
+    frame = raw.frame.copy()
+    frame.iloc[1, 1] = np.nan
+    frame.iloc[0, 0] = None
+    _, canonical = check_table(replace(raw, frame=frame))
+    assert canonical["sex"].tolist() == ["male", "", "female"]
+    assert canonical["case_id"].tolist() == ["", "2", "3"]
+
+
+def test_a_blank_case_id_is_a_located_missing_value():
+    frame = pd.DataFrame({"case_id": [np.nan, "2"], "source_id": ["s", "s"]})
+    report = casestats.validate(frame, sources=SOURCES)
+    errors = report.problems.query("severity == 'error'")
+    assert errors[["code", "row", "column"]].values.tolist() == [["missing_value", 1, "case_id"]]
+
+
+def test_a_newline_inside_a_sites_cell_separates_items_or_is_located():
+    frame = pd.DataFrame({"case_id": ["1"], "source_id": ["s"], "sites": ["elbow\nknee"]})
+    cases = casestats.read_cases(frame, sources=SOURCES)
+    assert cases.data["sites"].tolist() == ["elbow; knee"]
+    bad = pd.DataFrame({"case_id": ["1"], "source_id": ["s"], "sites": ["elbow\nkne (left"]})
+    problem = casestats.validate(bad, sources=SOURCES).problems.query("code == 'unknown_term'")
+    assert problem["row"].tolist() == [1]
+
+
+@pytest.mark.parametrize("age", ["\uff19\uff15", "\u0669\u0665"])
+def test_ages_in_other_digit_systems_are_read_as_ascii_and_checked(age):
+    frame = pd.DataFrame({"case_id": ["1"], "source_id": ["s"], "age_years": [age]})
+    report = casestats.validate(frame, sources=SOURCES)
+    codes = set(report.problems["code"])
+    assert "age_over_89" in codes
+    note = report.problems.query("code == 'normalised'")
+    assert note["hint"].iloc[0].startswith("read as '95'")
+
+
+def test_an_age_with_underscores_is_refused_with_a_hint():
+    frame = pd.DataFrame({"case_id": ["1"], "source_id": ["s"], "age_years": ["9_5"]})
+    problem = casestats.validate(frame, sources=SOURCES).problems.query("code == 'not_a_number'")
+    assert problem["hint"].tolist() == ["write the number without underscores"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"), [("45 y", "45"), ("18 months", "1.5"), ("12 days", "0.03"), ("3 wk", "0.06")]
+)
+def test_ages_with_a_unit_of_time_are_converted_with_a_note(typed, read):
+    frame = pd.DataFrame({"case_id": ["1"], "source_id": ["s"], "age_years": [typed]})
+    cases = casestats.read_cases(frame, sources=SOURCES)
+    assert cases.data["age_years"].tolist() == [read]
+    assert "normalised" in set(cases.report.problems["code"])
+
+
+def test_a_size_in_centimetres_is_converted_to_millimetres():
+    frame = pd.DataFrame({"case_id": ["1"], "source_id": ["s"], "largest_size_mm": ["5 cm"]})
+    cases = casestats.read_cases(frame, sources=SOURCES)
+    assert cases.data["largest_size_mm"].tolist() == ["50"]
+
+
+@pytest.mark.parametrize(
+    "twin", ["cafe\u0301", "caf\u00e9\u200b", "\u200bcaf\u00e9"], ids=["nfd", "zwsp", "zwsp-lead"]
+)
+def test_look_alike_case_ids_are_normalised_and_caught_as_duplicates(twin):
+    frame = pd.DataFrame({"case_id": ["caf\u00e9", twin], "source_id": ["s", "s"]})
+    report = casestats.validate(frame, sources=SOURCES)
+    duplicate = report.problems.query("code == 'duplicate_case_id'")
+    assert duplicate["row"].tolist() == [2]
+
+
+def test_a_cyrillic_homoglyph_in_a_case_id_is_a_warning():
+    frame = pd.DataFrame({"case_id": ["ax", "\u0430x"], "source_id": ["s", "s"]})
+    report = casestats.validate(frame, sources=SOURCES)
+    warning = report.problems.query("code == 'confusable_id'")
+    assert warning[["severity", "row"]].values.tolist() == [["warning", 2]]
+    assert "confusable_id" in PROBLEM_CODES
+
+
+def test_a_no_break_space_in_source_id_matches_in_cases_and_sources():
+    frame = pd.DataFrame({"case_id": ["1"], "source_id": ["smith\u00a02020"]})
+    sources = pd.DataFrame({"source_id": ["smith\u00a02020 "]})
+    report = casestats.validate(frame, sources=sources)
+    assert "unknown_source" not in set(report.problems["code"])

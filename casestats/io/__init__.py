@@ -85,13 +85,13 @@ def validate(source, *, sources=None):
     Examples
     --------
     >>> import pandas as pd
-    >>> report = validate(pd.DataFrame({"case_id": ["1"], "age_years": ["87 y"]}))
+    >>> report = validate(pd.DataFrame({"case_id": ["1"], "age_years": ["~87"]}))
     >>> report.problems[["code", "column", "value"]]
                code     column value
     0  missing_column  source_id
-    1    not_a_number  age_years  87 y
+    1    not_a_number  age_years   ~87
     >>> report.problems.loc[1, "hint"]
-    'write the number alone: 87'
+    'give the age in years, or leave it empty and keep the text in notes'
 
     """
     from casestats.validation import check_table

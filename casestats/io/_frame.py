@@ -40,9 +40,9 @@ def _header(label) -> str:
 
 
 def _column_text(values: pd.Series, header: str, problems: list[Problem]) -> np.ndarray:
-    # a string dtype column may still hold pd.NA: those go through _text, which blanks them
-    if pd.api.types.infer_dtype(values, skipna=False) == "string" and not values.hasnans:
-        return values.to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(values, skipna=False) == "string":
+        # pandas 3's str dtype (and "string") hold blanks as NaN/NA, not as ""
+        return values.astype(object).where(values.notna(), "").to_numpy(dtype=object)
     if pd.api.types.is_datetime64_any_dtype(values):
         text = values.map(_date_text, na_action="ignore").fillna("").to_numpy(dtype=object)
         problems.append(

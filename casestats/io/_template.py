@@ -15,7 +15,7 @@ from pathlib import Path
 
 from casestats.schema import load_schema
 
-__all__ = ["SOURCE_COLUMNS", "write_template", "DROPDOWN_ROWS"]
+__all__ = ["DROPDOWN_ROWS", "SOURCE_COLUMNS", "write_cohort_template", "write_template"]
 
 #: Columns of the ``Sources`` sheet (the citation of each ``source_id``).
 SOURCE_COLUMNS = (
@@ -55,7 +55,9 @@ def write_template(path) -> Path:
     Sheets: ``Cases`` (one column per schema field, frozen header row, the
     field description as a comment on each header), ``Sources`` (one row per
     publication), ``Data dictionary`` (:meth:`Schema.describe`) and ``Lists``
-    (hidden; the vocabulary terms the drop-down lists point to). Drop-downs
+    (hidden; the terms of every controlled vocabulary, those of sites,
+    conditions, autoantibodies and treatments included; single-term fields'
+    drop-down lists point to it). Drop-downs
     allow blank cells, because an empty cell means "not reported".
     Multi-valued fields (sites, conditions, ...) have no drop-down: a list
     can only offer one term per cell.
@@ -131,10 +133,12 @@ def _cases_sheet(sheet, schema) -> None:
 
 
 def _lists_sheet(sheet, schema) -> dict[str, str]:
-    """One column per vocabulary used by a single-term field; returns vocabulary -> range."""
+    """One column per controlled vocabulary (sites and lists too); returns vocabulary -> range."""
     from openpyxl.utils import get_column_letter
 
-    vocabularies = sorted({f.vocabulary for f in schema.fields.values() if f.kind == "term"})
+    used = {f.vocabulary for f in schema.fields.values() if f.vocabulary}
+    # the words written inside a site's brackets and after an antibody
+    vocabularies = sorted(used | {"laterality", "antibody_result"})
     ranges = {}
     for index, vocabulary in enumerate(vocabularies, start=1):
         letter = get_column_letter(index)
@@ -166,3 +170,52 @@ def _dropdowns(sheet, schema, ranges: dict[str, str]) -> None:
         letter = get_column_letter(index)
         validation.add(f"{letter}2:{letter}{DROPDOWN_ROWS + 1}")
         sheet.add_data_validation(validation)
+
+
+def write_cohort_template(path) -> Path:
+    """Write an empty workbook (.xlsx) for study-level cohort counts.
+
+    The ``Cohorts`` sheet has the columns :func:`casestats.read_cohorts`
+    reads by default (each described in a header comment), then ``Sources``
+    and a ``Data dictionary``.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        Where to write; the parent folder must exist.
+
+    Returns
+    -------
+    pathlib.Path
+        The written file.
+
+    Examples
+    --------
+    >>> import tempfile, openpyxl
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = write_cohort_template(Path(folder) / "cohorts.xlsx")
+    ...     openpyxl.load_workbook(path).sheetnames
+    ['Cohorts', 'Sources', 'Data dictionary']
+    """
+    import openpyxl
+    from openpyxl.comments import Comment
+
+    from casestats.cohorts import COHORT_DICTIONARY
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Cohorts"
+    _header_sheet(sheet, [name for name, _, _ in COHORT_DICTIONARY], width=18)
+    for index, (_, description, example) in enumerate(COHORT_DICTIONARY, start=1):
+        comment = Comment(f"{description}\nExample: {example}", "casestats")
+        comment.width, comment.height = 300, 120
+        sheet.cell(row=1, column=index).comment = comment
+    _header_sheet(book.create_sheet("Sources"), SOURCE_COLUMNS, width=24)
+    dictionary = book.create_sheet("Data dictionary")
+    _header_sheet(dictionary, ["column", "description", "example"], width=18)
+    for row in COHORT_DICTIONARY:
+        dictionary.append(list(row))
+    dictionary.column_dimensions["B"].width = 80
+    path = Path(path)
+    book.save(path)
+    return path

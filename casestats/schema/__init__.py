@@ -204,6 +204,38 @@ class Schema:
 
         return pd.DataFrame(self._code_rows, dtype=object)
 
+    def vocabulary(self, field: str) -> pd.DataFrame:
+        """The terms a field accepts, each with its label and synonyms.
+
+        Parameters
+        ----------
+        field : str
+            A field with a controlled vocabulary (``"sites"``, ``"sex"``...),
+            or a vocabulary's own name (``"laterality"``).
+
+        Examples
+        --------
+        >>> load_schema().vocabulary("sex")["term"].tolist()
+        ['female', 'male']
+        """
+        import pandas as pd
+
+        controlled = {n: f.vocabulary for n, f in self.fields.items() if f.vocabulary}
+        name = controlled.get(field, field)
+        if name not in self._terms or name == MISSING:
+            raise ValueError(
+                f"{field!r} has no controlled vocabulary; fields that have one: "
+                f"{', '.join(controlled)}"
+            )
+        rows = (
+            self._anatomy_rows
+            if name == SITE
+            else [r for r in self._vocab_rows if r["vocabulary"] == name]
+        )
+        table = pd.DataFrame(rows, dtype=object)[["term", "label", "synonyms"]]
+        table["synonyms"] = table["synonyms"].str.replace("|", "; ", regex=False)
+        return table
+
     def describe(self) -> pd.DataFrame:
         """The fields as a data dictionary (name, kind, vocabulary, required, unit, description)."""
         import pandas as pd

@@ -237,12 +237,18 @@ def add_csv():
         raises=True,
         about="age and sex swapped",
     )
+    for name, age in [("age_87_y", "87 y"), ("age_months", "18 months")]:
+        fixture(
+            f"csv/{name}.csv",
+            csv_bytes(with_row(age_years=age)),
+            [NO_SOURCES, ("normalised", 2, "age_years")],
+            raises=False,
+            about=f"age typed as {age!r}, converted to years with a note",
+        )
     for name, age, code in [
-        ("age_87_y", "87 y", "not_a_number"),
         ("age_in_her_50s", "in her 50s", "not_a_number"),
         ("age_negative", "-3", "age_out_of_range"),
         ("age_250", "250", "age_out_of_range"),
-        ("age_months", "18 months", "not_a_number"),
         ("age_excel_serial", "43891", "age_out_of_range"),
         ("age_nan_text", "nan", "not_a_number"),
         ("age_infinity", "inf", "not_a_number"),
