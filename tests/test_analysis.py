@@ -1,5 +1,7 @@
 """The three analyses, on hand-checked small series and on the bundled data."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -194,3 +196,34 @@ def test_bundled_case_results_carry_the_caveat():
     cases = casestats.load_dataset("calcinosis_case_reports")
     for result in (casestats.subtype_frequency(cases), casestats.site_distribution(cases)):
         assert "published literature" in str(result)
+
+
+# Issue 13: a natural DataFrame of one's own cohort counts, named as metafor names them.
+OWN = pd.DataFrame({"clinic": ["Leeds", "Lyon", "Lund"],
+                    "limited_calcinosis": [12, 9, 15], "limited_total": [40, 35, 52],
+                    "diffuse_calcinosis": [5, 6, 7], "diffuse_total": [30, 33, 41]})  # fmt: skip
+OWN_COLUMNS = dict(study="clinic", events_a="limited_calcinosis", total_a="limited_total",
+                   events_b="diffuse_calcinosis", total_b="diffuse_total")  # fmt: skip
+
+
+def test_own_cohorts_in_their_own_columns_are_pooled_like_the_same_counts():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", casestats.CasestatsWarning)
+        own = casestats.disease_association(OWN, **OWN_COLUMNS, groups=("limited", "diffuse"))
+        direct = casestats.meta_odds_ratios(
+            events_a=OWN["limited_calcinosis"], total_a=OWN["limited_total"],
+            events_b=OWN["diffuse_calcinosis"], total_b=OWN["diffuse_total"],
+        )  # fmt: skip
+    assert own.title == "your cohorts" and "your cohorts" in own.summary()
+    assert "published" not in own.summary()
+    assert own.random_effects.estimate == pytest.approx(direct.estimate, rel=1e-12)
+    assert own.studies["study"].tolist() == ["Leeds", "Lyon", "Lund"]
+    assert own.excluded.empty
+
+
+def test_own_cohorts_with_a_count_above_its_total_get_a_located_error():
+    bad = OWN.assign(limited_calcinosis=[12, 50, 15])
+    with pytest.raises(casestats.CaseSeriesValidationError) as err:
+        casestats.disease_association(bad, **OWN_COLUMNS)
+    text = str(err.value)
+    assert "row 2" in text and "limited_calcinosis" in text and "50" in text

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from casestats.analysis._shared import caveat_lines
@@ -12,6 +13,9 @@ from casestats.caseseries import CASE_REPORT_CAVEAT, CaseSeries
 from casestats.counts import cohort_table, feature_indicator, group_labels
 from casestats.results import ConfidenceInterval, Result
 from casestats.stats.contingency import ComparisonResult, compare_proportions
+
+#: The default comparison: limited vs diffuse cutaneous systemic sclerosis.
+SSC_GROUPS = ("limited", "diffuse")
 
 if TYPE_CHECKING:
     from casestats.stats.meta_analysis import MetaOddsRatioResult
@@ -123,11 +127,16 @@ class CohortAssociation(Result):
         The random-effects pooled odds ratio, with heterogeneity.
     exposure : str
         The comparison key.
-    groups : (str, str)
+    groups : (str, str), optional
         The two groups compared; odds ratios are ``groups[0]`` vs ``groups[1]``.
+        Default ``("limited", "diffuse")``; for a table of your own, its groups
+        (by default the names of its `events_a` and `events_b` columns).
     outcome : str
     method : str
         The random-effects estimator (``"reml"``, ``"dl"``...).
+    title : str
+        What the cohorts are called: "published cohorts" for the bundled dataset,
+        the :class:`~casestats.CohortTable`'s title ("your cohorts") for a user's.
     """
 
     studies: pd.DataFrame = field(repr=False)
@@ -138,6 +147,7 @@ class CohortAssociation(Result):
     groups: tuple[str, str]
     outcome: str
     method: str
+    title: str = "published cohorts"
 
     def confidence_interval(self, confidence_level: float | None = None) -> ConfidenceInterval:
         """Interval of the random-effects pooled odds ratio."""
@@ -185,7 +195,7 @@ class CohortAssociation(Result):
         a, b = self.groups
         re = self.random_effects
         mh = self.mantel_haenszel
-        lines = [f"{self.outcome}: {self.exposure} {a} vs {b}, {re.k} published cohorts"]
+        lines = [f"{self.outcome}: {self.exposure} {a} vs {b}, {re.k} {self.title}"]
         for row in self.studies.itertuples():
             lines.append(
                 f"  {row.study}: {row.events_a}/{row.total_a} vs {row.events_b}/{row.total_b}, "
@@ -212,19 +222,27 @@ def disease_association(
     data,
     *,
     exposure: str = "ssc_subset",
-    groups: tuple[str, str] = ("limited", "diffuse"),
+    groups: tuple[str, str] | None = None,
     outcome: str = "calcinosis",
     test: str = "auto",
     method: str = "reml",
     confidence_level: float = 0.95,
+    study: str | None = None,
+    events_a: str | None = None,
+    total_a: str | None = None,
+    events_b: str | None = None,
+    total_b: str | None = None,
 ) -> CaseAssociation | CohortAssociation:
     """Compare group ``groups[0]`` with ``groups[1]``: in a case series or across cohorts.
 
     Parameters
     ----------
-    data : CaseSeries or pandas.DataFrame
-        Individual cases, or published cohort rows in the form of the
-        ``ssc_calcinosis_cohorts`` dataset.
+    data : CaseSeries, CohortTable or pandas.DataFrame
+        Individual cases; study-level counts of your own (a
+        :class:`~casestats.CohortTable`, or a DataFrame whose columns
+        `study`, `events_a`, `total_a`, `events_b`, `total_b` name, read with
+        :func:`casestats.read_cohorts`); or published cohort rows in the form of
+        the ``ssc_calcinosis_cohorts`` dataset.
     exposure : str
         Case series: a single-valued field (``"ssc_subset"``). Cohorts: the
         ``comparison`` key (``"ssc_subset"``, ``"aca"``, ``"digital_ulcers"``...).
@@ -242,6 +260,11 @@ def disease_association(
         Random-effects estimator for cohorts (see
         :func:`casestats.meta_odds_ratios`).
     confidence_level : float
+    study, events_a, total_a, events_b, total_b : str, optional
+        For a DataFrame of your own counts, the names of its columns, as metafor's
+        ``rma(ai=, n1i=, ci=, n2i=, data=)`` takes them: the study label, then
+        patients with calcinosis and patients in each group. Every study is
+        pooled unless a ``pool`` column says otherwise.
 
     Returns
     -------
@@ -261,13 +284,41 @@ def disease_association(
     >>> inside = casestats.disease_association(cases, outcome="hand")
     >>> inside.comparison.test
     'fisher'
+
+    Counts of your own, in the columns you named:
+
+    >>> import pandas as pd
+    >>> mine = pd.DataFrame({"clinic": ["Leeds", "Lyon", "Lund"],
+    ...     "limited_calcinosis": [12, 9, 15], "limited_total": [40, 35, 52],
+    ...     "diffuse_calcinosis": [5, 6, 7], "diffuse_total": [30, 33, 41]})
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore", casestats.SmallSampleWarning)
+    ...     own = casestats.disease_association(mine, study="clinic",
+    ...         events_a="limited_calcinosis", total_a="limited_total",
+    ...         events_b="diffuse_calcinosis", total_b="diffuse_total",
+    ...         groups=("limited", "diffuse"))
+    >>> own.title, own.studies["study"].tolist()
+    ('your cohorts', ['Leeds', 'Lyon', 'Lund'])
     """
+    from casestats.cohorts import CohortTable, read_cohorts
+
+    columns = {"study": study, "events_a": events_a, "total_a": total_a,
+               "events_b": events_b, "total_b": total_b}  # fmt: skip
+    named = {key: value for key, value in columns.items() if value is not None}
     if isinstance(data, CaseSeries):
-        return _case_association(data, exposure, tuple(groups), outcome, test, confidence_level)
+        groups = tuple(groups or SSC_GROUPS)
+        return _case_association(data, exposure, groups, outcome, test, confidence_level)
+    if isinstance(data, pd.DataFrame) and (named or "comparison" not in data.columns):
+        # counts of one's own: validated (every problem located) before anything is pooled
+        data = read_cohorts(data, groups=groups, **named)
+    if isinstance(data, CohortTable):
+        return _table_association(data, outcome, test, method, confidence_level)
     if not isinstance(data, pd.DataFrame):
-        raise TypeError("data must be a CaseSeries or a DataFrame of cohort rows")
-    return _cohort_association(data, exposure, tuple(groups), outcome, test, method,
-                               confidence_level)  # fmt: skip
+        raise TypeError(
+            f"data must be a CaseSeries, a CohortTable or a DataFrame, not {type(data).__name__}"
+        )
+    return _cohort_association(data, exposure, tuple(groups or SSC_GROUPS), outcome, test,
+                               method, confidence_level)  # fmt: skip
 
 
 def _case_association(cases, exposure, groups, outcome, test, confidence_level):
@@ -335,6 +386,22 @@ def _cohort_association(cohorts, exposure, groups, outcome, test, method, confid
             f"no poolable rows compare {groups[0]} with {groups[1]} for {exposure!r}; "
             f"excluded: {excluded['reason'].tolist()}"
         )
+    studies = _with_study_tests(included, groups, test, confidence_level)
+    mh, random = _pool(studies, method, confidence_level)
+    return CohortAssociation(
+        studies=studies,
+        excluded=excluded,
+        mantel_haenszel=mh,
+        random_effects=random,
+        exposure=exposure,
+        groups=groups,
+        outcome=outcome,
+        method=method,
+    )
+
+
+def _with_study_tests(included, groups, test, confidence_level) -> pd.DataFrame:
+    """The study rows with each study's own 2x2 test (chosen by expected counts)."""
     tests = [
         compare_proportions(
             events_a=r.events_a,
@@ -342,6 +409,7 @@ def _cohort_association(cohorts, exposure, groups, outcome, test, method, confid
             events_b=r.events_b,
             total_b=r.total_b,
             test=test,
+            groups=groups,
             confidence_level=confidence_level,
         )
         for r in included.itertuples()
@@ -355,14 +423,30 @@ def _cohort_association(cohorts, exposure, groups, outcome, test, method, confid
     for column in ("reported_p", "reported_test"):
         if column not in studies:
             studies[column] = ""
+    return studies
+
+
+def _table_association(table, outcome, test, method, confidence_level):
+    """Pool a CohortTable: the user's own cohorts, every study marked to pool."""
+    if outcome != "calcinosis":
+        raise ValueError(f"outcome={outcome!r}: a cohort table counts patients with calcinosis")
+    included = table.pooled()
+    if included.empty:
+        raise ValueError(f"no study of {table.title} is marked to pool with both groups counted")
+    left_out = table.data[~table.data["study"].isin(included["study"])]
+    complete = left_out[["events_a", "total_a", "events_b", "total_b"]].notna().all(axis=1)
+    reason = np.where(complete, "marked not to pool", "counts of one group missing")
+    excluded = left_out.assign(reason=reason).reset_index(drop=True)
+    studies = _with_study_tests(included, table.groups, test, confidence_level)
     mh, random = _pool(studies, method, confidence_level)
     return CohortAssociation(
         studies=studies,
         excluded=excluded,
         mantel_haenszel=mh,
         random_effects=random,
-        exposure=exposure,
-        groups=groups,
+        exposure="group",
+        groups=table.groups,
         outcome=outcome,
         method=method,
+        title=table.title,
     )

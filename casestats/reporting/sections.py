@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from casestats._text import plural
+from casestats.analysis.association import SSC_GROUPS
 from casestats.caseseries import CASE_REPORT_CAVEAT
 from casestats.reporting._blocks import _Context, _Section, _SourceList, _TableOneBlock
 from casestats.schema import load_schema
@@ -24,7 +25,6 @@ from casestats.schema import load_schema
 __all__ = ["SECTIONS"]
 
 #: The two systemic sclerosis subsets the report compares.
-SSC_GROUPS = ("limited", "diffuse")
 
 
 def level_text(confidence_level: float) -> str:
