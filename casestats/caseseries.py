@@ -70,21 +70,10 @@ class CaseSeries:
         self._sites: pd.DataFrame | None = None
         self._indicators: dict[str, pd.DataFrame] = {}
 
-    @classmethod
-    def from_frame(cls, frame: pd.DataFrame, *, sources=None) -> CaseSeries:
-        """Validate a DataFrame and build a case series (see :func:`casestats.read_cases`)."""
-        from casestats.io import read_cases
-
-        return read_cases(frame, sources=sources)
-
     @property
     def data(self) -> pd.DataFrame:
         """The canonical text table, exactly as it would be written back (a copy)."""
         return self._data.copy()
-
-    @property
-    def case_ids(self) -> pd.Series:
-        return self._data["case_id"]
 
     def __len__(self) -> int:
         return len(self._data)

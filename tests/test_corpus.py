@@ -58,13 +58,17 @@ def _unzipped(data: bytes):
     from xml.etree.ElementTree import ParseError, canonicalize
 
     def canonical(body: bytes):
-        if b"<!DOCTYPE" in body:
-            # never expand the hostile entities: only ignore the empty-tag spacing
-            return re.sub(rb"\s*/>", b"/>", body)
+        doctype = re.search(rb"<!DOCTYPE.*?(\[.*?\])?\s*>", body, flags=re.S)
+        if doctype:
+            # never expand the hostile entities: compare the declaration as written, and the
+            # document with each entity reference kept as its name
+            body = body[: doctype.start()] + body[doctype.end() :]
+            body = re.sub(rb"&(?!amp;|lt;|gt;|quot;|apos;|#)(\w+);", rb"[entity \1]", body)
         try:
-            return canonicalize(body.decode("utf-8"))
+            text = canonicalize(body.decode("utf-8"))
         except (UnicodeDecodeError, ParseError):
-            return body
+            text = body
+        return (doctype.group(0) if doctype else b"", text)
 
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:

@@ -409,8 +409,51 @@ def finish(
     width = len(headers)
     while width > 1 and headers[width - 1].strip() == "" and empty_columns[width - 1]:
         width -= 1
+    keep, names = _named_columns(
+        headers[:width], all_letters, empty_columns, sheet=sheet, letters=letters,
+        problems=problems,
+    )  # fmt: skip
+
+    frame = cells.iloc[:, keep]
+    frame.columns = names
+    blank = ~frame.ne("").any(axis=1).to_numpy(dtype=bool) if names else np.ones(len(frame), bool)
+    if blank.any():
+        frame = frame.loc[~blank]
+        row_numbers = row_numbers[~blank]
+    frame = frame.reset_index(drop=True)
+    if frame.empty:
+        problems.append(
+            Problem(
+                "error",
+                "no_rows",
+                expected="at least one row of data under the header",
+                hint=f"{sheet or 'the table'} has a header but no rows",
+            )
+        )
+    if fmt in ("csv", "xlsx") and apostrophes:
+        unescape_formulas(frame)
+    row_numbers = np.asarray(row_numbers, dtype=np.int64)
+    headers = [headers[i] for i in keep]
+    kept_letters = [all_letters[i] for i in keep]
+    if check_lengths:
+        problems += long_cells(frame, row_numbers, kept_letters, headers, sheet)
+    return RawTable(
+        frame=frame,
+        headers=headers,
+        row_numbers=row_numbers,
+        sheet=sheet,
+        column_letters=kept_letters,
+        source=source,
+        format=fmt,
+        sources=sources,
+        problems=tuple(problems),
+    )
+
+
+def _named_columns(headers, all_letters, empty_columns, *, sheet, letters, problems):
+    """The columns kept and their names: blank and repeated headers reported in `problems`."""
     keep, names, seen = [], [], {}
-    for i, header in enumerate(headers[:width]):
+    for i, header in enumerate(headers):
         where = cell_address(sheet, all_letters[i], 1)
         if header.strip() == "":
             if empty_columns[i]:
@@ -457,42 +500,7 @@ def finish(
             name = header
         keep.append(i)
         names.append(name)
-    names = _unique(names)
-
-    frame = cells.iloc[:, keep]
-    frame.columns = names
-    blank = ~frame.ne("").any(axis=1).to_numpy(dtype=bool) if names else np.ones(len(frame), bool)
-    if blank.any():
-        frame = frame.loc[~blank]
-        row_numbers = row_numbers[~blank]
-    frame = frame.reset_index(drop=True)
-    if frame.empty:
-        problems.append(
-            Problem(
-                "error",
-                "no_rows",
-                expected="at least one row of data under the header",
-                hint=f"{sheet or 'the table'} has a header but no rows",
-            )
-        )
-    if fmt in ("csv", "xlsx") and apostrophes:
-        unescape_formulas(frame)
-    row_numbers = np.asarray(row_numbers, dtype=np.int64)
-    headers = [headers[i] for i in keep]
-    kept_letters = [all_letters[i] for i in keep]
-    if check_lengths:
-        problems += long_cells(frame, row_numbers, kept_letters, headers, sheet)
-    return RawTable(
-        frame=frame,
-        headers=headers,
-        row_numbers=row_numbers,
-        sheet=sheet,
-        column_letters=kept_letters,
-        source=source,
-        format=fmt,
-        sources=sources,
-        problems=tuple(problems),
-    )
+    return keep, _unique(names)
 
 
 def _unique(names: list[str]) -> list[str]:

@@ -30,7 +30,7 @@ _SCALES = ("odds ratio", "proportion")
 def _format_heterogeneity(heterogeneity: str | Mapping[str, Any]) -> str:
     if isinstance(heterogeneity, str):
         return heterogeneity
-    names = {"i2": "I²", "tau2": "τ²", "q": "Q", "df": "df", "pvalue": "p", "h2": "H²"}
+    names = {"i2": "I²", "tau2": "τ²", "q": "Q", "df": "df", "pvalue": "p"}
     parts = []
     for key, value in heterogeneity.items():
         name = names.get(str(key).lower().replace("^", "").replace("_", ""), str(key))
