@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from casestats._text import article
-from casestats.io._raw import RawTable
+from casestats.io._table import RawTable
 from casestats.problems import Problem, ValidationReport
 from casestats.schema import SITE, Schema, load_schema
 
@@ -113,7 +113,7 @@ def check_table(raw: RawTable) -> tuple[ValidationReport, pd.DataFrame]:
 
     Parameters
     ----------
-    raw : casestats.io._raw.RawTable
+    raw : casestats.io._table.RawTable
         Cells as typed, from :func:`casestats.io.read_raw`.
 
     Returns

@@ -9,7 +9,8 @@ writes a case series back without losing anything.
 from __future__ import annotations
 
 from casestats.exceptions import CaseSeriesValidationError
-from casestats.io._raw import FORMATS, LIMITS, RawTable, read_raw
+from casestats.io._raw import read_raw
+from casestats.io._table import FORMATS, LIMITS, RawTable
 from casestats.io._template import write_template
 from casestats.io._write import write_cases
 

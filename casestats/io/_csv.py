@@ -18,7 +18,7 @@ from typing import NoReturn
 import numpy as np
 import pandas as pd
 
-from casestats.io._raw import (
+from casestats.io._table import (
     LIMITS,
     RawTable,
     cell_address,

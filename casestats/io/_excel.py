@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from casestats.exceptions import CaseSeriesValidationError
-from casestats.io._raw import (
+from casestats.io._table import (
     LIMITS,
     RawTable,
     cell_address,

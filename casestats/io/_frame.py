@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from casestats.io._raw import RawTable, finish, number_text
+from casestats.io._table import RawTable, finish, number_text
 from casestats.problems import Problem
 
 

@@ -12,7 +12,7 @@ import json
 import numpy as np
 import pandas as pd
 
-from casestats.io._raw import RawTable, fail, finish
+from casestats.io._table import RawTable, fail, finish
 from casestats.problems import Problem
 
 

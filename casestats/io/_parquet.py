@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from casestats.io._frame import _column_text
-from casestats.io._raw import LIMITS, RawTable, fail, finish, read_bytes
+from casestats.io._table import LIMITS, RawTable, fail, finish, read_bytes
 from casestats.problems import Problem
 
 __all__ = ["read_parquet"]

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from casestats.io._raw import FORMATS
+from casestats.io._table import FORMATS
 
 __all__ = ["write_cases"]
 
