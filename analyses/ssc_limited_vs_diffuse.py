@@ -74,10 +74,12 @@ def cohorts(out: Path) -> dict:
     for row in subset.excluded.itertuples():
         print(f"  {row.cohort_id}: {row.reason}")
     print()
+    # every warning goes under the analysis that raised it
     print(antibody)
+    print(*(f"  warning: {n}" for n in notes_aca), sep="\n")
     print()
     print(prevalence)
-    print(*(f"  warning: {n}" for n in notes_aca + notes_prev), sep="\n")
+    print(*(f"  warning: {n}" for n in notes_prev), sep="\n")
     return {"subset": subset, "aca": antibody, "prevalence": prevalence}
 
 

@@ -202,12 +202,17 @@ class CohortAssociation(Result):
                 f"{row.test} p = {row.pvalue:.3g} (paper: {row.reported_p or 'not printed'})"
             )
         lines.append(
+            # the pooled effect's own test first: the heterogeneity p is a different question
             f"  pooled OR ({re.method_label}) {re.estimate:.3g} "
-            f"[{re.ci_low:.3g}, {re.ci_high:.3g}]; {re.heterogeneity.text()}"
+            f"[{re.ci_low:.3g}, {re.ci_high:.3g}], p = {re.pvalue:.3g}; "
+            f"heterogeneity {re.heterogeneity.text()}"
         )
+        cmh = f"CMH p = {mh.pvalue_uncorrected:.3g} (no continuity correction)"
+        if mh.correction:
+            cmh += f", {mh.pvalue:.3g} (continuity-corrected)"
         lines.append(
             f"  pooled OR (Mantel-Haenszel) {mh.estimate:.3g} "
-            f"[{mh.confidence_interval().low:.3g}, {mh.confidence_interval().high:.3g}]"
+            f"[{mh.confidence_interval().low:.3g}, {mh.confidence_interval().high:.3g}], {cmh}"
         )
         if len(self.excluded):
             lines.append(f"  {len(self.excluded)} rows not pooled (see .excluded)")
