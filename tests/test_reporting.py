@@ -1,6 +1,7 @@
 """The full report: files, sections, self-containment, determinism."""
 
 import re
+import warnings
 
 import matplotlib
 import pandas as pd
@@ -105,8 +106,25 @@ def test_without_cohorts_and_with_sparse_cases(tmp_path):
     cases = casestats.read_cases(frame, sources=pd.DataFrame({"source_id": ["s"]}))
     path = report(cases, out=tmp_path / "rep")
     text = path.read_text(encoding="utf-8")
-    assert "No published cohorts were given" in text
+    assert "No cohort counts were given" in text
     assert "No patient of the case series has systemic sclerosis" in text
+
+
+def test_own_cohorts_are_called_yours_not_published(tmp_path):
+    cases = casestats.read_cases(
+        pd.DataFrame({"case_id": ["a"], "source_id": ["s"], "subtype": ["dystrophic"]}),
+        sources=pd.DataFrame({"source_id": ["s"]}),
+    )
+    mine = pd.DataFrame({"study": ["Leeds", "Lyon", "Lund"], "events_a": [12, 9, 15],
+                         "total_a": [40, 35, 52], "events_b": [5, 6, 7],
+                         "total_b": [30, 33, 41], "pool": ["yes", "no", "yes"]})  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", casestats.CasestatsWarning)
+        path = report(cases, cohorts=mine, out=tmp_path / "rep")
+    text = path.read_text(encoding="utf-8")
+    assert "Your cohorts: calcinosis in limited vs diffuse" in text
+    assert "2 cohorts pooled, 1 row left out" in text
+    assert "Published cohorts" not in text
 
 
 def test_text_follows_the_confidence_level(tmp_path):

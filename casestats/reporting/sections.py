@@ -246,7 +246,7 @@ def _association_section(ctx: _Context) -> _Section:
     a, b = SSC_GROUPS
     section = _Section(f"{a.capitalize()} vs {b} systemic sclerosis")
     if ctx.cohorts is None:
-        section.text("No published cohorts were given, so there is no pooled comparison.")
+        section.text("No cohort counts were given, so there is no pooled comparison.")
     else:
         section.blocks += _cohort_blocks(ctx).blocks
     section.blocks += _case_ssc_blocks(ctx).blocks
@@ -261,9 +261,12 @@ def _cohort_blocks(ctx: _Context) -> _Section:
         disease_association, ctx.cohorts, groups=SSC_GROUPS, confidence_level=ctx.confidence_level
     )
     a, b = result.groups
+    # a user's own cohorts are not "published cohorts": the result carries what to call them
+    compared = f"{a} vs {b} cutaneous systemic sclerosis" if (a, b) == SSC_GROUPS else f"{a} vs {b}"
     out.text(
-        f"Published cohorts: calcinosis in {a} vs {b} cutaneous systemic sclerosis. "
-        f"{len(result.studies)} cohorts pooled, {len(result.excluded)} rows left out."
+        f"{result.title[:1].upper()}{result.title[1:]}: calcinosis in {compared}. "
+        f"{plural(len(result.studies), 'cohort')} pooled, "
+        f"{plural(len(result.excluded), 'row')} left out."
     )
     studies = result.studies
     ctx.save_table("cohort_studies", studies)
@@ -296,7 +299,7 @@ def _cohort_blocks(ctx: _Context) -> _Section:
     if len(excluded):
         out.table(
             "cohort_excluded",
-            excluded[["cohort_id", "source_id", "reason"]],
+            excluded[[c for c in ("cohort_id", "study", "source_id", "reason") if c in excluded]],
             "Rows of the comparison not pooled, with the reason.",
         )
     ctx.method(
