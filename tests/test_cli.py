@@ -164,7 +164,7 @@ def test_report_from_filled_template(filled, tmp_path):
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "rep" / "report.html").is_file()
     assert "[1/8]" in result.stderr and "[8/8]" in result.stderr
-    assert "No published cohorts were given" in (tmp_path / "rep" / "report.md").read_text()
+    assert "No cohort counts were given" in (tmp_path / "rep" / "report.md").read_text()
 
 
 def test_report_on_bundled_uses_cohorts_by_default(tmp_path):
