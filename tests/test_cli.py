@@ -79,7 +79,7 @@ def test_summary_by_field_writes_docx(tmp_path):
     out = tmp_path / "table1.docx"
     result = run("summary", "calcinosis_case_reports", "--by", "subtype", "--out", str(out))
     assert result.returncode == 0, result.stderr
-    header = [c.text for c in docx.Document(str(out)).tables[0].rows[0].cells]
+    header = [c.text.replace("\n", " ") for c in docx.Document(str(out)).tables[0].rows[0].cells]
     assert header[:2] == ["Characteristic", "Overall (N = 79)"] and header[-2:] == ["p", "test"]
     bad = run("summary", "calcinosis_case_reports", "--by", "sites")
     assert bad.returncode == 2 and "single-valued" in bad.stderr

@@ -166,10 +166,19 @@ table.table-one tfoot td { text-align: left; font-size: .85em; color: #333;
 """
 
 
+def _header_lines(name) -> list[str]:
+    """"dystrophic" over "(N = 26)", so a narrow column never breaks inside either."""
+    label, _, count = str(name).partition(" (N = ")
+    return [label, f"(N = {count}"] if count else [label]
+
+
 def html_table(table: TableOne, caption: str = "Table 1. Patient characteristics") -> str:
     """A styled ``<table>`` with caption and footnotes (a fragment, style included)."""
     shown = display_table(table)
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in shown.columns)
+    head = "".join(
+        "<th>" + "<br>".join(html.escape(part) for part in _header_lines(c)) + "</th>"
+        for c in shown.columns
+    )
     body = []
     for row in shown.itertuples(index=False):
         first = str(row[0])
@@ -189,31 +198,103 @@ def html_table(table: TableOne, caption: str = "Table 1. Patient characteristics
 
 
 def write_docx(table: TableOne, path, caption: str = "Table 1. Patient characteristics") -> None:
-    """A Word document holding the table, its caption and its footnotes."""
+    """A Word document holding the table, its caption and its footnotes.
+
+    Laid out as journals print tables: 8 pt text, single spacing, rules above and
+    below the header and at the foot only, the header repeated on every page, a
+    wide first column and landscape pages when there are more than five columns.
+    """
     import docx
     from docx.enum.section import WD_ORIENT
-    from docx.shared import Pt
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Cm, Pt
 
     shown = display_table(table)
     document = docx.Document()
+    normal = document.styles["Normal"]
+    normal.font.size = Pt(8)
+    normal.paragraph_format.space_after = Pt(0)
+    normal.paragraph_format.line_spacing = 1.0
+    section = document.sections[0]
     if len(shown.columns) > 5:  # wide tables read better on a landscape page
-        section = document.sections[0]
         section.orientation = WD_ORIENT.LANDSCAPE
         section.page_width, section.page_height = section.page_height, section.page_width
-    document.add_paragraph().add_run(caption).bold = True
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Cm(1.5))
+    heading = document.add_paragraph()
+    heading.paragraph_format.space_after = Pt(4)
+    heading.add_run(caption).bold = True
+
     grid = document.add_table(rows=1, cols=len(shown.columns))
+    grid.autofit = False
     for cell, name in zip(grid.rows[0].cells, shown.columns, strict=True):
-        cell.text = ""
-        cell.paragraphs[0].add_run(str(name)).bold = True
+        for i, line in enumerate(_header_lines(name)):
+            run = cell.paragraphs[0].add_run(line)
+            run.bold = True
+            if i == 0 and line != name:
+                run.add_break()
     for row in shown.itertuples(index=False):
         cells = grid.add_row().cells
         first = str(row[0])
         cells[0].text = first.strip()
         if first.startswith(INDENT):
-            cells[0].paragraphs[0].paragraph_format.left_indent = Pt(12)
+            cells[0].paragraphs[0].paragraph_format.left_indent = Pt(9)
         for cell, value in zip(cells[1:], row[1:], strict=True):
-            cell.text = str(value)
+            cell.text = str(value).replace("< ", "<\u00a0")  # "< 0.001" stays on one line
+    widths = _column_widths(list(shown.columns), section)
+    for column, width in zip(grid.columns, widths, strict=True):  # LibreOffice reads the grid
+        column.width = width
+    for row in grid.rows:
+        for j, (cell, width) in enumerate(zip(row.cells, widths, strict=True)):
+            cell.width = width  # Word reads the cells
+            if j:
+                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _three_rules(grid)
     for i, note in enumerate(table.footnotes, start=1):
         paragraph = document.add_paragraph()
-        paragraph.add_run(f"{i}. {note}").font.size = Pt(8)
+        paragraph.paragraph_format.space_before = Pt(2 if i == 1 else 0)
+        paragraph.add_run(f"{i}. {note}").font.size = Pt(7)
     document.save(str(path))
+
+
+def _column_widths(columns: list[str], section) -> list[int]:
+    """A wide first column, a narrow p column, room for a test's name; groups share the rest."""
+    usable = section.page_width - section.left_margin - section.right_margin
+    fixed = {"p": 0.06, "test": 0.16}
+    first = 0.23
+    share = (1 - first - sum(fixed[c] for c in columns if c in fixed)) / sum(
+        c not in fixed for c in columns[1:]
+    )
+    return [int(usable * (first if j == 0 else fixed.get(c, share))) for j, c in enumerate(columns)]
+
+
+def _three_rules(grid) -> None:
+    """Rules above and below the header and under the last row, narrow padding, header repeats."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    def rule(cell, edge):
+        borders = cell._tc.get_or_add_tcPr().first_child_found_in("w:tcBorders")
+        if borders is None:
+            borders = OxmlElement("w:tcBorders")
+            cell._tc.get_or_add_tcPr().append(borders)
+        line = OxmlElement(f"w:{edge}")
+        line.set(qn("w:val"), "single")
+        line.set(qn("w:sz"), "6")
+        line.set(qn("w:color"), "000000")
+        borders.append(line)
+
+    margins = OxmlElement("w:tblCellMar")  # narrow cell padding: more room for the text
+    for edge in ("left", "right"):
+        margin = OxmlElement(f"w:{edge}")
+        margin.set(qn("w:w"), "57")  # twentieths of a point: 0.1 cm
+        margin.set(qn("w:type"), "dxa")
+        margins.append(margin)
+    grid._tbl.tblPr.append(margins)
+    header = grid.rows[0]
+    header._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+    for cell in header.cells:
+        rule(cell, "top")
+        rule(cell, "bottom")
+    for cell in grid.rows[-1].cells:
+        rule(cell, "bottom")
