@@ -213,6 +213,18 @@ def test_ids_that_share_a_file_name_are_refused(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+def test_cli_export(tmp_path, capsys):
+    from casestats.cli import main
+
+    out = tmp_path / "packets"
+    assert main(["export", "calcinosis_case_reports", "--phenopackets", "--out", str(out)]) == 0
+    assert len(list(out.glob("*.json"))) == len(CASES)
+    assert main(["export", "calcinosis_case_reports", "--phenopackets", "--out", str(out)]) == 2
+    assert "and 76 more exist: give a new name, or --force" in capsys.readouterr().err
+    argv = ["export", "calcinosis_case_reports", "--phenopackets", "--out", str(out), "--force"]
+    assert main(argv) == 0
+
+
 def test_not_a_case_series():
     with pytest.raises(TypeError, match="read_cases first"):
         casestats.to_phenopackets(CASES.data)

@@ -418,7 +418,8 @@ def write_phenopackets(cases, path, *, force: bool = False) -> Path:
     if in_the_way and not force:
         more = len(in_the_way) - 3
         shown = ", ".join(in_the_way[:3]) + (f" and {more} more" if more > 0 else "")
-        raise FileExistsError(f"{shown} exist(s): give a new name, or force=True to replace")
+        verb = "exists" if len(in_the_way) == 1 else "exist"
+        raise FileExistsError(f"{shown} {verb}: give a new name, or force=True to replace them")
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.suffix.lower() != ".json":
         path.mkdir(exist_ok=True)
