@@ -42,6 +42,9 @@ _LAZY: dict[str, str] = {
     "meta_odds_ratios": "casestats.stats.meta_analysis",
     "logistic": "casestats.stats.regression",
     "write_template": "casestats.io",
+    "to_phenopackets": "casestats.io",
+    "write_phenopackets": "casestats.io",
+    "PhenopacketExport": "casestats.io",
     "table_one": "casestats.reporting.table_one",
     "TableOne": "casestats.reporting.table_one",
     "check_publishable": "casestats.privacy",
@@ -91,7 +94,15 @@ if TYPE_CHECKING:  # pragma: no cover - for static analysers only
         SmallSampleWarning,
     )
     from casestats.extraction import extract  # noqa: F401
-    from casestats.io import read_cases, validate, write_cases, write_template  # noqa: F401
+    from casestats.io import (  # noqa: F401
+        PhenopacketExport,
+        read_cases,
+        to_phenopackets,
+        validate,
+        write_cases,
+        write_phenopackets,
+        write_template,
+    )
     from casestats.privacy import check_publishable  # noqa: F401
     from casestats.problems import ValidationReport  # noqa: F401
     from casestats.reporting import markdown_table, report  # noqa: F401

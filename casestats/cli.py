@@ -8,6 +8,7 @@
     casestats report cases.xlsx --out rep   # rep/report.html, tables and figures
     casestats datasets                      # the bundled datasets and their citations
     casestats check cases.xlsx              # is it safe to publish?
+    casestats export cases.xlsx --phenopackets --out packets/   # GA4GH Phenopackets v2
 
 A ``FILE|DATASET`` argument names a bundled dataset (``casestats datasets``)
 or a file. Exit status: 0 success, 1 the input has errors (or is not
@@ -237,6 +238,18 @@ def _check(args) -> int:
     return 0 if result.ok else 1
 
 
+def _export(args) -> int:
+    from casestats.io import write_phenopackets
+
+    cases = _load_cases(args.cases, args.sources)
+    try:
+        path = write_phenopackets(cases, args.out, force=args.force)
+    except (ImportError, FileExistsError, FileNotFoundError) as err:
+        raise _Failure(str(err).replace("force=True", "--force")) from None
+    print(path)
+    return 0
+
+
 # -- parser -------------------------------------------------------------------
 
 
@@ -336,6 +349,19 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("cases", metavar="FILE|DATASET", help=cases_help)
     sub.add_argument("--sources", help=sources_help)
     sub.set_defaults(run=_check)
+
+    sub = commands.add_parser(
+        "export",
+        help="write GA4GH Phenopackets v2 JSON",
+        description="Write one phenopacket per patient: a folder gets <case_id>.json files, "
+        "a .json name one Cohort file. Needs pip install casestats[phenopackets].",
+    )
+    sub.add_argument("cases", metavar="FILE|DATASET", help=cases_help)
+    sub.add_argument("--sources", help=sources_help)
+    sub.add_argument("--phenopackets", action="store_true", required=True, help="the format")
+    sub.add_argument("--out", default="phenopackets", help="folder or .json file to write")
+    sub.add_argument("--force", action="store_true", help="replace files that exist")
+    sub.set_defaults(run=_export)
     return parser
 
 

@@ -3,12 +3,14 @@
 :func:`read_cases` validates and returns a :class:`~casestats.CaseSeries` or
 raises :class:`~casestats.CaseSeriesValidationError` listing every problem;
 :func:`validate` returns the same report without raising; :func:`write_cases`
-writes a case series back without losing anything.
+writes a case series back without losing anything; :func:`to_phenopackets`
+and :func:`write_phenopackets` export it to GA4GH Phenopackets v2.
 """
 
 from __future__ import annotations
 
 from casestats.exceptions import CaseSeriesValidationError
+from casestats.io._phenopackets import PhenopacketExport, to_phenopackets, write_phenopackets
 from casestats.io._raw import read_raw
 from casestats.io._table import FORMATS, LIMITS, RawTable
 from casestats.io._template import write_template
@@ -17,11 +19,14 @@ from casestats.io._write import write_cases
 __all__ = [
     "FORMATS",
     "LIMITS",
+    "PhenopacketExport",
     "RawTable",
     "read_cases",
     "read_raw",
+    "to_phenopackets",
     "validate",
     "write_cases",
+    "write_phenopackets",
     "write_template",
 ]
 
