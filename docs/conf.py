@@ -9,7 +9,11 @@ bundled dataset from its metadata sidecar.
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import casestats
@@ -38,6 +42,13 @@ templates_path: list[str] = []
 
 # --- executed pages (myst-nb) ---------------------------------------------
 # "force" runs every page on every build: the docs are a test of the examples.
+# Every kernel starts from _kernel_startup.py (SVG figures, warnings without build paths),
+# through a throwaway IPython profile, so the pages need no hidden set-up cells.
+_IPYTHONDIR = Path(tempfile.mkdtemp(prefix="casestats-docs-ipython-"))
+(_IPYTHONDIR / "profile_default" / "startup").mkdir(parents=True)
+shutil.copy(HERE / "_kernel_startup.py", _IPYTHONDIR / "profile_default" / "startup" / "00-docs.py")
+os.environ["IPYTHONDIR"] = str(_IPYTHONDIR)
+atexit.register(shutil.rmtree, _IPYTHONDIR, ignore_errors=True)
 nb_execution_mode = "force"
 nb_execution_raise_on_error = True
 nb_execution_timeout = 300
