@@ -293,3 +293,70 @@ def test_few_studies_warn_and_fewer_than_three_are_refused():
     for function in (egger_test, peters_test, begg_test, trim_and_fill, leave_one_out, influence):
         with pytest.raises(ValueError, match="at least 3"):
             function(two)
+
+
+# ---------------------------------------------------------------- contract of the two results
+# without an interval (the others are in tests/test_results_contract.py)
+
+
+@pytest.mark.parametrize("build", [lambda r: influence(r), lambda r: quiet(begg_test, r)],
+                         ids=["influence", "begg"])  # fmt: skip
+def test_results_without_interval_keep_the_contract(build):
+    import dataclasses
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from casestats.results import TIDY_COLUMNS
+
+    result = build(or_result("or12"))
+    frame = result.to_frame()
+    assert list(frame.columns[: len(TIDY_COLUMNS)]) == list(TIDY_COLUMNS)
+    assert "\n" not in repr(result) and result.summary().count("\n") >= 1
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.method = "x"
+    ax = result.plot(color="C3")
+    assert isinstance(ax, matplotlib.axes.Axes)
+    plt.close(ax.figure)
+
+
+def test_funnel_and_leave_one_out_plots_draw_what_they_say():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    res = or_result("or12")
+    tf = quiet(trim_and_fill, res)
+    ax = tf.plot()
+    gids = {a.get_gid() for a in ax.get_children()}
+    assert {"studies", "filled studies", "pseudo ci", "center"} <= gids
+    filled = next(a for a in ax.collections if a.get_gid() == "filled studies")
+    assert len(filled.get_offsets()) == tf.k0 == 6
+    assert ax.yaxis_inverted() and ax.get_xlabel() == "log odds ratio"
+    plt.close(ax.figure)
+    ax = leave_one_out(res).plot()
+    names = [t.get_text() for t in ax.get_yticklabels()]
+    assert names[0] == "without study 1" and names[-1] == "all studies"
+    plt.close(ax.figure)
+    reg = meta_regression(res, {"year": DATA["or12"]["year"],
+                                "ascertainment": DATA["or12"]["ascertainment"]})  # fmt: skip
+    with pytest.raises(ValueError, match="exactly one moderator"):
+        reg.plot()
+
+
+def test_frames_name_the_approach_and_the_test():
+    res = or_result("or12", "reml", hksj=True)
+    sub = subgroup_analysis(res, DATA["or12"]["ascertainment"], tau2="common")
+    row = sub.to_frame().iloc[-1]
+    assert row["group"] == "subgroup differences" and row["method"] == "f"
+    assert "common tau²" in row["note"]
+    reg = meta_regression(res, {"year": DATA["or12"]["year"]})
+    frame = reg.to_frame()
+    assert list(frame["group"]) == ["coefficient", "coefficient", "moderators", "residual"]
+    assert set(frame["method"].iloc[:2]) == {"reml-knha"} and frame["df"].iloc[0] == 10
+    ci = reg.confidence_interval(0.9)
+    assert list(ci.low.index) == ["intercept", "year"]
+    assert "Knapp-Hartung" in reg.summary()

@@ -109,7 +109,9 @@ def influence_plot(frame: pd.DataFrame, *, ax: Axes | None = None, **kwargs: Any
         if ax is None:
             ax = new_axes((COLUMN_WIDTH, 1.0 + 0.22 * len(frame)))
         ax.hlines(ys, 0, cook, color="#999999", linewidth=0.8, zorder=1)
-        colours = np.where(flag, PALETTE[5], PALETTE[0])
+        # A caller's colour is for the ordinary studies; influential ones keep the highlight.
+        base = kwargs.pop("color", PALETTE[0])
+        colours = np.where(flag, PALETTE[5], base)
         ax.scatter(cook, ys, **{"s": 18, "c": colours, "zorder": 3, **kwargs}).set_gid("cook")
         ax.axvline(threshold, color="#666666", linewidth=0.6, linestyle="--")
         ax.set_yticks(ys, [str(v) + (" *" if f else "") for v, f in
