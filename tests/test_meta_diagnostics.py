@@ -150,6 +150,15 @@ def test_meta_regression_without_moderators_reproduces_the_meta_analysis():
             _tau2(y, v, method), rel=1e-9, abs=1e-12)
 
 
+def test_tools_without_moderators_refuse_a_meta_regression():
+    reg = meta_regression(or_result("or12"), {"year": DATA["or12"]["year"]})
+    for function in (leave_one_out, influence, egger_test, begg_test, trim_and_fill):
+        with pytest.raises(ValueError, match="without moderators"):
+            function(reg)
+    with pytest.raises(ValueError, match="a meta-analysis result"):
+        leave_one_out([0.1, 0.2, 0.3])
+
+
 def test_meta_regression_reports_every_bad_moderator_at_once():
     res = or_result("or6", "dl")
     with pytest.raises(ValueError, match=r"row 1 .*'year'.*row 4 .*'year'"):

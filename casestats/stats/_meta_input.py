@@ -71,6 +71,11 @@ def iv_studies(result, what: str, confidence_level: float | None = None) -> Stud
         if not hasattr(result, name):
             fail(f"the first argument of {what}", "a meta-analysis result "
                  "(from meta_proportions or meta_odds_ratios)", type(result).__name__)  # fmt: skip
+    if hasattr(result, "terms"):
+        # A meta-regression carries yi and vi too, but refitting them without its
+        # moderators would silently answer another question.
+        fail(f"the first argument of {what}", "a meta-analysis without moderators",
+             "a meta-regression result")  # fmt: skip
     method = result.method
     if method not in IV_METHODS:
         name = {"glmm": "binomial-normal GLMM", "mh": "Mantel-Haenszel"}.get(method, method)
