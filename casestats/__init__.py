@@ -41,6 +41,15 @@ _LAZY: dict[str, str] = {
     "meta_proportions": "casestats.stats.meta_analysis",
     "meta_odds_ratios": "casestats.stats.meta_analysis",
     "logistic": "casestats.stats.regression",
+    "heterogeneity_intervals": "casestats.stats.heterogeneity",
+    "subgroup_analysis": "casestats.stats.subgroups",
+    "meta_regression": "casestats.stats.meta_regression",
+    "leave_one_out": "casestats.stats.influence",
+    "influence": "casestats.stats.influence",
+    "egger_test": "casestats.stats.small_study",
+    "peters_test": "casestats.stats.small_study",
+    "begg_test": "casestats.stats.small_study",
+    "trim_and_fill": "casestats.stats.small_study",
     "write_template": "casestats.io",
     "to_phenopackets": "casestats.io",
     "write_phenopackets": "casestats.io",
@@ -110,10 +119,20 @@ if TYPE_CHECKING:  # pragma: no cover - for static analysers only
     from casestats.schema import load_schema  # noqa: F401
     from casestats.stats.contingency import compare_proportions, contingency_test  # noqa: F401
     from casestats.stats.goodness_of_fit import goodness_of_fit  # noqa: F401
+    from casestats.stats.heterogeneity import heterogeneity_intervals  # noqa: F401
+    from casestats.stats.influence import influence, leave_one_out  # noqa: F401
     from casestats.stats.intervals import multinomial_intervals, proportion  # noqa: F401
     from casestats.stats.level_comparison import compare_levels  # noqa: F401
     from casestats.stats.meta_analysis import meta_odds_ratios, meta_proportions  # noqa: F401
+    from casestats.stats.meta_regression import meta_regression  # noqa: F401
     from casestats.stats.multiple_testing import adjust_pvalues  # noqa: F401
     from casestats.stats.permutation import profile_test  # noqa: F401
     from casestats.stats.regression import logistic  # noqa: F401
+    from casestats.stats.small_study import (  # noqa: F401
+        begg_test,
+        egger_test,
+        peters_test,
+        trim_and_fill,
+    )
     from casestats.stats.stratified import mantel_haenszel  # noqa: F401
+    from casestats.stats.subgroups import subgroup_analysis  # noqa: F401

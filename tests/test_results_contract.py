@@ -61,6 +61,21 @@ BUILDERS = {
     "meta_or_hksj": (lambda: casestats.meta_odds_ratios(**_two_arms(hksj=True)), True),
     "meta_or_mh": (lambda: casestats.meta_odds_ratios(**_two_arms(method="mh")), True),
     "meta_prop": (lambda: casestats.meta_proportions(EVENTS_A, TOTAL_A), True),
+    "heterogeneity_intervals": (lambda: casestats.heterogeneity_intervals(
+        casestats.meta_odds_ratios(**_two_arms(method="dl"))), False),
+    "subgroups": (lambda: casestats.subgroup_analysis(
+        casestats.meta_odds_ratios(**_two_arms()), ["x", "y", "x", "y", "x"]), True),
+    "subgroups_common": (lambda: casestats.subgroup_analysis(
+        casestats.meta_odds_ratios(**_two_arms()), ["x", "y", "x", "y", "x"], tau2="common"),
+        True),
+    "meta_regression": (lambda: casestats.meta_regression(
+        casestats.meta_odds_ratios(**_two_arms(hksj=True)), {"year": [1990, 1995, 2001, 2010,
+                                                                      2020]}), True),
+    "leave_one_out": (lambda: casestats.leave_one_out(casestats.meta_proportions(
+        EVENTS_A, TOTAL_A, method="reml")), True),
+    "egger": (lambda: casestats.egger_test(casestats.meta_odds_ratios(**_two_arms())), True),
+    "trim_and_fill": (lambda: casestats.trim_and_fill(casestats.meta_odds_ratios(**_two_arms())),
+                      True),
     "logistic": (lambda: casestats.logistic(
         LOGISTIC_DATA, outcome="calcinosis", predictors=["limited", "age"]), True),
     "goodness_of_fit": (lambda: casestats.goodness_of_fit(
@@ -170,14 +185,20 @@ def test_plot_returns_axes_and_leaves_no_figure_open(name):
 
 def test_every_stats_result_class_is_covered():
     import casestats.stats.contingency as contingency
+    import casestats.stats.heterogeneity as heterogeneity
     import casestats.stats.intervals as intervals
     import casestats.stats.meta_analysis as meta_analysis
+    import casestats.stats.meta_regression as meta_regression
     import casestats.stats.regression as regression
+    import casestats.stats.small_study as small_study
     import casestats.stats.stratified as stratified
+    import casestats.stats.subgroups as subgroups
 
+    # influence.InfluenceResult has no interval: tests/test_meta_diagnostics.py checks the rest.
     classes = {
         obj
-        for module in (contingency, intervals, meta_analysis, regression, stratified)
+        for module in (contingency, heterogeneity, intervals, meta_analysis, meta_regression,
+                       regression, small_study, stratified, subgroups)
         for obj in vars(module).values()
         if isinstance(obj, type) and issubclass(obj, Result) and not obj.__name__.startswith("_")
         and obj.__module__ == module.__name__

@@ -1,4 +1,5 @@
-"""Figures for casestats results: interval bars, share heatmaps, a body map, forest plots.
+"""Figures for casestats results: interval bars, share heatmaps, a body map, forest and
+funnel plots, meta-analysis diagnostics.
 
 Every function takes a tidy frame in the casestats column vocabulary (``group``,
 ``level``, ``events``, ``total``, ``estimate``, ``ci_low``, ``ci_high`` ...), draws
@@ -18,7 +19,9 @@ from typing import TYPE_CHECKING, Any
 
 from casestats.plotting._style import PALETTE, style
 from casestats.plotting.bars import interval_bars
+from casestats.plotting.diagnostics import bubble_plot, influence_plot, leave_one_out_plot
 from casestats.plotting.forest import forest_plot
+from casestats.plotting.funnel import funnel_plot
 from casestats.plotting.heatmap import share_heatmap
 from casestats.plotting.save import save_figure
 
@@ -28,8 +31,12 @@ if TYPE_CHECKING:
 __all__ = [
     "PALETTE",
     "body_map",
+    "bubble_plot",
     "forest_plot",
+    "funnel_plot",
+    "influence_plot",
     "interval_bars",
+    "leave_one_out_plot",
     "save_figure",
     "share_heatmap",
     "style",

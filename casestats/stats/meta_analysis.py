@@ -95,6 +95,9 @@ class _MetaResult(Result):
     study_ci_low: tuple[float, ...]
     study_ci_high: tuple[float, ...]
     weights: tuple[float, ...]
+    yi: tuple[float, ...]
+    vi: tuple[float, ...]
+    measure: str
 
     scale = ""
 
@@ -225,6 +228,9 @@ class MetaProportionResult(_MetaResult):
         Study labels; ``events`` and ``total`` the counts per study.
     weights : tuple of float
         Study weights in percent (see :func:`meta_proportions`).
+    yi, vi : tuple of float
+        Analysis-scale effects (observed logits) and their sampling variances,
+        in ``labels`` order; ``measure`` names the scale (``"PLO"``).
     """
 
     scale = "proportion"
@@ -252,7 +258,8 @@ class MetaOddsRatioResult(_MetaResult):
     (``mu`` is the pooled log odds ratio, ``statistic`` tests log OR = 0);
     plus the arm-b counts, the arms' names ``groups``, which studies had 0.5
     added to their cells (``corrected``) and the labels of studies excluded
-    for having no information on the odds ratio.
+    for having no information on the odds ratio. ``yi`` and ``vi`` hold the
+    log odds ratios and their variances (``measure = "OR"``).
     """
 
     events_b: tuple[int, ...] = ()
@@ -462,6 +469,9 @@ def meta_proportions(
         study_estimate=tuple(float(e) for e in x / n),
         study_ci_low=tuple(float(e) for e in low),
         study_ci_high=tuple(float(e) for e in high),
+        yi=tuple(float(e) for e in y),
+        vi=tuple(float(e) for e in v),
+        measure="PLO",
     )
 
 
@@ -618,4 +628,7 @@ def meta_odds_ratios(
         groups=groups,
         corrected=tuple(bool(e) for e in zero),
         excluded=excluded,
+        yi=tuple(float(e) for e in y),
+        vi=tuple(float(e) for e in v),
+        measure="OR",
     )
