@@ -45,7 +45,9 @@ def filled(tmp_path):
     ]  # fmt: skip
     for row in rows:
         sheet.append([row.get(h) for h in headers])
-    book["Sources"].append(["doe2020", "Doe J", 2020, "A case", "J Cases", "10.1000/x"])
+    book["Sources"].append(
+        ["doe2020", "case_report", "Doe J", 2020, "A case", "J Cases", "10.1000/x"]
+    )
     out = tmp_path / "filled.xlsx"
     book.save(out)
     return out

@@ -359,7 +359,7 @@ def _case_association(cases, exposure, groups, outcome, test, confidence_level):
         outcome=outcome,
         comparison=comparison,
         n_not_reported=int(not_reported.sum()),
-        caveat=cases.metadata.get("caveat", CASE_REPORT_CAVEAT),
+        caveat=cases.caveat,
     )
 
 

@@ -190,7 +190,7 @@ def site_distribution(
         confidence_level=confidence_level,
         comparison=comparison,
         overall=overall,
-        caveat=cases.metadata.get("caveat", CASE_REPORT_CAVEAT),
+        caveat=cases.caveat,
     )
 
 

@@ -181,7 +181,7 @@ def subtype_frequency(
         goodness_of_fit=None
         if reference is None
         else _goodness_of_fit(classified, reference, n_resamples, rng),
-        caveat=cases.metadata.get("caveat", CASE_REPORT_CAVEAT),
+        caveat=cases.caveat,
     )
 
 

@@ -18,7 +18,6 @@ import pandas as pd
 
 from casestats._text import plural
 from casestats.analysis.association import SSC_GROUPS
-from casestats.caseseries import CASE_REPORT_CAVEAT
 from casestats.reporting._blocks import _Context, _Section, _SourceList, _TableOneBlock
 from casestats.schema import load_schema
 
@@ -408,7 +407,7 @@ def _methods_section(ctx: _Context) -> _Section:
 
 def _caveat_section(ctx: _Context) -> _Section:
     section = _Section("Caveat")
-    section.text(ctx.cases.metadata.get("caveat", CASE_REPORT_CAVEAT))
+    section.text(ctx.cases.caveat)
     return section
 
 
