@@ -46,6 +46,7 @@ PROBLEM_CODES: dict[str, str] = {
     "no_rows": "a header but no cases",
     "no_sources": "no sources table, so source_id cannot be checked",
     "no_source_kind": "the sources table has no kind column (published reports, own patients...)",
+    "conflicting_source": "casestats.concat: a source_id whose rows differ between the inputs",
     # headers
     "missing_column": "a required column is absent",
     "blank_header": "a column has no name",
