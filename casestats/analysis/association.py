@@ -249,7 +249,8 @@ def disease_association(
         :func:`casestats.read_cohorts`); or published cohort rows in the form of
         the ``ssc_calcinosis_cohorts`` dataset.
     exposure : str
-        Case series: a single-valued field (``"ssc_subset"``). Cohorts: the
+        Case series: any single-valued column (``"ssc_subset"``, or one of your own such as
+        ``"raynaud"``). Cohorts: the
         ``comparison`` key (``"ssc_subset"``, ``"aca"``, ``"digital_ulcers"``...).
     groups : (str, str)
         The two groups compared; odds ratios are ``groups[0]`` vs ``groups[1]``.
