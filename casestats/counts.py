@@ -333,8 +333,9 @@ def cohort_table(
 
     Parameters
     ----------
-    cohorts : pandas.DataFrame
-        Rows in the form of the ``ssc_calcinosis_cohorts`` dataset.
+    cohorts : CohortTable or pandas.DataFrame
+        The ``ssc_calcinosis_cohorts`` dataset, or rows in its form (its
+        ``.to_frame()``).
     comparison : str
         The comparison key, e.g. ``"ssc_subset"``.
     groups : (str, str)
@@ -359,6 +360,8 @@ def cohort_table(
     >>> bool(included["cohort_id"].is_unique)
     True
     """
+    if not isinstance(cohorts, pd.DataFrame):
+        cohorts = cohorts.to_frame()
     rows = cohorts[cohorts["comparison"] == comparison]
     if rows.empty:
         known = sorted(cohorts["comparison"].dropna().unique())

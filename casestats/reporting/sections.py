@@ -417,8 +417,13 @@ def _sources_section(ctx: _Context) -> _Section:
     if ctx.cases.sources is not None:
         used = set(ctx.cases.data["source_id"])
         frames.append(ctx.cases.sources[ctx.cases.sources["source_id"].isin(used)])
-    if ctx.cohorts is not None and "sources" in ctx.cohorts.attrs:
-        frames.append(ctx.cohorts.attrs["sources"])
+    cohorts = ctx.cohorts
+    if isinstance(cohorts, pd.DataFrame):
+        cohorts = None if "sources" not in cohorts.attrs else cohorts.attrs["sources"]
+    elif cohorts is not None:
+        cohorts = cohorts.sources  # a CohortTable
+    if cohorts is not None:
+        frames.append(cohorts)
     if not frames:
         section.text("No sources table was given.")
         return section
