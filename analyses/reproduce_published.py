@@ -33,7 +33,7 @@ def _agrees(printed: str, value: float) -> bool:
 
 
 def p_values() -> pd.DataFrame:
-    cohorts = casestats.load_dataset(COHORTS)
+    cohorts = casestats.load_dataset(COHORTS).to_frame()  # the dataset's own table
     counted = cohorts.dropna(
         subset=["events_exposed", "total_exposed", "events_comparator", "total_comparator"]
     )

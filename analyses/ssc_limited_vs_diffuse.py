@@ -48,10 +48,11 @@ def cohorts(out: Path) -> dict:
     antibody, notes_aca = quietly(
         casestats.disease_association, data, exposure="aca", groups=("positive", "negative")
     )
-    prevalence_rows = data[
-        (data["comparison"] == "prevalence")
-        & (data["exposure"] == "systemic_sclerosis")
-        & (data["pool"] == "yes")
+    rows = data.to_frame()  # the dataset's own table, one row per study and comparison
+    prevalence_rows = rows[
+        (rows["comparison"] == "prevalence")
+        & (rows["exposure"] == "systemic_sclerosis")
+        & (rows["pool"] == "yes")
     ]
     prevalence, notes_prev = quietly(
         casestats.meta_proportions,

@@ -21,6 +21,7 @@ _LAZY: dict[str, str] = {
     "read_cases": "casestats.io",
     "write_cases": "casestats.io",
     "validate": "casestats.io",
+    "concat": "casestats.combine",
     "CohortTable": "casestats.cohorts",
     "read_cohorts": "casestats.cohorts",
     "list_datasets": "casestats.datasets",
@@ -94,6 +95,7 @@ if TYPE_CHECKING:  # pragma: no cover - for static analysers only
     from casestats.analysis.subtypes import subtype_frequency  # noqa: F401
     from casestats.caseseries import CASE_REPORT_CAVEAT, CaseSeries  # noqa: F401
     from casestats.cohorts import CohortTable, read_cohorts  # noqa: F401
+    from casestats.combine import concat  # noqa: F401
     from casestats.datasets import dataset_metadata, list_datasets, load_dataset  # noqa: F401
     from casestats.duplicates import possible_duplicates  # noqa: F401
     from casestats.exceptions import (  # noqa: F401

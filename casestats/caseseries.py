@@ -8,17 +8,12 @@ import numpy as np
 import pandas as pd
 
 from casestats.schema import load_schema
+from casestats.sources import CASE_REPORT_CAVEAT, NOT_STATED, canonical_kind, series_caveat
 
 if TYPE_CHECKING:
     from casestats.problems import ValidationReport
 
 __all__ = ["CASE_REPORT_CAVEAT", "CaseSeries"]
-
-#: Said by every result computed from pooled case reports.
-CASE_REPORT_CAVEAT = (
-    "Pooled case reports describe the published literature, not the population of "
-    "patients: unusual presentations are more likely to be published."
-)
 
 _LIST_KINDS = ("term_list", "antibody_list", "site_list")
 # One item of a site list: "finger_pad" or "finger_pad (left)".
@@ -37,11 +32,21 @@ class CaseSeries:
         The canonical table of text cells (see
         :func:`casestats.validation.check_table`).
     sources : pandas.DataFrame, optional
-        One row per publication, keyed by ``source_id``.
+        One row per publication or clinic, keyed by ``source_id``; its
+        ``kind`` column (see :data:`casestats.sources.SOURCE_KINDS`) decides
+        the :attr:`caveat`.
     report : ValidationReport, optional
         What validation found (warnings and notes; no errors).
     metadata : dict, optional
         Dataset metadata (title, citation, caveats...).
+
+    Attributes
+    ----------
+    caveat : str
+        What every result of these cases must say about where they come from:
+        the published-literature caveat for published case reports, another
+        for one's own patients or a registry, each with its share of the cases
+        in a mixed series.
 
     Examples
     --------
@@ -62,10 +67,14 @@ class CaseSeries:
         metadata: dict[str, Any] | None = None,
     ):
         self._data = data.reset_index(drop=True)
+        if sources is not None and "kind" in sources:
+            # validation accepted synonyms ("own patients"): keep the canonical kind
+            kinds = sources["kind"].map(lambda k: canonical_kind("" if pd.isna(k) else k) or k)
+            sources = sources.assign(kind=kinds.replace(NOT_STATED, ""))
         self.sources = sources
         self.report = report
         self.metadata = dict(metadata or {})
-        self.metadata.setdefault("caveat", CASE_REPORT_CAVEAT)
+        self.caveat = series_caveat(self)
         # The cases never change, and one analysis asks for the sites several times.
         self._sites: pd.DataFrame | None = None
         self._indicators: dict[str, pd.DataFrame] = {}
@@ -87,8 +96,17 @@ class CaseSeries:
         if self.report is not None:
             warnings, notes = self.report.count("warning"), self.report.count("info")
             lines.append(f"  validation: {warnings} warnings, {notes} notes")
-        lines.append(f"  caveat: {self.metadata['caveat']}")
+        lines.append(f"  caveat: {self.caveat}")
         return "\n".join(lines)
+
+    def __add__(self, other):
+        # `+` could mean several things (which labels? which metadata?): say what to call
+        raise TypeError(
+            "case series are combined with casestats.concat([a, b], keys=['a', 'b']), "
+            "which records where each case came from; '+' is not defined"
+        )
+
+    __radd__ = __add__
 
     # -- what was reported ---------------------------------------------------
 

@@ -121,7 +121,7 @@ def _summary(args) -> int:
     title = cases.metadata.get("title") or args.cases
     print(f"{title}: {len(cases)} patients\n")
     print(table.summary())
-    print(f"\nCaveat: {cases.metadata['caveat']}")
+    print(f"\nCaveat: {cases.caveat}")
     return 0
 
 

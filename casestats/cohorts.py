@@ -73,13 +73,52 @@ class CohortTable:
         Dataset metadata (licence, citation...), empty for a user's table.
     """
 
-    def __init__(self, data, *, groups, title, sources=None, report=None, metadata=None):
+    def __init__(
+        self, data, *, groups, title, sources=None, report=None, metadata=None, columns=None
+    ):
         self.data = data.reset_index(drop=True)
         self.groups = tuple(groups)
         self.title = title
         self.sources = sources
         self.report = report if report is not None else ValidationReport(())
         self.metadata = dict(metadata or {})
+        # canonical column -> the name it was read from, for to_frame
+        self._columns = dict(columns or {})
+
+    def to_frame(self) -> pd.DataFrame:
+        """The table under the column names it was read with, as it was typed.
+
+        Counts are nullable integers; ``pool`` reads ``yes``/``no`` and
+        ``overlaps`` is the semicolon-separated text, where the input had
+        those columns. Columns that a dataset's dictionary
+        (``metadata["columns"]``) types as numbers become numbers. For the
+        bundled ``ssc_calcinosis_cohorts`` this is the dataset's own table.
+
+        Examples
+        --------
+        >>> import casestats
+        >>> cohorts = casestats.load_dataset("ssc_calcinosis_cohorts")
+        >>> frame = cohorts.to_frame()
+        >>> frame.loc[frame["comparison"] == "aca", "cohort_id"].tolist()[:2]
+        ['baron2016_aca', 'aca1992_scleroderma']
+        """
+        frame = self.data.copy()
+        if "pool" in self._columns:
+            frame["pool"] = np.where(frame["pool"], "yes", "no")
+        else:
+            frame = frame.drop(columns="pool")
+        if "overlaps" in self._columns:
+            frame["overlaps"] = frame["overlaps"].map("; ".join)
+        else:
+            frame = frame.drop(columns="overlaps")
+        frame = frame.rename(columns=self._columns)
+        for column in self.metadata.get("columns", ()):
+            dtype = {"integer": "Int64", "number": "float64"}.get(column.get("type", ""))
+            name = column.get("name")
+            if dtype and name in frame and frame[name].dtype == object:
+                frame[name] = pd.to_numeric(frame[name].replace("", None)).astype(dtype)
+        order = [c["name"] for c in self.metadata.get("columns", ()) if c.get("name") in frame]
+        return frame[order + [c for c in frame.columns if c not in order]]
 
     def __len__(self) -> int:
         return len(self.data)
@@ -196,7 +235,10 @@ def read_cohorts(
         groups = (events_a, events_b)
     if len(groups) != 2 or not all(isinstance(g, str) and g for g in groups):
         raise ValueError(f"groups must be two names, like ('limited', 'diffuse'); got {groups!r}")
-    return CohortTable(data, groups=groups, title=title, sources=raw.sources, report=report)
+    columns = {**names, **{k: v for k, v in optional.items() if v is not None}}
+    return CohortTable(
+        data, groups=groups, title=title, sources=raw.sources, report=report, columns=columns
+    )
 
 
 class _Checker:

@@ -46,6 +46,17 @@ SSC_CONDITION = "systemic_sclerosis"
 #: Term fields that hold one value per patient, so they can define groups.
 _SINGLE_VALUED_KINDS = ("term",)
 
+#: Why a schema field of each other kind cannot define groups.
+_NOT_A_GROUP = {
+    "term_list": "holds several terms per patient",
+    "antibody_list": "holds several antibodies per patient",
+    "site_list": "holds several sites per patient",
+    "age": "is a number: use by='age_band'",
+    "number": "is a number, not a category",
+    "text": "is free text, not a category",
+    "identifier": "identifies patients or sources, not groups",
+}
+
 
 def group_labels(cases, by: str | None) -> pd.Series:
     """The group of each patient, indexed by ``case_id``.
@@ -54,15 +65,24 @@ def group_labels(cases, by: str | None) -> pd.Series:
     ----------
     cases : CaseSeries
     by : str or None
-        A single-valued term field of the schema (``"ssc_subset"``,
-        ``"subtype"``, ``"sex"`` ...), ``"age_band"`` (:data:`AGE_BANDS`), or
-        None for one group called ``"all"``.
+        Any single-valued column of the cases: a term field of the schema
+        (``"ssc_subset"``, ``"subtype"``, ``"sex"`` ...), a column of your own
+        (``"origin"``, ``"raynaud"``, the ``"series"`` column of
+        :func:`casestats.concat`), ``"age_band"`` (:data:`AGE_BANDS`), or None
+        for one group called ``"all"``.
 
     Returns
     -------
     pandas.Series
-        Group label per patient; missing where the source did not report the
-        field (such patients belong to no group).
+        Group label per patient; missing where the cell is empty or a "not
+        reported" marker (such patients belong to no group).
+
+    Raises
+    ------
+    ValueError
+        For a column the cases do not have, or one that is multi-valued
+        (sites, conditions...), numeric (use ``"age_band"`` for ages) or free
+        text; the message lists the columns `by` accepts.
 
     Examples
     --------
@@ -80,14 +100,26 @@ def group_labels(cases, by: str | None) -> pd.Series:
         for label, low, high in AGE_BANDS:
             labels[(age >= low) & (age < high)] = label
         return labels
-    fields = load_schema().fields
-    if by not in fields or fields[by].kind not in _SINGLE_VALUED_KINDS:
-        allowed = sorted(n for n, f in fields.items() if f.kind in _SINGLE_VALUED_KINDS)
-        raise ValueError(
-            f"by={by!r} is not a single-valued field; expected one of {allowed + ['age_band']}"
-        )
+    _check_by(cases, by)
     values = pd.Series(cases.column(by).to_numpy(dtype=object), index=index)
-    return values.where(values != "", pd.NA).rename("group")
+    return values.where(cases.reported(by).to_numpy(), pd.NA).rename("group")
+
+
+def _check_by(cases, by) -> None:
+    """Refuse a `by` that is not a single-valued column of `cases`, listing those that are."""
+    fields = load_schema().fields
+    columns = list(cases._data.columns)
+    allowed = [
+        c for c in columns if c not in fields or fields[c].kind in _SINGLE_VALUED_KINDS
+    ] + ["age_band"]
+    if by in allowed:
+        return
+    if by not in columns:
+        why = "is not a column of the cases"
+    else:
+        kind = fields[by].kind
+        why = _NOT_A_GROUP.get(kind, f"is of kind {kind!r}, not a category")
+    raise ValueError(f"by={by!r} {why}; by takes a single-valued column: {allowed}")
 
 
 def _group_codes(groups: pd.Series, keep=None) -> tuple[np.ndarray, np.ndarray]:
@@ -123,7 +155,7 @@ def category_counts(cases, field: str, *, by: str | None = None) -> pd.DataFrame
     field : str
         A single-valued term field, e.g. ``"subtype"``.
     by : str, optional
-        Grouping, as in :func:`group_labels`.
+        Grouping: any single-valued column, as in :func:`group_labels`.
 
     Returns
     -------
@@ -139,8 +171,10 @@ def category_counts(cases, field: str, *, by: str | None = None) -> pd.DataFrame
     >>> int(table["events"].sum()) == len(cases)
     True
     """
-    group_labels(cases, field)  # checks that the field is single-valued
     schema = load_schema()
+    if field not in schema.fields or schema.fields[field].kind not in _SINGLE_VALUED_KINDS:
+        terms = sorted(n for n, f in schema.fields.items() if f.kind in _SINGLE_VALUED_KINDS)
+        raise ValueError(f"field={field!r} is not a single-valued term field; one of {terms}")
     levels = [*schema.terms(schema.fields[field].vocabulary), NOT_CLASSIFIED]
     # empty cells and markers such as "NR" alike: the source did not classify the case
     values = np.where(
@@ -171,7 +205,7 @@ def site_counts(
         Rank of the anatomical hierarchy to count at (finger pad -> hand ->
         upper limb).
     by : str, optional
-        Grouping, as in :func:`group_labels`.
+        Grouping: any single-valued column, as in :func:`group_labels`.
     unit : {"patients", "mentions"}
         ``"mentions"`` counts each recorded site (and side) once, for
         comparison with publications that count lesions; its ``total`` is the
@@ -299,8 +333,9 @@ def cohort_table(
 
     Parameters
     ----------
-    cohorts : pandas.DataFrame
-        Rows in the form of the ``ssc_calcinosis_cohorts`` dataset.
+    cohorts : CohortTable or pandas.DataFrame
+        The ``ssc_calcinosis_cohorts`` dataset, or rows in its form (its
+        ``.to_frame()``).
     comparison : str
         The comparison key, e.g. ``"ssc_subset"``.
     groups : (str, str)
@@ -325,6 +360,8 @@ def cohort_table(
     >>> bool(included["cohort_id"].is_unique)
     True
     """
+    if not isinstance(cohorts, pd.DataFrame):
+        cohorts = cohorts.to_frame()
     rows = cohorts[cohorts["comparison"] == comparison]
     if rows.empty:
         known = sorted(cohorts["comparison"].dropna().unique())

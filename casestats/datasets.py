@@ -103,10 +103,13 @@ def load_dataset(name: str):
 
     Returns
     -------
-    CaseSeries or pandas.DataFrame
+    CaseSeries, CohortTable or pandas.DataFrame
         Case datasets come back validated as a :class:`~casestats.CaseSeries`;
-        count datasets as a DataFrame whose ``attrs`` hold ``"metadata"`` and
-        ``"sources"``.
+        cohort counts (``ssc_calcinosis_cohorts``) validated as a
+        :class:`~casestats.CohortTable` (``.to_frame()`` gives the dataset's
+        own table, ``.sources`` and ``.metadata`` its sources and sidecar);
+        other count datasets as a DataFrame whose ``attrs`` hold
+        ``"metadata"`` and ``"sources"``.
 
     Examples
     --------
@@ -124,6 +127,8 @@ def load_dataset(name: str):
         cases = read_cases(folder / files["data"], sources=sources_path)
         cases.metadata.update(meta)
         return cases
+    if _is_cohort_dataset(meta):
+        return _load_cohorts(name)
     frame = _read_text_csv(folder / files["data"])
     for column in meta["columns"]:
         dtype = _NUMERIC_TYPES.get(column.get("type", ""))
@@ -135,12 +140,15 @@ def load_dataset(name: str):
     return frame
 
 
-def _load_cohorts(name: str):
-    """A bundled cohort dataset as a validated :class:`~casestats.CohortTable`.
+def _is_cohort_dataset(meta: dict[str, Any]) -> bool:
+    """Whether a count dataset has the columns of :data:`_COHORT_COLUMNS` (two-group counts)."""
+    names = {column["name"] for column in meta.get("columns", ())}
+    wanted = {v for k, v in _COHORT_COLUMNS.items() if k != "groups"}
+    return meta.get("kind") == "counts" and wanted <= names
 
-    Until the cohort analyses take a CohortTable, :func:`load_dataset` returns
-    the dataset's DataFrame; this is the one call it will make instead.
-    """
+
+def _load_cohorts(name: str):
+    """A bundled cohort dataset as a validated :class:`~casestats.CohortTable`."""
     from casestats.cohorts import read_cohorts
 
     folder, meta = _folder(name), dataset_metadata(name)

@@ -45,6 +45,8 @@ PROBLEM_CODES: dict[str, str] = {
     "not_utf8": "text was not UTF-8 and was read as Windows-1252",
     "no_rows": "a header but no cases",
     "no_sources": "no sources table, so source_id cannot be checked",
+    "no_source_kind": "the sources table has no kind column (published reports, own patients...)",
+    "conflicting_source": "casestats.concat: a source_id whose rows differ between the inputs",
     # headers
     "missing_column": "a required column is absent",
     "blank_header": "a column has no name",
@@ -534,6 +536,9 @@ class _Checker:
                 )
             )
             return
+        from casestats.sources import check_source_kinds
+
+        self.problems += check_source_kinds(sources)
         known = {normalise_id(v) for v in sources["source_id"]}
         ids = self.frame["source_id"]
         unknown = np.flatnonzero((~ids.isin(known) & (ids != "")).to_numpy(dtype=bool))

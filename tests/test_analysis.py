@@ -14,7 +14,7 @@ from casestats.stats.meta_analysis import MetaOddsRatioResult
 from casestats.stats.permutation import ProfileTestResult
 from casestats.stats.stratified import MantelHaenszelResult
 
-SOURCES = pd.DataFrame({"source_id": ["s"]})
+SOURCES = pd.DataFrame({"source_id": ["s"], "kind": ["case_report"]})
 
 
 def _series(rows):

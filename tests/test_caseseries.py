@@ -4,7 +4,7 @@ import pandas as pd
 
 import casestats
 
-SOURCES = pd.DataFrame({"source_id": ["s"]})
+SOURCES = pd.DataFrame({"source_id": ["s"], "kind": ["case_report"]})
 
 
 def _cases():

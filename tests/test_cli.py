@@ -45,7 +45,9 @@ def filled(tmp_path):
     ]  # fmt: skip
     for row in rows:
         sheet.append([row.get(h) for h in headers])
-    book["Sources"].append(["doe2020", "Doe J", 2020, "A case", "J Cases", "10.1000/x"])
+    book["Sources"].append(
+        ["doe2020", "case_report", "Doe J", 2020, "A case", "J Cases", "10.1000/x"]
+    )
     out = tmp_path / "filled.xlsx"
     book.save(out)
     return out
@@ -71,6 +73,20 @@ def test_summary_of_bundled_dataset():
     assert result.returncode == 0, result.stderr
     assert "39 (59%)" in result.stdout  # female / sex reported, dataset 2.0.0
     assert "Caveat:" in result.stdout
+
+
+def test_summary_of_own_patients_prints_no_published_literature_caveat(tmp_path):
+    path = tmp_path / "clinic.csv"
+    path.write_text("case_id,source_id,sex\nc1,clinic,F\nc2,clinic,M\n", encoding="utf-8")
+    (tmp_path / "clinic.sources.csv").write_text(
+        "source_id,kind\nclinic,own_patients\n", encoding="utf-8"
+    )
+    result = run("summary", path)
+    assert result.returncode == 0, result.stderr
+    from casestats.sources import OWN_PATIENTS_CAVEAT
+
+    assert f"Caveat: {OWN_PATIENTS_CAVEAT}" in result.stdout
+    assert "published literature" not in result.stdout
 
 
 def test_summary_by_field_writes_docx(tmp_path):

@@ -171,13 +171,25 @@ def test_the_bundled_cohort_dataset_is_one_cohort_table():
     from casestats.datasets import _load_cohorts
 
     table = _load_cohorts("ssc_calcinosis_cohorts")
-    frame = casestats.load_dataset("ssc_calcinosis_cohorts")
+    frame = casestats.load_dataset("ssc_calcinosis_cohorts").to_frame()
     assert len(table) == len(frame)
     assert table.data["study"].tolist() == frame["cohort_id"].tolist()
     assert table.data["pool"].tolist() == (frame["pool"] == "yes").tolist()
     assert table.report.count("error") == 0
     assert set(table.sources["source_id"]) >= set(frame["source_id"])
     assert table.title == casestats.dataset_metadata("ssc_calcinosis_cohorts")["title"]
+    assert isinstance(casestats.load_dataset("ssc_calcinosis_cohorts"), casestats.CohortTable)
+    # the dataset's own table, as it was loaded before it became a CohortTable
+    from casestats.datasets import _folder
+
+    raw = pd.read_csv(_folder("ssc_calcinosis_cohorts") / "cohorts.csv", dtype=str,
+                      keep_default_na=False)  # fmt: skip
+    assert frame.columns.tolist() == raw.columns.tolist()
+    counts = ["events_exposed", "total_exposed", "events_comparator", "total_comparator"]
+    text = [c for c in raw.columns if frame[c].dtype.kind not in "fi" and c not in counts]
+    assert frame[text].astype(str).equals(raw[text].astype(str))
+    typed = frame[counts].map(lambda v: "" if pd.isna(v) else str(int(v)))
+    assert typed.values.tolist() == raw[counts].values.tolist()
     # prevalence rows count one group: kept, warned, and never pooled as 2x2
     one_group = table.report.problems.query("code == 'one_group_only'")
     assert set(one_group["case_id"]) <= set(table.data["study"][table.data["events_b"].isna()])

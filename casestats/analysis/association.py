@@ -246,10 +246,11 @@ def disease_association(
         Individual cases; study-level counts of your own (a
         :class:`~casestats.CohortTable`, or a DataFrame whose columns
         `study`, `events_a`, `total_a`, `events_b`, `total_b` name, read with
-        :func:`casestats.read_cohorts`); or published cohort rows in the form of
-        the ``ssc_calcinosis_cohorts`` dataset.
+        :func:`casestats.read_cohorts`); or the ``ssc_calcinosis_cohorts``
+        dataset (one row per study and comparison), or rows of its ``.to_frame()``.
     exposure : str
-        Case series: a single-valued field (``"ssc_subset"``). Cohorts: the
+        Case series: any single-valued column (``"ssc_subset"``, or one of your own such as
+        ``"raynaud"``). Cohorts: the
         ``comparison`` key (``"ssc_subset"``, ``"aca"``, ``"digital_ulcers"``...).
     groups : (str, str)
         The two groups compared; odds ratios are ``groups[0]`` vs ``groups[1]``.
@@ -316,8 +317,11 @@ def disease_association(
     if isinstance(data, pd.DataFrame) and (named or "comparison" not in data.columns):
         # counts of one's own: validated (every problem located) before anything is pooled
         data = read_cohorts(data, groups=groups, **named)
-    if isinstance(data, CohortTable):
+    if isinstance(data, CohortTable) and "comparison" not in data.data:
         return _table_association(data, outcome, test, method, confidence_level)
+    if isinstance(data, CohortTable):
+        # the bundled dataset: one row per study and comparison, picked by `exposure`
+        data = data.to_frame()
     if not isinstance(data, pd.DataFrame):
         raise TypeError(
             f"data must be a CaseSeries, a CohortTable or a DataFrame, not {type(data).__name__}"
@@ -359,7 +363,7 @@ def _case_association(cases, exposure, groups, outcome, test, confidence_level):
         outcome=outcome,
         comparison=comparison,
         n_not_reported=int(not_reported.sum()),
-        caveat=cases.metadata.get("caveat", CASE_REPORT_CAVEAT),
+        caveat=cases.caveat,
     )
 
 

@@ -132,7 +132,10 @@ def site_distribution(
         Rank of the anatomical hierarchy (finger pad -> hand -> upper limb).
         A lesion recorded only at a coarser rank stays at that rank.
     by : str, optional
-        Compare groups (``"ssc_subset"``, ``"subtype"``...).
+        Compare groups of any single-valued column: a term field
+        (``"ssc_subset"``, ``"subtype"``...), a column of your own
+        (``"origin"``), :func:`casestats.concat`'s ``"series"``, or
+        ``"age_band"`` (see :func:`casestats.counts.group_labels`).
     unit : {"patients", "mentions"}
         Patients with at least one lesion at the site (the default, and the
         only unit the tests use), or recorded site mentions.
@@ -190,7 +193,7 @@ def site_distribution(
         confidence_level=confidence_level,
         comparison=comparison,
         overall=overall,
-        caveat=cases.metadata.get("caveat", CASE_REPORT_CAVEAT),
+        caveat=cases.caveat,
     )
 
 

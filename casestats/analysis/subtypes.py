@@ -115,9 +115,10 @@ def subtype_frequency(
     ----------
     cases : CaseSeries
     by : str, optional
-        Group the patients by a single-valued field (``"ssc_subset"``,
-        ``"sex"``...) or ``"age_band"``; patients whose source did not report
-        it belong to no group.
+        Group the patients by any single-valued column: a term field
+        (``"ssc_subset"``, ``"sex"``...), a column of your own (``"origin"``),
+        :func:`casestats.concat`'s ``"series"``, or ``"age_band"``; patients
+        whose source did not report it belong to no group.
     method : str
         Per-category interval (see :func:`casestats.proportion`); Wilson by
         default.
@@ -181,7 +182,7 @@ def subtype_frequency(
         goodness_of_fit=None
         if reference is None
         else _goodness_of_fit(classified, reference, n_resamples, rng),
-        caveat=cases.metadata.get("caveat", CASE_REPORT_CAVEAT),
+        caveat=cases.caveat,
     )
 
 

@@ -57,7 +57,8 @@ def read_cases(source, *, sources=None):
     --------
     >>> import pandas as pd
     >>> frame = pd.DataFrame({"case_id": ["007"], "source_id": ["x"], "sex": ["F"]})
-    >>> cases = read_cases(frame, sources=pd.DataFrame({"source_id": ["x"]}))
+    >>> sources = pd.DataFrame({"source_id": ["x"], "kind": ["own_patients"]})
+    >>> cases = read_cases(frame, sources=sources)
     >>> cases.data.loc[0, ["case_id", "sex"]].tolist()
     ['007', 'female']
     >>> cases.report.problems.loc[0, ["code", "column", "value", "hint"]].tolist()

@@ -17,9 +17,11 @@ from casestats.schema import load_schema
 
 __all__ = ["DROPDOWN_ROWS", "SOURCE_COLUMNS", "write_cohort_template", "write_template"]
 
-#: Columns of the ``Sources`` sheet (the citation of each ``source_id``).
+#: Columns of the ``Sources`` sheet: each ``source_id``, its kind
+#: (:data:`casestats.sources.SOURCE_KINDS`) and its citation.
 SOURCE_COLUMNS = (
     "source_id",
+    "kind",
     "first_author",
     "year",
     "title",

@@ -18,7 +18,6 @@ import pandas as pd
 
 from casestats._text import plural
 from casestats.analysis.association import SSC_GROUPS
-from casestats.caseseries import CASE_REPORT_CAVEAT
 from casestats.reporting._blocks import _Context, _Section, _SourceList, _TableOneBlock
 from casestats.schema import load_schema
 
@@ -408,7 +407,7 @@ def _methods_section(ctx: _Context) -> _Section:
 
 def _caveat_section(ctx: _Context) -> _Section:
     section = _Section("Caveat")
-    section.text(ctx.cases.metadata.get("caveat", CASE_REPORT_CAVEAT))
+    section.text(ctx.cases.caveat)
     return section
 
 
@@ -418,8 +417,13 @@ def _sources_section(ctx: _Context) -> _Section:
     if ctx.cases.sources is not None:
         used = set(ctx.cases.data["source_id"])
         frames.append(ctx.cases.sources[ctx.cases.sources["source_id"].isin(used)])
-    if ctx.cohorts is not None and "sources" in ctx.cohorts.attrs:
-        frames.append(ctx.cohorts.attrs["sources"])
+    cohorts = ctx.cohorts
+    if isinstance(cohorts, pd.DataFrame):
+        cohorts = None if "sources" not in cohorts.attrs else cohorts.attrs["sources"]
+    elif cohorts is not None:
+        cohorts = cohorts.sources  # a CohortTable
+    if cohorts is not None:
+        frames.append(cohorts)
     if not frames:
         section.text("No sources table was given.")
         return section
