@@ -25,6 +25,7 @@ API_SECTIONS = {
     "casestats.datasets": "Bundled datasets",
     "casestats.io": "Reading, validating and writing case series",
     "casestats.caseseries": "The case series",
+    "casestats.combine": "Combining case series",
     "casestats.duplicates": "Possible duplicate patients",
     "casestats.cohorts": "Cohort counts",
     "casestats.problems": "Validation reports",
