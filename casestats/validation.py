@@ -516,7 +516,10 @@ class _Checker:
             with_unit = NUMBER_WITH_UNIT.match(text)
             if with_unit and unit in LENGTHS and with_unit.group(2).lower() in LENGTHS:
                 converted = number_text(length_in(with_unit, unit))
-                return converted, "", f"{with_unit.group(2)} converted to {unit}"
+                typed = with_unit.group(2)
+                same = typed.lower() == unit.lower()
+                note = f"unit {typed} dropped" if same else f"{typed} converted to {unit}"
+                return converted, "", note
             where = f"{name.removesuffix('_value')}_unit" if name.endswith("_value") else ""
             where = where if where in self.schema.fields else ""
             return value, ("not_a_number", "a number", number_hint(text, unit, where)), ""
