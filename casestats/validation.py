@@ -17,10 +17,22 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from casestats._numbers import (
+    LENGTHS,
+    NUMBER_WITH_UNIT,
+    age_in_years,
+    ascii_digits,
+    length_in,
+    number_hint,
+    number_text,
+    parse_age,
+    to_float,
+)
 from casestats._text import article
 from casestats.io._table import RawTable
 from casestats.problems import Problem, ValidationReport
-from casestats.schema import SITE, Schema, load_schema
+from casestats.schema import LATERALITY, SITE, Schema, load_schema
+from casestats.schema._match import close_term, comma_in_terms, split_side
 
 __all__ = ["PROBLEM_CODES", "check_table"]
 
@@ -65,6 +77,7 @@ PROBLEM_CODES: dict[str, str] = {
     "contradiction": "two fields of the same case disagree",
     "confusable_id": "two case_ids differ only by look-alike characters (a Cyrillic a, say)",
     "normalised": "a value was written in canonical form (synonym, case or whitespace)",
+    "inferred": "an empty cell filled in from the case's other fields",
     "ragged_row": "a row has more or fewer cells than the header",
     "unclosed_quote": "a CSV quote left open swallows the rest of the file",
     "formula": "a spreadsheet formula (read as its text, never evaluated)",
@@ -91,23 +104,9 @@ _PLAUSIBLE = {
     ("phosphate", "mmol/L"): (0.15, 6.5),
 }
 
-_AGE_WITH_UNIT = re.compile(
-    r"^(\d+(?:\.\d+)?)\s*(y|yr|yrs|years?|years? old|yo|y/o|m|mo|mos|months?|w|wk|wks|weeks?"
-    r"|d|days?)\.?$",
-    re.I,
-)
-# years per unit, keyed by the unit's first two letters (yo, y/o -> "yo", "y/")
-_AGE_UNITS = {
-    "y": 1.0, "yr": 1.0, "ye": 1.0, "yo": 1.0, "y/": 1.0,
-    "m": 1 / 12, "mo": 1 / 12,
-    "w": 7 / 365.25, "wk": 7 / 365.25, "we": 7 / 365.25,
-    "d": 1 / 365.25, "da": 1 / 365.25,
-}  # fmt: skip
-_NUMBER_WITH_UNIT = re.compile(r"^(-?\d+(?:\.\d+)?)\s*([a-zA-Z%/µμ]+(?:/[a-zA-Z]+)?)\.?$")
-_LENGTHS = {"mm": 1.0, "cm": 10.0}
-_DECIMAL_COMMA = re.compile(r"^-?\d+,\d+$")
+# A comma outside brackets: "elbow (left), knee" is two items, "(left, medial)" one
+_COMMA = re.compile(r",(?![^()]*\))")
 _SITE_TOKEN = re.compile(r"^(.*?)\s*(?:\(([^()]*)\))?$", re.S)
-_MAX_AGE = 125
 
 
 def check_table(raw: RawTable) -> tuple[ValidationReport, pd.DataFrame]:
@@ -156,6 +155,7 @@ class _Checker:
         self.position: dict[str, int] = {}  # canonical column -> position in the file
         self.header: dict[str, str] = {}  # canonical column -> header as typed
         self.bad: dict[str, np.ndarray] = {}  # field -> rows whose cell could not be read
+        self._infant_rows: np.ndarray | None = None
 
     # -- reporting -----------------------------------------------------------
 
@@ -187,7 +187,9 @@ class _Checker:
                 )
             )
 
-    def note_rows(self, rows, column: str, value: str, canonical: str, why: str) -> None:
+    def note_rows(
+        self, rows, column: str, value: str, canonical: str, why: str, *, code="normalised"
+    ) -> None:
         """One note for all rows where the same value was rewritten the same way."""
         first = rows[0]
         number = int(self.raw.row_numbers[first])
@@ -195,13 +197,13 @@ class _Checker:
         self.problems.append(
             Problem(
                 "info",
-                "normalised",
+                code,
                 row=number,
                 cell=self.raw.cell_address(number, self.position[column]),
                 column=self.header[column],
                 case_id=self._case_ids().iat[first],
                 value=value,
-                expected="the canonical form",
+                expected="the canonical form" if code == "normalised" else "what the case implies",
                 hint=f"read as {canonical!r} ({why}){more}",
             )
         )
@@ -223,6 +225,7 @@ class _Checker:
                 check(self, name)
         self._identifiers()
         self._labs()
+        self._infer_ssc_subset()
         self._contradictions()
         report = ValidationReport(
             tuple(sorted(self.problems, key=self._order)),
@@ -312,10 +315,13 @@ class _Checker:
     def _map_uniques(
         self, name: str, parse: Callable[[str], tuple[str, str, str]], *, keep_missing=True
     ) -> None:
-        """Apply `parse(value) -> (canonical, error_hint, note)` to each distinct value.
+        """Apply `parse(value) -> (canonical, error, note)` to each distinct value.
 
-        ``error_hint`` non-empty marks the value unreadable (kept verbatim);
-        ``note`` non-empty reports the rewrite as a note.
+        ``error`` non-empty marks the value unreadable (kept verbatim): a
+        ``(code, expected, hint)`` tuple, or a list of them (one problem each,
+        every unknown item of a list cell); a fourth element, where given, is
+        the hint for patients under one year. ``note`` non-empty reports the
+        rewrite as a note.
         """
         trimmed, codes, uniques = self._cells(name)
         out = np.empty(len(uniques), dtype=object)
@@ -329,8 +335,16 @@ class _Checker:
                 bad[k] = True
                 out[k] = value
                 rows = np.flatnonzero(codes == k)
-                code, expected, hint = error
-                self.report_rows(rows, name, "error", code, expected=expected, hint=hint)
+                for code, expected, hint, *infant in [error] if isinstance(error, tuple) else error:
+                    if infant and infant[0]:
+                        young = self._infants()[rows]
+                        self.report_rows(
+                            rows[young], name, "error", code, expected=expected, hint=infant[0]
+                        )
+                        rows_left = rows[~young]
+                    else:
+                        rows_left = rows
+                    self.report_rows(rows_left, name, "error", code, expected=expected, hint=hint)
             else:
                 out[k] = canonical
                 if note:
@@ -349,39 +363,93 @@ class _Checker:
             return value, self._unknown(vocabulary, value), ""
         return canonical, "", ("synonym" if canonical != value else "")
 
-    def _unknown(self, vocabulary: str, value: str) -> tuple[str, str, str]:
+    def _unknown(self, vocabulary: str, value: str, *, side: str | None = None) -> tuple:
+        """The error for an unknown term: code, expected, hint, hint for a patient under 1."""
         terms = self.schema.terms(vocabulary)
         shown = ", ".join(terms[:12]) + (", ..." if len(terms) > 12 else "")
         expected = f"{article(vocabulary + ' term')} ({shown})"
-        return ("unknown_term", expected, self._hint(vocabulary, value))
+        # "hypocalcemia" in an infant is the neonatal term; in an adult it is no condition
+        neonatal = self.schema.canonical(vocabulary, f"neonatal {value}")
+        infant = f"did you mean {neonatal!r}? (the patient is under 1 year)" if neonatal else ""
+        return ("unknown_term", expected, self._hint(vocabulary, value, side), infant)
 
-    def _hint(self, vocabulary: str, value: str) -> str:
-        lookup = self.schema._lookup[vocabulary]
-        match = difflib.get_close_matches(value.casefold(), list(lookup), n=1, cutoff=0.75)
-        if match:
-            return f"did you mean {lookup[match[0]]!r}?"
-        return "see the vocabulary in the schema, or put the text in notes"
+    def _hint(self, vocabulary: str, value: str, side: str | None = None) -> str:
+        term = close_term(self.schema, vocabulary, value)
+        if term is not None:
+            # the side the user wrote stays in the suggestion: 'R fot' -> 'foot (right)'
+            return f"did you mean {term + (f' ({side})' if side else '')!r}?"
+        elsewhere = {
+            field: self.schema.canonical(f.vocabulary, value)
+            for field, f in self.schema.fields.items()
+            if f.kind == "term" and f.vocabulary != vocabulary
+        }
+        elsewhere = {k: v for k, v in elsewhere.items() if v is not None}
+        if elsewhere:
+            names = list(elsewhere)
+            fields = ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else names[0]
+            return f"{value!r} is {next(iter(elsewhere.values()))!r} in {fields}: write it there"
+        return "no close term: put the text in notes (or propose a schema term)"
 
-    def _list(self, name: str, one: Callable[[str], tuple[str, tuple, str]]) -> None:
+    def _list(
+        self,
+        name: str,
+        one: Callable[[str], tuple[str, tuple, str]],
+        *,
+        attaches: Callable[[str], bool] | None = None,
+    ) -> None:
+        """A list cell, item by item; every unknown item is its own problem.
+
+        Items are separated by semicolons or line breaks (Alt+Enter in Excel),
+        and by commas when no spelling of a term of the field's vocabulary
+        holds a comma. A comma-separated piece for which `attaches` is true
+        (a side alone: ``elbow, left``) belongs to the item before it.
+        """
+        commas = not comma_in_terms(self.schema, self.schema.fields[name].vocabulary)
+
         def parse(value: str):
-            parts, notes = [], []
-            # a line break inside a cell (Alt+Enter in Excel) separates items like ";"
-            for token in filter(None, (t.strip() for t in re.split(r"[;\r\n]", value))):
+            tokens, by_comma = _items(value, commas=commas, attaches=attaches)
+            parts, notes, errors = [], [], []
+            for token in tokens:
                 canonical, error, note = one(token)
                 if error:
-                    code, expected, hint = error
-                    return value, (code, expected, f"{token!r}: {hint}"), ""
+                    code, expected, hint, *infant = error
+                    if "," in token and not commas:
+                        hint += (
+                            "; a term of this list holds a comma, so separate items with"
+                            f" semicolons: {_COMMA.sub(';', token)!r}"
+                        )
+                    infant = [f"{token!r}: {i}" for i in infant if i]
+                    errors.append((code, expected, f"{token!r}: {hint}", *infant))
+                    continue
                 parts.append(canonical)
                 notes.append(note)
+            if errors:
+                return value, errors, ""
             joined = "; ".join(parts)
-            rewritten = joined != value
-            return joined, "", (next(filter(None, notes), "separator") if rewritten else "")
+            if joined == value:
+                return joined, "", ""
+            why = list(dict.fromkeys(filter(None, notes)))
+            why += ["commas read as semicolons"] * by_comma
+            return joined, "", ", ".join(why) or "separator"
 
         self._map_uniques(name, parse)
 
     def _term_list(self, name: str) -> None:
         vocabulary = self.schema.fields[name].vocabulary
         self._list(name, lambda token: self._one_term(vocabulary, token))
+
+    def _infants(self) -> np.ndarray:
+        """Rows whose age (as typed, units read) is under one year."""
+        if self._infant_rows is None:
+            age = next((n for n, f in self.schema.fields.items() if f.kind == "age"), "")
+            if age in self.position:
+                cells = self.raw.frame[self._typed(age)]
+                codes, uniques = pd.factorize(cells, use_na_sentinel=False)
+                years = np.array([age_in_years(_trim(v)) for v in uniques], dtype=float)
+                self._infant_rows = (years < 1)[codes]
+            else:
+                self._infant_rows = np.zeros(len(self.frame), dtype=bool)
+        return self._infant_rows
 
     def _antibody_list(self, name: str) -> None:
         vocabulary = self.schema.fields[name].vocabulary
@@ -411,73 +479,57 @@ class _Checker:
         self._list(name, one)
 
     def _site_list(self, name: str) -> None:
-        def one(token: str):
-            site, laterality = _SITE_TOKEN.match(token).groups()
-            term, error, note = self._one_term(SITE, site)
-            if error:
-                return token, error, ""
-            canonical = term
-            if laterality is not None:
-                side = self.schema.canonical("laterality", laterality)
-                if side is None:
-                    return token, self._unknown("laterality", laterality), ""
-                canonical = f"{term} ({side})"
-            return canonical, "", ("synonym" if canonical != token else "")
+        schema = self.schema
 
-        self._list(name, one)
+        def one(token: str):
+            site, bracket = _SITE_TOKEN.match(token).groups()
+            term, side, note = schema.canonical(SITE, site), None, "synonym"
+            if term is None:
+                # L elbow, both hands, elbow left: the side as words around the site
+                rest, side = split_side(schema, site)
+                if side is not None:
+                    site, term, note = rest, schema.canonical(SITE, rest), "side written as words"
+            if bracket is not None:
+                written = schema.canonical(LATERALITY, bracket)
+                if written is None:
+                    return token, self._unknown(LATERALITY, bracket), ""
+                if side is not None and written != side:
+                    hint = f"two sides ({side}, {written}): one item per side, or bilateral"
+                    return token, ("unknown_term", "one side per site", hint), ""
+                side = written
+            if term is None:
+                return token, self._unknown(SITE, site, side=side), ""
+            canonical = f"{term} ({side})" if side else term
+            return canonical, "", (note if canonical != token else "")
+
+        def side_alone(piece: str) -> bool:
+            return schema.canonical(LATERALITY, piece) is not None
+
+        self._list(name, one, attaches=side_alone)
 
     def _number(self, name: str) -> None:
         unit = self.schema.fields[name].unit
 
         def parse(value: str):
-            text, note = _ascii_digits(value)
-            number = _to_float(text)
+            text, note = ascii_digits(value)
+            number = to_float(text)
             if number is not None:
                 return text, "", note
-            with_unit = _NUMBER_WITH_UNIT.match(text)
-            if with_unit and unit in _LENGTHS and with_unit.group(2).lower() in _LENGTHS:
-                factor = _LENGTHS[with_unit.group(2).lower()] / _LENGTHS[unit]
-                converted = _number_text(float(with_unit.group(1)) * factor)
-                return converted, "", f"{with_unit.group(2)} converted to {unit}"
-            if with_unit:
-                where = f"{name.removesuffix('_value')}_unit" if name.endswith("_value") else ""
-                hint = f"write the number alone: {with_unit.group(1)}" + (
-                    f", and the unit in {where}" if where in self.schema.fields else ""
-                )
-            elif _DECIMAL_COMMA.match(text):
-                hint = f"use a decimal point: {text.replace(',', '.')}"
-            elif "_" in text:
-                hint = "write the number without underscores"
-            else:
-                hint = "write a number"
-            return value, ("not_a_number", "a number", hint), ""
+            with_unit = NUMBER_WITH_UNIT.match(text)
+            if with_unit and unit in LENGTHS and with_unit.group(2).lower() in LENGTHS:
+                converted = number_text(length_in(with_unit, unit))
+                typed = with_unit.group(2)
+                same = typed.lower() == unit.lower()
+                note = f"unit {typed} dropped" if same else f"{typed} converted to {unit}"
+                return converted, "", note
+            where = f"{name.removesuffix('_value')}_unit" if name.endswith("_value") else ""
+            where = where if where in self.schema.fields else ""
+            return value, ("not_a_number", "a number", number_hint(text, unit, where)), ""
 
         self._map_uniques(name, parse)
 
     def _age(self, name: str) -> None:
-        def parse(value: str):
-            if value == "90+":
-                return value, "", ""
-            text, note = _ascii_digits(value)
-            number = _to_float(text)
-            with_unit = _AGE_WITH_UNIT.match(text)
-            if number is None and with_unit:
-                # a unit of time converts exactly; the note says what was read
-                number = float(with_unit.group(1)) * _AGE_UNITS[with_unit.group(2).lower()[:2]]
-                text, note = _age_text(number), f"{with_unit.group(2)} converted to years"
-            if number is None:
-                if _DECIMAL_COMMA.match(text):
-                    hint = f"use a decimal point: {text.replace(',', '.')}"
-                elif "_" in text:
-                    hint = "write the number without underscores"
-                else:
-                    hint = "give the age in years, or leave it empty and keep the text in notes"
-                return value, ("not_a_number", "an age in years, or 90+", hint), ""
-            if number < 0 or number > _MAX_AGE:
-                return value, ("age_out_of_range", f"an age from 0 to {_MAX_AGE} years", ""), ""
-            return text, "", note
-
-        self._map_uniques(name, parse)
+        self._map_uniques(name, parse_age)
         numbers = pd.to_numeric(self.frame[name].where(self.frame[name] != "90+"), errors="coerce")
         old = np.flatnonzero((numbers > 89).to_numpy(dtype=bool) & ~self.bad[name])
         self.report_rows(
@@ -606,6 +658,24 @@ class _Checker:
                     hint=f"is the value in another unit than {unit_term}?",
                 )
 
+    def _infer_ssc_subset(self) -> None:
+        """An empty ssc_subset is not_applicable when the conditions, given, exclude SSc."""
+        if "ssc_subset" not in self.position or "conditions" not in self.position:
+            return
+        conditions = self.frame["conditions"]
+        markers = [v for v in pd.unique(conditions) if self.schema.is_missing(v)]
+        known = (conditions != "") & ~conditions.isin(markers) & ~self.bad["conditions"]
+        ssc = conditions.str.contains(r"(?:^|; )systemic_sclerosis(?:;|$)", regex=True)
+        blank = self.frame["ssc_subset"] == ""
+        rows = np.flatnonzero((blank & known & ~ssc).to_numpy(dtype=bool))
+        if not len(rows):
+            return
+        subset = self.frame["ssc_subset"].to_numpy(dtype=object, copy=True)
+        subset[rows] = "not_applicable"
+        self.frame["ssc_subset"] = pd.Series(subset, index=self.frame.index, dtype=object)
+        why = "the conditions are given and do not include systemic_sclerosis"
+        self.note_rows(rows, "ssc_subset", "", "not_applicable", why, code="inferred")
+
     def _contradictions(self) -> None:
         f = self.frame
         has = self.position.__contains__
@@ -679,37 +749,21 @@ def _skeleton(value: str) -> str:
     return unicodedata.normalize("NFKC", value).casefold().translate(_HOMOGLYPHS)
 
 
-def _ascii_digits(value: str) -> tuple[str, str]:
-    """Digits of any script (９５, ٩٥) as ASCII, so every later step reads the same number."""
-    if value.isascii():
-        return value, ""
-    text = "".join(
-        str(unicodedata.decimal(c))
-        if not c.isascii() and unicodedata.decimal(c, None) is not None
-        else c
-        for c in value
-    )
-    text = unicodedata.normalize("NFKC", text)
-    return text, ("digits written in ASCII" if text != value else "")
-
-
-def _age_text(years: float) -> str:
-    """Converted ages keep two decimals (12 days = 0.03), three for the first days of life."""
-    return _number_text(round(years, 2) if years >= 0.01 else round(years, 3))
-
-
-def _number_text(value: float) -> str:
-    return f"{value:.6g}"
-
-
-def _to_float(value: str) -> float | None:
-    if "_" in value or not value.isascii():  # float() accepts 9_5 and ９５; nothing else does
-        return None
-    try:
-        number = float(value)
-    except ValueError:
-        return None
-    return number if np.isfinite(number) else None
+def _items(value: str, *, commas: bool, attaches) -> tuple[list[str], bool]:
+    """The items of a list cell, and whether commas separated some of them."""
+    out, by_comma = [], False
+    # a line break inside a cell (Alt+Enter in Excel) separates items like ";"
+    for chunk in re.split(r"[;\r\n]", value):
+        kept: list[str] = []
+        pieces = _COMMA.split(chunk) if commas else [chunk]
+        for piece in filter(None, (p.strip() for p in pieces)):
+            if kept and attaches is not None and attaches(piece):
+                kept[-1] = f"{kept[-1]}, {piece}"  # "elbow, left": the side of the site before it
+            else:
+                kept.append(piece)
+        by_comma |= len(kept) > 1
+        out += kept
+    return out, by_comma
 
 
 def _suggest(value: str, choices: list[str]) -> str:

@@ -3,7 +3,8 @@
 The schema is data, not code: the fields of a case record
 (``fields.csv``), the controlled vocabularies with their synonyms
 (``vocabularies.csv``), the anatomical hierarchy of lesion sites
-(``anatomy.csv``) and the standard codes of the condition (``codes.csv``).
+(``anatomy.csv``), the standard codes of the condition (``codes.csv``) and
+the word prefixes a typo suggestion may never change (``contrasts.csv``).
 Adding a synonym or a site is an edit to one of those files.
 
 :func:`load_schema` reads them once and returns a :class:`Schema`.
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["MISSING", "RANKS", "Field", "Schema", "load_schema"]
+__all__ = ["LATERALITY", "MISSING", "RANKS", "Field", "Schema", "load_schema"]
 
 #: Ranks of the anatomical hierarchy, finest first.
 RANKS = ("site", "region", "limb")
@@ -30,6 +31,9 @@ MISSING = "missing"
 
 #: Vocabulary name under which the anatomy terms are looked up.
 SITE = "site"
+
+#: Vocabulary of the sides a site can have (left, right, bilateral, midline).
+LATERALITY = "laterality"
 
 
 @dataclass(frozen=True)
