@@ -98,7 +98,7 @@ def validate(source, *, sources=None):
     0  missing_column  source_id
     1    not_a_number  age_years   ~87
     >>> report.problems.loc[1, "hint"]
-    'give the age in years, or leave it empty and keep the text in notes'
+    "write 87, and keep '~87' in notes"
 
     """
     from casestats.validation import check_table
