@@ -383,3 +383,24 @@ def test_swapping_arms_inverts_the_pooled_odds_ratio(rows, method):
     assert swapped.estimate == pytest.approx(1 / res.estimate, rel=1e-6)
     assert swapped.tau2 == pytest.approx(res.tau2, rel=1e-6, abs=1e-10)
     assert res.ci_low <= res.estimate <= res.ci_high
+
+
+@pytest.mark.parametrize("name", sorted(OR_SETS))
+@pytest.mark.parametrize("method", ["reml", "mh"])
+def test_odds_ratio_result_carries_metafor_yi_vi(name, method):
+    # The contract the study-level analyses (subgroups, funnel, influence) read.
+    res = _or(name, method=method)
+    assert res.measure == "OR"
+    np.testing.assert_allclose(res.yi, OR_SETS[name]["yi"], rtol=CLOSED)
+    np.testing.assert_allclose(res.vi, OR_SETS[name]["vi"], rtol=CLOSED)
+    assert len(res.yi) == len(res.vi) == res.k
+
+
+@pytest.mark.parametrize("name", sorted(PROP_SETS))
+def test_proportion_result_carries_metafor_yi_vi(name):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SmallSampleWarning)
+        res = _prop(name, method="dl")
+    assert res.measure == "PLO"
+    np.testing.assert_allclose(res.yi, PROP_SETS[name]["yi"], rtol=CLOSED)
+    np.testing.assert_allclose(res.vi, PROP_SETS[name]["vi"], rtol=CLOSED)

@@ -95,6 +95,9 @@ class _MetaResult(Result):
     study_ci_low: tuple[float, ...]
     study_ci_high: tuple[float, ...]
     weights: tuple[float, ...]
+    measure: str
+    yi: tuple[float, ...]
+    vi: tuple[float, ...]
 
     scale = ""
 
@@ -225,6 +228,14 @@ class MetaProportionResult(_MetaResult):
         Study labels; ``events`` and ``total`` the counts per study.
     weights : tuple of float
         Study weights in percent (see :func:`meta_proportions`).
+    measure : str
+        What was pooled, in metafor's codes: ``"PLO"`` here (logit of a
+        proportion); ``"OR"``, ``"RR"``, ``"RD"`` or ``"GEN"`` (generic) for
+        the other meta-analysis results.
+    yi, vi : tuple of float
+        The analysis-scale study estimates (here the observed logits, 0.5
+        added in studies with 0 or all events) and their sampling variances,
+        for exactly the studies pooled, in ``labels`` order.
     """
 
     scale = "proportion"
@@ -249,7 +260,9 @@ class MetaOddsRatioResult(_MetaResult):
     """Pooled odds ratio (arm a vs arm b) across studies.
 
     Attributes as :class:`MetaProportionResult`, on the odds-ratio scale
-    (``mu`` is the pooled log odds ratio, ``statistic`` tests log OR = 0);
+    (``mu`` is the pooled log odds ratio, ``statistic`` tests log OR = 0,
+    ``measure`` is ``"OR"``, ``yi`` and ``vi`` the log odds ratios and their
+    variances, 0.5 added to every cell of studies with a zero cell);
     plus the arm-b counts, the arms' names ``groups``, which studies had 0.5
     added to their cells (``corrected``) and the labels of studies excluded
     for having no information on the odds ratio.
@@ -462,6 +475,9 @@ def meta_proportions(
         study_estimate=tuple(float(e) for e in x / n),
         study_ci_low=tuple(float(e) for e in low),
         study_ci_high=tuple(float(e) for e in high),
+        measure="PLO",
+        yi=tuple(float(e) for e in y),
+        vi=tuple(float(e) for e in v),
     )
 
 
@@ -613,6 +629,9 @@ def meta_odds_ratios(
         study_estimate=tuple(float(e) for e in np.exp(y)),
         study_ci_low=tuple(float(e) for e in np.exp(y - z * np.sqrt(v))),
         study_ci_high=tuple(float(e) for e in np.exp(y + z * np.sqrt(v))),
+        measure="OR",
+        yi=tuple(float(e) for e in y),
+        vi=tuple(float(e) for e in v),
         events_b=tuple(int(e) for e in c),
         total_b=tuple(int(e) for e in c + d),
         groups=groups,
