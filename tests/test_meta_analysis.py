@@ -322,7 +322,7 @@ def test_glmm_without_any_event_raises():
             lambda: meta_odds_ratios(
                 events_a=[1], total_a=[5], events_b=[1], total_b=[5], method="peto"
             ),
-            "'reml', 'dl', 'pm', 'mh'",
+            "'reml', 'dl', 'pm', 'ml', 'mh'",
         ),
         (lambda: meta_proportions([1, 2], [10, 10], confidence_level=95), "confidence_level"),
     ],
