@@ -404,3 +404,35 @@ def test_proportion_result_carries_metafor_yi_vi(name):
     assert res.measure == "PLO"
     np.testing.assert_allclose(res.yi, PROP_SETS[name]["yi"], rtol=CLOSED)
     np.testing.assert_allclose(res.vi, PROP_SETS[name]["vi"], rtol=CLOSED)
+
+
+KNHA = json.loads((Path(__file__).parent / "reference" / "meta_measures.json").read_text())[
+    "proportions_knha"
+]
+
+
+@pytest.mark.parametrize("name", sorted(KNHA))
+@pytest.mark.parametrize("method", ["REML", "DL", "PM", "ML"])
+def test_proportions_knapp_hartung_match_rma_knha(name, method):
+    # tests/reference/reference_meta_measures.R: rma(yi, vi, method, test = "knha").
+    ref = KNHA[name][method]
+    rel = TOLERANCE[method]
+    d = KNHA[name]["data"]
+    res = meta_proportions(d["x"], d["n"], method=method.lower(), hksj=True)
+    _close(res.mu, ref["beta"], rel)
+    _close(res.se, ref["se"], rel)
+    _close(res.tau2, ref["tau2"], rel)
+    _close(res.ci_low, 1 / (1 + math.exp(-ref["ci_lb"])), rel)
+    _close(res.ci_high, 1 / (1 + math.exp(-ref["ci_ub"])), rel)
+    _close(res.pi_low, 1 / (1 + math.exp(-ref["pi_lb"])), rel)
+    _close(res.pi_high, 1 / (1 + math.exp(-ref["pi_ub"])), rel)
+    _close(res.statistic, ref["zval"], rel)
+    _close(res.pvalue, ref["pval"], rel)
+    pooled = res.to_frame().iloc[-1]
+    assert pooled["df"] == len(d["x"]) - 1 and "HKSJ" in pooled["level"]
+    assert f"t (df = {len(d['x']) - 1})" in str(res)
+
+
+def test_knapp_hartung_refused_for_the_glmm():
+    with pytest.raises(ValueError, match="the GLMM has none"):
+        meta_proportions([3, 15, 8, 40, 2], [30, 40, 60, 100, 35], hksj=True)

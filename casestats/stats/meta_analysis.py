@@ -106,21 +106,24 @@ class MetaProportionResult(_MetaResult):
              "total": self.total[i], **self._study_values(i)}
             for i, label in enumerate(self.labels)
         ]  # fmt: skip
+        pooled = self._pooled_values()
+        if self.hksj and self.k > 1:
+            pooled["df"] = self.k - 1
         rows.append({"group": "pooled", "level": self.method_label, "events": sum(self.events),
-                     "total": sum(self.total), **self._pooled_values()})  # fmt: skip
-        return nullable_integers(tidy_frame(rows, extra=POOLED_EXTRA), names=("q_df",))
-
-
+                     "total": sum(self.total), **pooled})  # fmt: skip
+        frame = tidy_frame(rows, extra=["df", *POOLED_EXTRA])
+        return nullable_integers(frame, names=("df", "q_df"))
 
 # --------------------------------------------------------------------------
 # public functions
 # --------------------------------------------------------------------------
 
 
-def _pool_logits(x, n, y, v, method: str, level: float) -> tuple[Pooled, str]:
+def _pool_logits(x, n, y, v, method: str, hksj: bool, level: float) -> tuple[Pooled, str]:
     """The pooled logit by the GLMM or an inverse-variance method, and the row label."""
     if method != "glmm":
-        return iv_pool(y, v, method, False, level), f"random effects ({METHOD_NAMES[method]})"
+        knha = ", HKSJ" if hksj and x.size > 1 else ""
+        return iv_pool(y, v, method, hksj, level), f"random effects ({METHOD_NAMES[method]}{knha})"
     if x.size > 1 and (np.all(x == 0) or np.all(x == n)):
         raise ValueError(
             "the GLMM has no finite estimate when every study has 0 (or all) events; "
@@ -140,6 +143,7 @@ def meta_proportions(
     total: Sequence[int],
     *,
     method: str = "glmm",
+    hksj: bool = False,
     labels: Sequence[str] | None = None,
     confidence_level: float = 0.95,
 ) -> MetaProportionResult:
@@ -156,6 +160,14 @@ def meta_proportions(
         ``metafor::rma.glmm(measure="PLO", method="ML")``; see Notes). The others
         are inverse-variance methods on the observed logits with tau² by
         REML, DerSimonian-Laird, Paule-Mandel or ML.
+    hksj : bool, default False
+        Hartung-Knapp-Sidik-Jonkman (Knapp-Hartung) standard error with
+        t(k - 1) quantiles for the confidence and prediction intervals and
+        the test (``metafor::rma(test="knha")``), for the inverse-variance
+        methods only: it rescales the variance of an inverse-variance
+        weighted mean, and the GLMM has no such weights (``rma.glmm``'s
+        ``test="t"`` changes only the quantile), so ``method="glmm"`` with
+        ``hksj=True`` raises ValueError.
     labels : sequence of str, optional
         Study labels (``"study 1"`` ... by default).
     confidence_level : float, default 0.95
@@ -212,6 +224,10 @@ def meta_proportions(
     """
     check_choice(method, PROPORTION_METHODS)
     level = check_confidence_level(confidence_level)
+    if hksj and method == "glmm":
+        fail("method", "an inverse-variance method ('reml', 'dl', 'pm' or 'ml') with hksj=True "
+             "(Knapp-Hartung rescales inverse-variance weights; the GLMM has none)",
+             repr(method))  # fmt: skip
     if np.ndim(events) != 1 or np.shape(events) != np.shape(total):
         fail("events and total", "one-dimensional and of the same length",
              f"shapes {np.shape(events)} and {np.shape(total)}")  # fmt: skip
@@ -224,15 +240,15 @@ def meta_proportions(
     shift = np.where(edge, 0.5, 0.0)
     y = np.log((x + shift) / (n - x + shift))
     v = 1.0 / (x + shift) + 1.0 / (n - x + shift)
-    pooled, label = _pool_logits(x, n, y, v, method, level)
+    pooled, label = _pool_logits(x, n, y, v, method, hksj, level)
     q, q_df, q_p = cochran_q_test(y, v)
     low, high = proportion_interval(x, n, method="clopper-pearson", confidence_level=level)
     return MetaProportionResult(
-        **pooled_fields(pooled, special.expit, k, False),
+        **pooled_fields(pooled, special.expit, k, hksj),
         confidence_level=level,
         heterogeneity=Heterogeneity("Cochran's Q", q, q_df, q_p, i2(pooled.tau2, v), pooled.tau2),
         method=method,
-        hksj=False,
+        hksj=bool(hksj),
         method_label=label,
         method_description=f"logit, {METHOD_NAMES[method]}{pooled.note}",
         labels=tuple(labels),
