@@ -42,6 +42,7 @@ _LAZY: dict[str, str] = {
     "meta_odds_ratios": "casestats.stats.meta_analysis",
     "meta_risk_ratios": "casestats.stats.meta_comparisons",
     "meta_risk_differences": "casestats.stats.meta_comparisons",
+    "meta_estimates": "casestats.stats.meta_estimates",
     "logistic": "casestats.stats.regression",
     "write_template": "casestats.io",
     "table_one": "casestats.reporting.table_one",
@@ -108,6 +109,7 @@ if TYPE_CHECKING:  # pragma: no cover - for static analysers only
         meta_risk_differences,
         meta_risk_ratios,
     )
+    from casestats.stats.meta_estimates import meta_estimates  # noqa: F401
     from casestats.stats.multiple_testing import adjust_pvalues  # noqa: F401
     from casestats.stats.permutation import profile_test  # noqa: F401
     from casestats.stats.regression import logistic  # noqa: F401
