@@ -124,6 +124,36 @@ strata <- list(
   homogeneous = two_arm$homogeneous,
   upper_boundary = list(ea = c(2, 3), na = c(5, 6), eb = c(0, 0), nb = c(5, 7))
 )
+# mantelhaen.test solves for the estimate and limits with uniroot's default
+# tolerance (about 1e-4). The same equations solved tightly, on log(OR), from
+# the null distribution of S = sum(a) built here by direct convolution of the
+# strata's dhyper:
+exact_tight <- function(d, level) {
+  dens <- 1
+  lo <- 0
+  for (i in seq_along(d$ea)) {
+    m <- d$ea[i] + d$eb[i]; n <- d$na[i] + d$nb[i] - m; k <- d$na[i]
+    s <- max(0, k - n):min(k, m)
+    p <- dhyper(s, m, n, k)
+    new <- numeric(length(dens) + length(p) - 1)
+    for (j in seq_along(p)) {
+      idx <- j:(j + length(dens) - 1)
+      new[idx] <- new[idx] + p[j] * dens
+    }
+    dens <- new
+    lo <- lo + min(s)
+  }
+  support <- lo + seq_along(dens) - 1
+  x <- sum(d$ea)
+  pmf <- function(t) { w <- log(dens) + support * t; w <- exp(w - max(w)); w / sum(w) }
+  alpha <- (1 - level) / 2
+  root <- function(f) uniroot(f, c(-30, 30), tol = 1e-14, maxiter = 10000)$root
+  est <- if (x == max(support)) Inf else exp(root(function(t) sum(support * pmf(t)) - x))
+  low <- if (x == min(support)) 0 else exp(root(function(t) sum(pmf(t)[support >= x]) - alpha))
+  high <- if (x == max(support)) Inf else exp(root(function(t) sum(pmf(t)[support <= x]) - alpha))
+  list(call = "uniroot(tol = 1e-14) on log(OR) over the convolved dhyper null", estimate = fin(est),
+       conf_low = fin(low), conf_high = fin(high))
+}
 exact <- list()
 for (name in names(strata)) {
   d <- strata[[name]]
@@ -135,6 +165,7 @@ for (name in names(strata)) {
       call = sprintf("mantelhaen.test(tab, exact = TRUE, conf.level = %g)", level),
       estimate = fin(t$estimate), conf_low = fin(t$conf.int[1]), conf_high = fin(t$conf.int[2]),
       statistic = num(t$statistic), pvalue = num(t$p.value))
+    res[[sprintf("tight_%g", level)]] <- exact_tight(d, level)
   }
   exact[[name]] <- res
 }
