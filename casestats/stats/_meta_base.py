@@ -110,24 +110,36 @@ class _MetaResult(Result):
         return ConfidenceInterval(self.pi_low, self.pi_high)
 
     def plot(self, ax=None, **kwargs):
-        """Forest plot of the studies and the pooled estimate; returns the Axes."""
+        """Forest plot of the studies and the pooled estimate; returns the Axes.
+
+        Ratio measures are drawn on a log axis, proportions on a 0-100 % axis.
+        Risk differences are not drawn yet: ``forest_plot`` has no axis for
+        negative values, and a clipped plot would mislead.
+        """
         from casestats.plotting import forest_plot
 
+        if not self.log_scale:
+            raise NotImplementedError(
+                f"no forest plot for a {self.scale} yet: forest_plot draws ratios (log axis) "
+                "and proportions (0-100 %) only; use to_frame() to draw it"
+            )
         frame = self.to_frame()
-        if self.measure == "PLO":
-            scale, title = "proportion", None
-        elif self.log_scale:
-            scale, title = "odds ratio", f"{self.scale} (log scale)"
-        else:  # a difference: the linear axis
-            scale, title = "proportion", self.scale
-        kwargs.setdefault("value_title", title)
-        return forest_plot(
+        log = self.measure != "PLO"
+        kwargs.setdefault("value_title", f"{self.scale} (log scale)" if log else None)
+        ax = forest_plot(
             frame[frame["group"].isin(["study", "pooled"])],
-            scale=scale,
+            scale="odds ratio" if log else "proportion",
             heterogeneity=self.heterogeneity.text(),
             ax=ax,
             **kwargs,
         )
+        abbreviation = "".join(word[0] for word in self.scale.split()).upper()
+        if log and abbreviation != "OR":
+            # forest_plot heads its estimate column "OR [95% CI]" on a log axis.
+            for text in ax.texts:
+                if text.get_text().startswith("OR ["):
+                    text.set_text(abbreviation + text.get_text()[2:])
+        return ax
 
     def _study_method(self, i: int) -> str:
         raise NotImplementedError

@@ -211,7 +211,9 @@ def meta_estimates(
     This is ``metafor::rma(yi, sei = ...)`` on ``yi = log(estimate)``. The
     SE from an interval assumes it was symmetric on the analysis scale
     (a Wald interval); rounding in print makes the recovered SE inexact in
-    the third digit. Studies must report the same measure: an adjusted odds
+    the third digit, and the study intervals in the frame and the forest
+    plot, recomputed from the SE at `confidence_level`, can differ from the
+    printed ones in the last digit. Studies must report the same measure: an adjusted odds
     ratio is not a risk ratio, and reported estimates are not to be mixed
     with count-based studies without deciding so (the result carries
     ``measure="GEN"`` and ``inputs`` to make that visible).
