@@ -41,6 +41,9 @@ _LAZY: dict[str, str] = {
     "mantel_haenszel": "casestats.stats.stratified",
     "meta_proportions": "casestats.stats.meta_analysis",
     "meta_odds_ratios": "casestats.stats.meta_analysis",
+    "meta_risk_ratios": "casestats.stats.meta_comparisons",
+    "meta_risk_differences": "casestats.stats.meta_comparisons",
+    "meta_estimates": "casestats.stats.meta_estimates",
     "logistic": "casestats.stats.regression",
     "heterogeneity_intervals": "casestats.stats.heterogeneity",
     "subgroup_analysis": "casestats.stats.subgroups",
@@ -126,6 +129,11 @@ if TYPE_CHECKING:  # pragma: no cover - for static analysers only
     from casestats.stats.intervals import multinomial_intervals, proportion  # noqa: F401
     from casestats.stats.level_comparison import compare_levels  # noqa: F401
     from casestats.stats.meta_analysis import meta_odds_ratios, meta_proportions  # noqa: F401
+    from casestats.stats.meta_comparisons import (  # noqa: F401
+        meta_risk_differences,
+        meta_risk_ratios,
+    )
+    from casestats.stats.meta_estimates import meta_estimates  # noqa: F401
     from casestats.stats.meta_regression import meta_regression  # noqa: F401
     from casestats.stats.multiple_testing import adjust_pvalues  # noqa: F401
     from casestats.stats.permutation import profile_test  # noqa: F401

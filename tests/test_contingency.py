@@ -15,6 +15,7 @@ from casestats.stats.contingency import (
     COMPARISON_TESTS,
     ComparisonResult,
     ContingencyResult,
+    _score_difference_interval,
     compare_proportions,
     contingency_test,
 )
@@ -342,3 +343,56 @@ def test_rxc_pvalue_in_unit_interval(table, method):
         return
     res = contingency_test(arr, method=method, n_resamples=2000)
     assert 0 <= res.pvalue <= 1
+
+
+RD_INTERVALS = json.loads((Path(__file__).parent / "reference" / "meta_measures.json").read_text())[
+    "risk_difference_intervals"
+]
+
+
+def _rd(counts, method, **kwargs):
+    a, n_a, c, n_b = counts
+    return compare_proportions(events_a=a, total_a=n_a, events_b=c, total_b=n_b,
+                               risk_difference_method=method, **kwargs)  # fmt: skip
+
+
+@pytest.mark.parametrize("ref", RD_INTERVALS, ids=lambda r: "-".join(map(str, r["counts"])))
+def test_wald_risk_difference_matches_epir(ref):
+    # tests/reference/reference_meta_measures.R: epiR 2.0.57 epi.2by2 ARisk.strata.wald.
+    res = _rd(ref["counts"], "wald")
+    assert res.risk_difference == pytest.approx(ref["estimate"], rel=1e-12)
+    np.testing.assert_allclose(res.risk_difference_ci, ref["wald"], rtol=1e-10, atol=1e-12)
+    assert res.to_frame().set_index("measure").loc["risk_difference", "method"] == "wald"
+
+
+@pytest.mark.parametrize("ref", RD_INTERVALS, ids=lambda r: "-".join(map(str, r["counts"])))
+def test_score_interval_without_small_sample_factor_is_mees_as_epir(ref):
+    # epiR's ARisk.strata.score is Mee's (1984) interval, found by bisection to ~1e-7;
+    # Miettinen-Nurminen differs from it only by the N / (N - 1) variance factor.
+    a, n_a, c, n_b = ref["counts"]
+    mee = _score_difference_interval(a, n_a, c, n_b, 0.95, small_sample=False)
+    np.testing.assert_allclose(mee, ref["mee_score"], atol=2e-6)
+
+
+@pytest.mark.parametrize(
+    "counts, expected",
+    [((56, 70, 48, 80), (0.0528, 0.3382)), ((5, 56, 0, 29), (-0.0326, 0.1933))],
+)
+def test_miettinen_nurminen_matches_newcombe_1998_table_ii(counts, expected):
+    # Newcombe RG (1998), Statist. Med. 17:873-890, Table II, method 6
+    # (Miettinen-Nurminen), examples (a) and (d), printed to 4 decimals.
+    low, high = _rd(counts, "miettinen-nurminen").risk_difference_ci
+    assert (round(low, 4), round(high, 4)) == expected
+
+
+def test_risk_difference_methods_at_the_edges():
+    # No events in either arm: Wald collapses to a point, the score intervals do not.
+    assert tuple(_rd((0, 10, 0, 20), "wald").risk_difference_ci) == (0.0, 0.0)
+    low, high = _rd((0, 10, 0, 20), "miettinen-nurminen").risk_difference_ci
+    assert low < 0 < high
+    # All events in a, none in b: the upper limit is 1.
+    assert _rd((10, 10, 0, 20), "miettinen-nurminen").risk_difference_ci.high == 1.0
+    newcombe = _rd((7, 12, 3, 25), "newcombe")
+    assert newcombe.risk_difference_method == "newcombe"
+    with pytest.raises(ValueError, match="'newcombe', 'miettinen-nurminen', 'wald'"):
+        _rd((7, 12, 3, 25), "agresti-caffo")

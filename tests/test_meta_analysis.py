@@ -322,7 +322,7 @@ def test_glmm_without_any_event_raises():
             lambda: meta_odds_ratios(
                 events_a=[1], total_a=[5], events_b=[1], total_b=[5], method="peto"
             ),
-            "'reml', 'dl', 'pm', 'mh'",
+            "'reml', 'dl', 'pm', 'ml', 'mh'",
         ),
         (lambda: meta_proportions([1, 2], [10, 10], confidence_level=95), "confidence_level"),
     ],
@@ -383,3 +383,56 @@ def test_swapping_arms_inverts_the_pooled_odds_ratio(rows, method):
     assert swapped.estimate == pytest.approx(1 / res.estimate, rel=1e-6)
     assert swapped.tau2 == pytest.approx(res.tau2, rel=1e-6, abs=1e-10)
     assert res.ci_low <= res.estimate <= res.ci_high
+
+
+@pytest.mark.parametrize("name", sorted(OR_SETS))
+@pytest.mark.parametrize("method", ["reml", "mh"])
+def test_odds_ratio_result_carries_metafor_yi_vi(name, method):
+    # The contract the study-level analyses (subgroups, funnel, influence) read.
+    res = _or(name, method=method)
+    assert res.measure == "OR"
+    np.testing.assert_allclose(res.yi, OR_SETS[name]["yi"], rtol=CLOSED)
+    np.testing.assert_allclose(res.vi, OR_SETS[name]["vi"], rtol=CLOSED)
+    assert len(res.yi) == len(res.vi) == res.k
+
+
+@pytest.mark.parametrize("name", sorted(PROP_SETS))
+def test_proportion_result_carries_metafor_yi_vi(name):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SmallSampleWarning)
+        res = _prop(name, method="dl")
+    assert res.measure == "PLO"
+    np.testing.assert_allclose(res.yi, PROP_SETS[name]["yi"], rtol=CLOSED)
+    np.testing.assert_allclose(res.vi, PROP_SETS[name]["vi"], rtol=CLOSED)
+
+
+KNHA = json.loads((Path(__file__).parent / "reference" / "meta_measures.json").read_text())[
+    "proportions_knha"
+]
+
+
+@pytest.mark.parametrize("name", sorted(KNHA))
+@pytest.mark.parametrize("method", ["REML", "DL", "PM", "ML"])
+def test_proportions_knapp_hartung_match_rma_knha(name, method):
+    # tests/reference/reference_meta_measures.R: rma(yi, vi, method, test = "knha").
+    ref = KNHA[name][method]
+    rel = TOLERANCE[method]
+    d = KNHA[name]["data"]
+    res = meta_proportions(d["x"], d["n"], method=method.lower(), hksj=True)
+    _close(res.mu, ref["beta"], rel)
+    _close(res.se, ref["se"], rel)
+    _close(res.tau2, ref["tau2"], rel)
+    _close(res.ci_low, 1 / (1 + math.exp(-ref["ci_lb"])), rel)
+    _close(res.ci_high, 1 / (1 + math.exp(-ref["ci_ub"])), rel)
+    _close(res.pi_low, 1 / (1 + math.exp(-ref["pi_lb"])), rel)
+    _close(res.pi_high, 1 / (1 + math.exp(-ref["pi_ub"])), rel)
+    _close(res.statistic, ref["zval"], rel)
+    _close(res.pvalue, ref["pval"], rel)
+    pooled = res.to_frame().iloc[-1]
+    assert pooled["df"] == len(d["x"]) - 1 and "HKSJ" in pooled["level"]
+    assert f"t (df = {len(d['x']) - 1})" in str(res)
+
+
+def test_knapp_hartung_refused_for_the_glmm():
+    with pytest.raises(ValueError, match="the GLMM has none"):
+        meta_proportions([3, 15, 8, 40, 2], [30, 40, 60, 100, 35], hksj=True)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import os
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -190,3 +192,49 @@ def test_ci_profile_is_deterministic():
     # A property test that fails on one run in two must not turn CI red by chance.
     assert settings.default.derandomize
     assert settings.default.database is None
+
+
+EXACT = json.loads((Path(__file__).parent / "reference" / "meta_measures.json").read_text())[
+    "exact_mantel_haenszel"
+]
+
+
+def _number(value):
+    return math.inf if value == "Inf" else value
+
+
+@pytest.mark.parametrize("name", sorted(EXACT))
+@pytest.mark.parametrize("level", [0.95, 0.9])
+def test_exact_conditional_matches_mantelhaen_test_exact(name, level):
+    # tests/reference/reference_meta_measures.R: mantelhaen.test(exact = TRUE) for S and p;
+    # its uniroot stops near 1e-4, so the estimate and limits are checked against it at
+    # 5e-3 and, at 1e-9, against the same equations solved in R with uniroot(tol = 1e-14).
+    d = EXACT[name]["data"]
+    with warnings.catch_warnings():
+        # upper_boundary: the MH odds ratio is infinite too, and says so.
+        warnings.simplefilter("ignore", CasestatsWarning)
+        res = mantel_haenszel(events_a=d["ea"], total_a=d["na"], events_b=d["eb"],
+                              total_b=d["nb"], exact=True, confidence_level=level)  # fmt: skip
+    r_exact, tight = EXACT[name][f"level_{level:g}"], EXACT[name][f"tight_{level:g}"]
+    assert res.exact and res.exact_statistic == r_exact["statistic"]
+    assert res.exact_pvalue == pytest.approx(r_exact["pvalue"], rel=1e-10)
+    for field, key in (("exact_estimate", "estimate"), ("exact_ci_low", "conf_low"),
+                       ("exact_ci_high", "conf_high")):  # fmt: skip
+        ours = getattr(res, field)
+        assert ours == pytest.approx(_number(tight[key]), rel=1e-9)
+        assert ours == pytest.approx(_number(r_exact[key]), rel=5e-3)
+
+
+def test_exact_row_and_summary_only_when_asked():
+    counts = {"events_a": [2, 0, 3, 1], "total_a": [10, 8, 12, 6],
+              "events_b": [0, 1, 0, 0], "total_b": [9, 10, 11, 7]}  # fmt: skip
+    plain = mantel_haenszel(**counts)
+    assert not plain.exact and math.isnan(plain.exact_pvalue)
+    assert "exact conditional" not in plain.to_frame()["level"].tolist()
+    res = mantel_haenszel(**counts, exact=True)
+    row = res.to_frame().set_index("level").loc["exact conditional"]
+    assert row["group"] == "test" and row["method"] == "exact-conditional"
+    assert row["estimate"] == res.exact_estimate and row["statistic"] == 6
+    assert "exact conditional OR = 6.422" in str(res)
+    # The Mantel-Haenszel fields are unchanged by exact=True.
+    assert res.estimate == plain.estimate and res.pvalue == plain.pvalue

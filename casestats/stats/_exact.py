@@ -1,9 +1,10 @@
 """Exact and Monte Carlo machinery for count tables with fixed margins.
 
-The conditional (noncentral hypergeometric) distribution of a 2x2 table, with
-Fisher's p-value, the conditional maximum-likelihood odds ratio and its exact
-interval; the enumeration of 2 x C tables for the Fisher-Freeman-Halton test;
-and R's Monte Carlo p-value for R x C tables.
+The conditional (noncentral hypergeometric) distribution of a 2x2 table (or of
+``sum(a)`` over strata with a common odds ratio), with Fisher's p-value, the
+conditional maximum-likelihood odds ratio and its exact interval; the
+enumeration of 2 x C tables for the Fisher-Freeman-Halton test; and R's Monte
+Carlo p-value for R x C tables.
 """
 
 from __future__ import annotations
@@ -38,6 +39,34 @@ class ConditionalOddsRatio:
         self.high = min(row_a, events)
         self.support = np.arange(self.low, self.high + 1)
         self.log_null = stats.hypergeom.logpmf(self.support, events + non_events, events, row_a)
+
+    @classmethod
+    def stratified(cls, a, b, c, d) -> ConditionalOddsRatio:
+        """The distribution of ``sum(a)`` over independent strata with a common odds ratio.
+
+        The null (odds ratio 1) distribution is the convolution of the strata's
+        hypergeometric distributions; tilting it by ``exp(theta * s)`` gives the
+        distribution at any common odds ratio, as R's ``mantelhaen.test(exact=TRUE)``.
+        Each stratum's probabilities are scaled by their largest before the
+        convolution, so only tables less likely than about 1e-300 relative to
+        the most likely one are lost.
+        """
+        self = cls.__new__(cls)
+        dist, log_scale, low = np.ones(1), 0.0, 0
+        for cells in zip(a, b, c, d, strict=True):
+            one = cls(*(int(x) for x in cells))
+            peak = float(one.log_null.max())
+            dist = np.convolve(dist, np.exp(one.log_null - peak))
+            dist /= dist.max()
+            log_scale += peak
+            low += one.low
+        with np.errstate(divide="ignore"):
+            log_null = np.log(dist)
+        self.observed = int(np.sum(a))
+        self.low, self.high = low, low + dist.size - 1
+        self.support = np.arange(self.low, self.high + 1)
+        self.log_null = log_null - special.logsumexp(log_null)
+        return self
 
     def log_pmf(self, theta: float) -> np.ndarray:
         weights = self.log_null + theta * self.support

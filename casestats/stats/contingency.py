@@ -15,11 +15,12 @@ Zero cells: the sample odds ratio and the risk ratio add 0.5 to every cell
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import optimize, stats
 
 from casestats.results import ConfidenceInterval, Result, tidy_frame
 from casestats.stats._checks import (
@@ -45,6 +46,7 @@ __all__ = [
     "COMPARISON_TESTS",
     "CONTINGENCY_METHODS",
     "EXACT_MAX_TABLES",
+    "RISK_DIFFERENCE_METHODS",
     "ComparisonResult",
     "ContingencyResult",
     "compare_proportions",
@@ -53,6 +55,8 @@ __all__ = [
 
 #: Tests accepted by :func:`compare_proportions`.
 COMPARISON_TESTS: tuple[str, ...] = ("auto", "fisher", "chi2", "chi2-yates", "n-1")
+#: Risk-difference intervals accepted by :func:`compare_proportions`.
+RISK_DIFFERENCE_METHODS: tuple[str, ...] = ("newcombe", "miettinen-nurminen", "wald")
 #: Methods accepted by :func:`contingency_test`.
 CONTINGENCY_METHODS: tuple[str, ...] = ("auto", "fisher", "chi2", "monte-carlo")
 ALTERNATIVES: tuple[str, ...] = ("two-sided", "less", "greater")
@@ -100,11 +104,15 @@ class ComparisonResult(Result):
     risk_ratio : float
         ``proportion_a / proportion_b`` with a Wald interval on the log scale.
     risk_difference : float
-        ``proportion_a - proportion_b`` with Newcombe's hybrid score interval (method 10).
+        ``proportion_a - proportion_b``, with the interval ``risk_difference_ci``
+        by ``risk_difference_method``.
     zero_cell_correction : bool
         Whether 0.5 was added to every cell for the sample odds ratio and risk ratio.
     expected : numpy.ndarray
         Expected counts under independence, rows (a, b) by columns (events, non-events).
+    risk_difference_method : str
+        ``"newcombe"`` (hybrid score, method 10 of Newcombe 1998),
+        ``"miettinen-nurminen"`` or ``"wald"``.
     """
 
     events_a: int
@@ -132,6 +140,7 @@ class ComparisonResult(Result):
     risk_difference_ci: ConfidenceInterval
     zero_cell_correction: bool
     expected: np.ndarray = field(repr=False)
+    risk_difference_method: str = "newcombe"
 
     @property
     def method(self) -> str:
@@ -171,7 +180,8 @@ class ComparisonResult(Result):
             ("odds_ratio_sample", self.odds_ratio_sample, self.odds_ratio_sample_ci,
              self._wald()),
             ("risk_ratio", self.risk_ratio, self.risk_ratio_ci, self._wald()),
-            ("risk_difference", self.risk_difference, self.risk_difference_ci, "newcombe"),
+            ("risk_difference", self.risk_difference, self.risk_difference_ci,
+             self.risk_difference_method),
         ]  # fmt: skip
         for measure, estimate, ci, method in measures:
             rows.append(table_row("table", label, self.groups, counts, estimate=estimate,
@@ -211,7 +221,8 @@ class ComparisonResult(Result):
             fmt("odds ratio (CMLE)", self.odds_ratio, self.odds_ratio_ci),
             fmt("odds ratio (sample)", self.odds_ratio_sample, self.odds_ratio_sample_ci) + note,
             fmt("risk ratio", self.risk_ratio, self.risk_ratio_ci) + note,
-            fmt("risk difference", self.risk_difference, self.risk_difference_ci),
+            fmt("risk difference", self.risk_difference, self.risk_difference_ci)
+            + f" ({self.risk_difference_method})",
         ]
 
 
@@ -266,22 +277,82 @@ def _wald_ratios(table: np.ndarray, z: float) -> dict:
     }
 
 
-def _proportions(x, n, level: float) -> dict:
-    """Both arms' Wilson intervals and Newcombe's (1998) method-10 risk difference."""
-    low, high = proportion_interval(x, n, method="wilson", confidence_level=level)
+def _restricted_proportions(p_a, n_a, p_b, n_b, delta):
+    """The ML proportions of the two arms under p_a - p_b = delta (closed-form cubic root).
+
+    Miettinen and Nurminen (1985), Appendix; Farrington and Manning (1990), eq. 12.
+    """
+    theta = n_b / n_a
+    a = 1 + theta
+    b = -(1 + theta + p_a + theta * p_b + delta * (theta + 2))
+    c = delta**2 + delta * (2 * p_a + theta + 1) + p_a + theta * p_b
+    d = -p_a * delta * (1 + delta)
+    v = (b / (3 * a)) ** 3 - b * c / (6 * a * a) + d / (2 * a)
+    u = math.copysign(math.sqrt(max(0.0, (b / (3 * a)) ** 2 - c / (3 * a))), v)
+    cosine = 1.0 if u == 0 else max(-1.0, min(1.0, v / u**3))
+    w = (math.pi + math.acos(cosine)) / 3
+    restricted_a = min(1.0, max(0.0, 2 * u * math.cos(w) - b / (3 * a)))
+    return restricted_a, min(1.0, max(0.0, restricted_a - delta))
+
+
+def _score_difference_interval(x_a, n_a, x_b, n_b, level: float, *, small_sample: bool = True):
+    """Score interval of p_a - p_b: Miettinen-Nurminen, or Mee's without `small_sample`.
+
+    The limits are the differences delta at which the score statistic
+    ``(p_a - p_b - delta)^2 / V(delta)`` reaches the chi-square(1) quantile, V
+    the variance at the restricted ML proportions, times ``N / (N - 1)`` for
+    Miettinen-Nurminen (Mee, 1984, omits that factor).
+    """
+    p_a, p_b = x_a / n_a, x_b / n_b
+    rd = p_a - p_b
+    crit = float(stats.chi2.isf(1 - level, 1))
+    factor = (n_a + n_b) / (n_a + n_b - 1) if small_sample else 1.0
+
+    def excess(delta):
+        r_a, r_b = _restricted_proportions(p_a, n_a, p_b, n_b, delta)
+        variance = factor * (r_a * (1 - r_a) / n_a + r_b * (1 - r_b) / n_b)
+        if variance <= 0:
+            return math.inf if rd != delta else -crit
+        return (rd - delta) ** 2 / variance - crit
+
+    def limit(edge):
+        if rd == edge or excess(edge) <= 0:
+            return float(edge)
+        return float(optimize.brentq(excess, edge, rd, xtol=1e-15, rtol=4 * np.finfo(float).eps))
+
+    return ConfidenceInterval(limit(-1.0), limit(1.0))
+
+
+def _risk_difference_interval(x, n, low, high, level: float, method: str) -> ConfidenceInterval:
+    """The interval of p_a - p_b by `method`; `low`, `high` are the arms' Wilson limits."""
     p_a, p_b = float(x[0] / n[0]), float(x[1] / n[1])
     rd = p_a - p_b
+    if method == "newcombe":
+        # Combine the two Wilson intervals' distances from their estimates.
+        return ConfidenceInterval(
+            float(rd - np.hypot(p_a - low[0], high[1] - p_b)),
+            float(rd + np.hypot(high[0] - p_a, p_b - low[1])),
+        )
+    if method == "wald":
+        half = stats.norm.isf((1 - level) / 2) * math.sqrt(
+            p_a * (1 - p_a) / n[0] + p_b * (1 - p_b) / n[1]
+        )
+        return ConfidenceInterval(float(rd - half), float(rd + half))
+    return _score_difference_interval(int(x[0]), int(n[0]), int(x[1]), int(n[1]), level)
+
+
+def _proportions(x, n, level: float, rd_method: str) -> dict:
+    """Both arms' Wilson intervals and the risk difference with its interval."""
+    low, high = proportion_interval(x, n, method="wilson", confidence_level=level)
+    p_a, p_b = float(x[0] / n[0]), float(x[1] / n[1])
     return {
         "proportion_a": p_a,
         "proportion_a_ci": ConfidenceInterval(float(low[0]), float(high[0])),
         "proportion_b": p_b,
         "proportion_b_ci": ConfidenceInterval(float(low[1]), float(high[1])),
-        "risk_difference": rd,
-        # Combine the two Wilson intervals' distances from their estimates.
-        "risk_difference_ci": ConfidenceInterval(
-            float(rd - np.hypot(p_a - low[0], high[1] - p_b)),
-            float(rd + np.hypot(high[0] - p_a, p_b - low[1])),
-        ),
+        "risk_difference": p_a - p_b,
+        "risk_difference_ci": _risk_difference_interval(x, n, low, high, level, rd_method),
+        "risk_difference_method": rd_method,
     }
 
 
@@ -295,6 +366,7 @@ def compare_proportions(
     test: str = "auto",
     confidence_level: float = 0.95,
     alternative: str = "two-sided",
+    risk_difference_method: str = "newcombe",
 ) -> ComparisonResult:
     """Compare the proportion with an outcome between two arms (a 2x2 table).
 
@@ -319,6 +391,19 @@ def compare_proportions(
         p-values use the signed square root of the statistic (as R
         ``prop.test``); the conditional odds ratio interval is one-sided too
         (as R ``fisher.test``); the other intervals are always two-sided.
+    risk_difference_method : {"newcombe", "miettinen-nurminen", "wald"}
+        Interval of the risk difference. ``"newcombe"`` (default) is the
+        hybrid score interval (method 10 of Newcombe, 1998), from the arms'
+        Wilson intervals: a closed form that never leaves [-1, 1], stays
+        informative with zero events, and had near-nominal coverage in
+        Newcombe's evaluation and in Fagerland, Lydersen and Laake (2015),
+        who recommend it; it also kept earlier results unchanged.
+        ``"miettinen-nurminen"`` inverts the score test of
+        Miettinen and Nurminen (1985), the other interval those authors
+        recommend (SAS ``RISKDIFF(CL=MN)``); it needs a root search.
+        ``"wald"`` is ``rd ± z SE``, for comparison with papers that used
+        it: it undercovers with small counts and has zero width when
+        neither arm has events.
 
     Returns
     -------
@@ -349,9 +434,14 @@ def compare_proportions(
     (0.0057, 9.446)
     >>> [round(v, 3) for v in res.confidence_interval()]
     [1.527, 78.347]
+    >>> mn = compare_proportions(events_a=56, total_a=70, events_b=48, total_b=80,
+    ...                          risk_difference_method="miettinen-nurminen")
+    >>> [round(v, 4) for v in mn.risk_difference_ci]
+    [0.0528, 0.3382]
     """
     check_choice(test, COMPARISON_TESTS, "test")
     check_choice(alternative, ALTERNATIVES, "alternative")
+    check_choice(risk_difference_method, RISK_DIFFERENCE_METHODS, "risk_difference_method")
     level = check_confidence_level(confidence_level)
     groups = check_groups(groups)
     for name, value in (("events_a", events_a), ("total_a", total_a),
@@ -387,7 +477,7 @@ def compare_proportions(
         odds_ratio=conditional.estimate(),
         odds_ratio_ci=conditional.interval(level, alternative),
         expected=expected,
-        **_proportions(x, n, level),
+        **_proportions(x, n, level, risk_difference_method),
         **_wald_ratios(table, stats.norm.isf((1 - level) / 2)),
     )
 
