@@ -369,3 +369,16 @@ def test_frames_name_the_approach_and_the_test():
     ci = reg.confidence_interval(0.9)
     assert list(ci.low.index) == ["intercept", "year"]
     assert "Knapp-Hartung" in reg.summary()
+
+
+def test_reported_ratios_are_shown_as_ratios():
+    # pooled reported ORs ("GEN") are log ORs inside: the diagnostics must back-transform them
+    import casestats
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", casestats.SmallSampleWarning)
+        fit = casestats.meta_estimates([1.8, 2.5, 1.2, 3.0], lower=[1.1, 1.4, 0.7, 1.5],
+                                       upper=[2.9, 4.4, 2.1, 6.0], measure="OR")
+        frame = casestats.leave_one_out(fit).to_frame()
+    assert (frame["estimate"] > 1.1).all()
+    assert frame["estimate"].between(1.7, 2.3).all()

@@ -21,11 +21,12 @@ from casestats.stats._checks import check_confidence_level, fail
 IV_METHODS = ("reml", "dl", "pm", "ml")
 
 # Analysis scale -> natural scale, and the names of both scales.
-_BACK = {"PLO": special.expit, "OR": np.exp, "RR": np.exp}
+_BACK = {"PLO": special.expit, "OR": np.exp, "RR": np.exp, "HR": np.exp}
 SCALE_NAMES = {
     "PLO": ("logit proportion", "proportion"),
     "OR": ("log odds ratio", "odds ratio"),
     "RR": ("log risk ratio", "risk ratio"),
+    "HR": ("log hazard ratio", "hazard ratio"),
     "RD": ("risk difference", "risk difference"),
 }
 
@@ -92,7 +93,8 @@ def iv_studies(result, what: str, confidence_level: float | None = None) -> Stud
         method=method,
         hksj=bool(getattr(result, "hksj", False)),
         level=check_confidence_level(level),
-        measure=str(result.measure),
+        # pooled reported estimates ("GEN") are on the scale of the measure they report
+        measure=str(getattr(result, "effect_measure", result.measure)),
     )
 
 
