@@ -73,7 +73,7 @@ class Known:
     def __contains__(self, token: str) -> bool:
         key = re.sub(r"['’]s$", "", token).casefold()
         # abbreviations (MDT, F, PubMed, MeSH, SSc) are not names; McLeod and O'Neill are
-        if token.isupper() or _INNER_CAPITAL.search(token) or key in words.TITLES:
+        if _abbreviation(token) or key in words.TITLES:
             return True
         if self._lower is None:
             # words the column also writes in lower case are common words
@@ -83,7 +83,15 @@ class Known:
         return any(p in self.BASE or p in self._lower or p in self._authors for p in parts)
 
 
-_INNER_CAPITAL = re.compile(rf"(?<!^Mc)(?<!^Mac)(?<![-'’]){LET}{UP}")
+_INNER_CAPITAL = re.compile(rf"{LET}{UP}")
+
+
+def _abbreviation(token: str) -> bool:
+    """MDT, F, PubMed, MeSH, SSc; not McLeod, O'Neill, Anna-Lena."""
+    parts = re.split(r"['’-]", token)
+    return token.isupper() or any(
+        _INNER_CAPITAL.search(re.sub(r"^Ma?c(?=[A-Z])", "", p)) for p in parts
+    )
 
 
 def _given(token: str) -> bool:
@@ -134,7 +142,7 @@ _INSTITUTION = re.compile(
     r"\b(Hospital|Infirmary|Clinic|Medical Cent(?:er|re)|Health Cent(?:er|re)|Hospice|Klinikum"
     r"|Klinik|Krankenhaus|H[ôo]pital|Ospedale|Policlinico|Cl[íi]nica|Sanatorium|Nursing Home"
     r"|Care Home|Centre Hospitalier)\b"
-    rf"((?:[ \t]+(?:(?:of|de|del|de la|di|du)[ \t]+)?{NAME}){{0,4}})"
+    rf"((?:[ \t]+(?:(?:of|de|del|de la|di|du)[ \t]+)?{NAME}){{0,4}}(?:,[ \t]*{NAME})?)"
 )
 
 
@@ -280,6 +288,7 @@ RULES: tuple[Rule, ...] = (
             rf"(?<![\d.]){_AGE}\s*-?\s*(?:years?|yrs?|y)\.?[\s-]*old\b"
             rf"|(?<![\d.]){_AGE}\s*(?:yo|y/o|y\.o\.)(?!\w)"
             rf"|\b(?i:aged?|age\s*:)\s*{_AGE}(?![\d+%])|\bof\s+{_AGE}\s+years\b"
+            rf"|^\s*{_AGE}\s*(?:years?|yrs?|y)\.?\s*$"  # a cell that is only an age
         ),
         "90+ for any age over 89",
         "ages over 89 can identify a person: write 90+",
@@ -295,6 +304,7 @@ RULES: tuple[Rule, ...] = (
             rf"|\b\d{{1,5}}[A-Za-z]?,?\s+(?:{NAME}\s+){{1,3}}(?:Street|St|Road|Rd|Avenue|Ave|Lane"
             r"|Ln|Drive|Close|Crescent|Way|Place|Court|Terrace|Gardens|Grove|Boulevard|Blvd"
             r"|Square|Parade|Mews)\b\.?"
+            r"|\b(?:Flat|Apt\.?|Apartment)\s+\d{1,4}[A-Za-z]?\b"
             r"|\b\d{1,4}(?:\s?(?:bis|ter))?,?\s+(?:rue|avenue|av\.|boulevard|bd|place|impasse"
             rf"|all[ée]e|chemin|quai|route|cours)\s+(?:de\s+la\s+|de\s+l'|du\s+|des\s+|de\s+|d')?"
             rf"{NAME}"
@@ -317,8 +327,8 @@ RULES: tuple[Rule, ...] = (
         _regex(
             r"\b(?:MRN|SSN|NHS|CHI|UR|IP|DNI|NIE|NIF|NIR|BSN|PESEL|CPR)\s*(?:no\.?|number|#)?"
             r"\s*[:#]?\s*[A-Z]{0,3}-?\d[\d -]{3,}\d[A-Z]?"
-            r"|\b(?:hospital|record|medical record|patient|case file|chart|insurance|passport"
-            r"|social security|personnummer|personal)\s*(?:no\.?|number|#|ID|identifier)?"
+            r"|\b(?:hospital|hosp\.|record|medical record|patient|case file|chart|insurance"
+            r"|passport|social security|personnummer|personal)\s*(?:no\.?|number|#|ID|identifier)?"
             r"\s*[:#]?\s*[A-Z]{0,3}-?\d[\d -]{2,}\d[A-Z]?"
             r"|\b\d{3} \d{3} \d{4}\b"  # the NHS number's printed form
             r"|(?<![\d-])\d{3}-\d{2}-\d{4}(?![\d-])",  # a US social security number

@@ -4,8 +4,12 @@
 for what de-identification rules such as HIPAA's Safe Harbor and the UK's
 anonymisation guidance remove before data leave the clinic: names, initials
 next to dates, dates finer than the year, ages over 89, places below the
-country, record numbers and contact details. It works column by column with
-vectorised regular expressions, so a registry-sized table takes seconds.
+country, record numbers and contact details. It reads every column, and the
+sources table, running its rules once per distinct value of a column behind
+cheap tests that let most values skip most rules, so a registry-sized table
+takes seconds. The rules live in ``casestats/_privacy_rules.py``, the word
+lists that tell a name from an eponym or a country in
+``casestats/_privacy_words.py``.
 
 The patterns are heuristics tuned to miss little while leaving the prose of
 published case reports alone (``"diagnosed 1994"``, ``"5-6 years"``,
@@ -71,7 +75,7 @@ def check_publishable(cases) -> ValidationReport:
         Every column is scanned, ``case_id`` included, and so is the sources
         table (``CaseSeries.sources``, or a DataFrame's ``attrs["sources"]``
         as :func:`~casestats.load_dataset` gives it). ``age_years`` is also
-        read as a number.
+        and every column named like ``age`` (``age_at_onset``) are also read as numbers.
 
     Returns
     -------
@@ -157,10 +161,10 @@ def _check_table(frame: pd.DataFrame, *, case_level: bool, authors, sources=Fals
         if sources and column in ("pmid", "pmcid"):
             continue
         text = _as_text(frame.iloc[:, position])
-        if column == "age_years" and not sources:
+        key = re.sub(r"[\s.-]+", "_", column.strip().casefold())
+        if _AGE_COLUMN.search(key) and not sources:
             ages = pd.to_numeric(text.map(prepare), errors="coerce").to_numpy()
             flag(ages > 89, position, "age_over_89", text.to_numpy(), *_AGE_MESSAGE)
-        key = re.sub(r"[\s.-]+", "_", column.strip().casefold())
         code = next((c for c, p in _COLUMN_RES.items() if p.fullmatch(key)), None)
         if code is None or sources:
             scope = "id" if column == "case_id" and not sources else "text"
@@ -179,6 +183,8 @@ def _check_table(frame: pd.DataFrame, *, case_level: bool, authors, sources=Fals
     ]
 
 
+# age_years, age, age_at_onset, age_as_reported: a number there is an age
+_AGE_COLUMN = re.compile(r"(?:^|_)age(?:_|s?$)")
 _AGE_MESSAGE = ("90+ for any age over 89", "ages over 89 can identify a person: write 90+")
 
 
@@ -193,7 +199,8 @@ def _scan(text: pd.Series, position: int, flag, *, authors, case_level, scope, s
     codes, uniques = pd.factorize(text)
     uniques = np.asarray(uniques, dtype=object)
     prepared = [prepare(u) for u in uniques]
-    known = _known(prepared, authors)
+    # an id's lower-case parts (maria_gonzalez) are not common words
+    known = _known([] if scope == "id" else prepared, authors)
     rules = [
         r
         for r in RULES
