@@ -377,5 +377,5 @@ def _base_words() -> frozenset[str]:
         text.append(path.read_text(encoding="utf-8"))
     found = {w.casefold() for t in text for w in re.findall(LET + "+", t)}
     lists = (words.EPONYMS, words.PLACES, words.CALENDAR, words.COMMON, words.PLACE_WORDS,
-             words.JOURNALS)  # fmt: skip
+             words.JOURNALS, words.MEDICAL)  # fmt: skip
     return frozenset(found.union(*lists))

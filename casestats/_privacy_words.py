@@ -141,3 +141,18 @@ obstet oncol orthop paediatr pathol pediatr pharmacol phys physiol proc radiol r
 rheum rheumatol rheumatology sci scand surg ther transl trop
 
 """.split()
+
+# Clinical words often capitalised in headings and named scales (Bone Marrow
+# Transplant, Glasgow Coma Scale, Lichen Planus); department names.
+MEDICAL = """
+abscess acid activity anaemia anemia antibody antigen arthritis artery assessment atrophy
+blood bone brain cancer carcinoma cardiac care cell cells coma condition connective cord cyst
+deficiency dermatitis dermatology diabetes disorder dose emergency endocrinology erythema
+erythematosus failure fever fibrosis fracture function gastroenterology gland grade heart
+hepatitis hormone imaging infection inflammation inpatient insufficiency intensive kidney
+lesion lesions leukaemia leukemia lichen liver lung lymphoma marrow medicine morphea muscle
+myositis nephrology nerve neurology nodule nodules oncology orthopaedics orthopedics outpatient
+pain paediatrics pediatrics planus pneumonia pressure psoriasis radiology rash renal
+rheumatology sarcoidosis scale sclerosis score sign surgery syndrome therapy thyroid tissue
+transplant trial tumour tumor ulcer ulcers vasculitis vein
+""".split()
