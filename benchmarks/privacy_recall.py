@@ -86,7 +86,10 @@ def timings() -> pd.DataFrame:
     rows.append(["simulate_cases(100_000) (DataFrame, 14 columns)", time.perf_counter() - start])
     for label, text in [("'a.b' * 10,667", "a.b" * 10_667), ("'Aa ' * 10,667", "Aa " * 10_667),
                         ("'1 ' * 16,000", "1 " * 16_000), ("'a' * 32,000", "a" * 32_000),
-                        ("'x at ' * 6,400", "x at " * 6_400)]:  # fmt: skip
+                        ("'x at ' * 6,400", "x at " * 6_400), ("'A-' * 16,000", "A-" * 16_000),
+                        ("\"O'\" * 16,000", "O'" * 16_000),
+                        ("'99999' + 32,000 spaces", "99999" + " " * 32_000),
+                        ("'MRN' + 32,000 spaces", "MRN" + " " * 32_000)]:  # fmt: skip
         start = time.perf_counter()
         check_publishable(pd.DataFrame({"case_id": ["1"], "notes": [text]}))
         rows.append([f"one cell {label}", time.perf_counter() - start])

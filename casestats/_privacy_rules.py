@@ -26,8 +26,9 @@ UP = f"[{re.escape(_UPPER)}]"
 LOW = f"[{re.escape(''.join(c for c in map(chr, range(0x61, 0x530)) if c.islower()))}]"
 LET = r"[^\W\d_]"
 # A capitalised word: O'Dwyer, Anna-Lena, Brockmann's.
-NAME = rf"{UP}{LET}*(?:['’-]{LET}+)*"
-_RUN = re.compile(rf"(?<![\w'’-]){NAME}(?:[ \t]+{NAME})*")
+# It starts only where a word starts, so no search restarts inside a long word.
+NAME = rf"(?<![\w'’-]){UP}{LET}*(?:['’-]{LET}+)*"
+_RUN = re.compile(rf"{NAME}(?:[ \t]+{NAME})*")
 
 _MONTH = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
@@ -46,7 +47,7 @@ _AGE = r"(?:9\d|1[0-4]\d)(?:\.\d+)?"
 # not a telephone number and a PMID is not a date of birth.
 _MASK = re.compile(
     r"(?i:\bdoi\s*:\s*\S+|\bhttps?://\S+|\bwww\.\S+|\b(?:PMID|PMCID|PMC|ISSN|ISBN|OMIM|ORPHA"
-    r"|SNOMED(?:\s+CT)?)\s*:?\s*[\w.:/-]+)|\b10\.\d{4,9}/\S+"
+    r"|SNOMED(?:\s+CT)?)\s*(?::\s*)?[\w.:/-]+)|\b10\.\d{4,9}/\S+"
 )
 _OTHER_DIGIT = re.compile(r"[^\x00-\x7f]")
 
@@ -104,7 +105,7 @@ _CITATION = re.compile(rf"\s+{UP}{{1,3}}\b(?!{LET})|,?\s+et\s+al\b|,?\s*\(?(?:19
 
 
 def untitled_name(text: str, known: Known):
-    """Two or more unknown capitalised words in a row, or one known given name."""
+    """Two or more unknown capitalised words in a row, or one frequent given name."""
     for run in _RUN.finditer(text):
         tokens = [(m.start() + run.start(), m.end() + run.start(), m.group())
                   for m in re.finditer(r"\S+", run.group())]  # fmt: skip
@@ -238,6 +239,9 @@ def _regex(pattern: str, flags: int = 0) -> Callable:
     return find
 
 
+# "at" and "dot" of an e-mail address written out, each spelled one way only
+_AT = r"(?:\s*[(\[{]at[)\]}]\s*|\s+at\s+)"
+_DOT = r"(?:\s*[(\[{]dot[)\]}]\s*|\s+dot\s+)"
 _NAME_HINT = "replace the name by a role (the patient, her physician, her mother)"
 _PLACE_HINT = "remove the address, postcode, town or hospital"
 _DATE = (
@@ -254,7 +258,7 @@ _DATE = (
     # a day and a month without the year: 3 March, March 3rd
     rf"|(?<![\w.]){{d}}{_ORD}\s+(?:of\s+)?{_MONTH}\b|\b{_MONTH}\.?\s+\d{{1,2}}{_ORD}\b(?![:.,]?\d)"
     # born in March 1941
-    rf"|\b(?i:born|dob|d\.o\.b\.?|date of birth|geb\.?|n[ée]e?|nacid[oa])\s*:?\s*(?:in\s+)?"
+    rf"|\b(?i:born|dob|d\.o\.b\.?|date of birth|geb\.?|n[ée]e?|nacid[oa])\s*(?::\s*)?(?:in\s+)?"
     rf"{_MONTH}\.?\s+\d{{4}}\b"
 ).replace("{d}", r"\d{1,2}")
 
@@ -285,7 +289,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "age_over_89",
         _regex(
-            rf"(?<![\d.]){_AGE}\s*-?\s*(?:years?|yrs?|y)\.?[\s-]*old\b"
+            rf"(?<![\d.]){_AGE}\s*(?:-\s*)?(?:years?|yrs?|y)\.?[\s-]*old\b"
             rf"|(?<![\d.]){_AGE}\s*(?:yo|y/o|y\.o\.)(?!\w)"
             rf"|\b(?i:aged?|age\s*:)\s*{_AGE}(?![\d+%])|\bof\s+{_AGE}\s+years\b"
             rf"|^\s*{_AGE}\s*(?:years?|yrs?|y)\.?\s*$"  # a cell that is only an age
@@ -325,11 +329,11 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "record_number",
         _regex(
-            r"\b(?:MRN|SSN|NHS|CHI|UR|IP|DNI|NIE|NIF|NIR|BSN|PESEL|CPR)\s*(?:no\.?|number|#)?"
-            r"\s*[:#]?\s*[A-Z]{0,3}-?\d[\d -]{3,}\d[A-Z]?"
+            r"\b(?:MRN|SSN|NHS|CHI|UR|IP|DNI|NIE|NIF|NIR|BSN|PESEL|CPR)\s*(?:(?:no\.?|number)\s*)?"
+            r"(?:[:#]\s*)?[A-Z]{0,3}-?\d[\d -]{3,}\d[A-Z]?"
             r"|\b(?:hospital|hosp\.|record|medical record|patient|case file|chart|insurance"
-            r"|passport|social security|personnummer|personal)\s*(?:no\.?|number|#|ID|identifier)?"
-            r"\s*[:#]?\s*[A-Z]{0,3}-?\d[\d -]{2,}\d[A-Z]?"
+            r"|passport|social security|personnummer|personal)\s*"
+            r"(?:(?:no\.?|number|ID|identifier)\s*)?(?:[:#]\s*)?[A-Z]{0,3}-?\d[\d -]{2,}\d[A-Z]?"
             r"|\b\d{3} \d{3} \d{4}\b"  # the NHS number's printed form
             r"|(?<![\d-])\d{3}-\d{2}-\d{4}(?![\d-])",  # a US social security number
             re.IGNORECASE,
@@ -342,9 +346,8 @@ RULES: tuple[Rule, ...] = (
         "contact_details",
         _regex(
             r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){0,8}"
-            r"|(?<![\w.+-])[\w.+-]{1,64}\s*(?:\(at\)|\[at\]|\{at\}|\s+at\s+)\s*[\w-]{1,63}"
-            r"(?:\s*(?:\(dot\)|\[dot\]|\{dot\}|\s+dot\s+|\.)\s*[\w-]{1,63}){0,3}?"
-            r"\s*(?:\(dot\)|\[dot\]|\{dot\}|\s+dot\s+)\s*[a-z]{2,4}\b"
+            rf"|(?<![\w.+-])[\w.+-]{{1,64}}{_AT}[\w-]{{1,63}}(?:(?:{_DOT}|\.)[\w-]{{1,63}}){{0,3}}?"
+            rf"{_DOT}[a-z]{{2,4}}\b"
             r"|(?<![\w+])\+\d{1,3}(?:[\s.-]?\(?\d{1,5}\)?){2,6}(?!\d)"
             r"|(?<![\w.,/+-])0\d{9,10}(?![\w.,/-])"
             r"|(?<![\w.,/])\(?\d{2,5}\)?[\s.-]\d{3,4}[\s.-]\d{3,4}(?![\w.,/-])"
