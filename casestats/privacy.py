@@ -4,8 +4,12 @@
 for what de-identification rules such as HIPAA's Safe Harbor and the UK's
 anonymisation guidance remove before data leave the clinic: names, initials
 next to dates, dates finer than the year, ages over 89, places below the
-country, record numbers and contact details. It works column by column with
-vectorised regular expressions, so a registry-sized table takes seconds.
+country, record numbers and contact details. It reads every column, and the
+sources table, running its rules once per distinct value of a column behind
+cheap tests that let most values skip most rules, so a registry-sized table
+takes seconds. The rules live in ``casestats/_privacy_rules.py``, the word
+lists that tell a name from an eponym or a country in
+``casestats/_privacy_words.py``.
 
 The patterns are heuristics tuned to miss little while leaving the prose of
 published case reports alone (``"diagnosed 1994"``, ``"5-6 years"``,
@@ -20,6 +24,15 @@ import re
 import numpy as np
 import pandas as pd
 
+from casestats._privacy_rules import (
+    DATED,
+    GATES,
+    INITIALS,
+    RULES,
+    Known,
+    _base_words,
+    prepare,
+)
 from casestats.problems import Problem, ValidationReport
 
 __all__ = ["PRIVACY_CODES", "check_publishable"]
@@ -33,84 +46,6 @@ PRIVACY_CODES: dict[str, str] = {
     "record_number": "a medical record, NHS or hospital number",
     "contact_details": "an e-mail address or telephone number",
 }
-
-_MONTH = (
-    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
-    r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
-)
-_INITIALS = r"\b[A-Z]\.\s?[A-Z]\.(?:\s?[A-Z]\.)?"
-_ANY_DATE_OR_YEAR = (
-    r"\b\d{4}-\d{1,2}-\d{1,2}\b|\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b|\b(?:19|20)\d{2}\b"
-)
-
-# (code, pattern, what is expected instead, hint). Patterns are searched in
-# every text cell; the first match becomes the problem's value.
-_PATTERNS: list[tuple[str, re.Pattern, str, str]] = [
-    (
-        "possible_name",
-        re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\.?\s+[A-Z][a-zA-Z'-]+"),
-        "no names",
-        "replace the name by a role (the patient, her physician)",
-    ),
-    (
-        "possible_name",
-        re.compile(r"\b(?:[Pp]atient|[Pp]t\.?|[Cc]ase)\s+[A-Z]\.\s?[A-Z]\.?"),
-        "no initials",
-        "refer to the patient by case_id, not initials",
-    ),
-    (
-        "full_date",
-        re.compile(
-            # not inside decimals or ranges such as "95% CI 0.41-0.59"
-            r"(?<![\d.,])(?:\d{4}-\d{1,2}-\d{1,2}"
-            r"|\d{1,2}(?P<sep>[/.-])\d{1,2}(?P=sep)(?:\d{4}|\d{2}))(?![\d.,]?\d)"
-            rf"|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\.?,?\s+\d{{2,4}}\b"
-            rf"|\b{_MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,\s+\d{{4}}\b"
-        ),
-        "the year at most",
-        "keep the year only, or give intervals (months since onset)",
-    ),
-    (
-        "fine_location",
-        re.compile(
-            r"\b[A-Z]{1,2}\d[A-Z\d]?\s+\d[A-Z]{2}\b"  # UK postcode
-            r"|\b[A-Z]{2},?\s+\d{5}(?:-\d{4})?\b"  # US state and ZIP code
-            r"|\b(?:ZIP|zip)(?:\s*code)?:?\s*\d{5}\b"
-            r"|\b[Ww]ard\s+\d+[A-Z]?\b"
-            r"|\b\d+[A-Za-z]?\s+(?:[A-Z][a-z]+\s+)+(?:Street|St\.|Road|Rd\.|Avenue|Ave\.|Lane|Drive"
-            r"|Boulevard|Blvd\.?)"
-        ),
-        "the country at most",
-        "remove the address, postcode or ward",
-    ),
-    (
-        "record_number",
-        re.compile(
-            r"\b(?:MRN|NHS|CHI|UR|IP)\s*(?:no\.?|number|#)?\s*[:#]?\s*\d[\d -]{3,}\d"
-            r"|\b(?:hospital|record|medical record|patient|case file|chart)\s+(?:no\.?|number|#|ID)"
-            r"\s*[:#]?\s*[A-Z]{0,3}\d[\d -]{2,}"
-            r"|\b\d{3} \d{3} \d{4}\b",  # the NHS number's printed form
-            re.IGNORECASE,
-        ),
-        "no record numbers",
-        "use the case_id only",
-    ),
-    (
-        "contact_details",
-        re.compile(
-            r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"
-            r"|(?:\+\d{1,3}[\s.-]?)?\(?\b\d{2,5}\)?[\s.-]\d{3,4}[\s.-]\d{3,4}\b"
-            r"|\b(?:tel|phone|mobile|fax)\.?:?\s*\+?\d[\d\s().-]{6,}\d",
-            re.IGNORECASE,
-        ),
-        "no e-mail addresses or telephone numbers",
-        "remove the contact details",
-    ),
-]
-
-# Initials (J.S.) are flagged only with a date or year in the same cell.
-_INITIALS_RE = re.compile(_INITIALS)
-_DATED_RE = re.compile(_ANY_DATE_OR_YEAR)
 
 # Columns whose every filled cell identifies someone, by normalised name.
 _COLUMNS = {
@@ -137,10 +72,10 @@ def check_publishable(cases) -> ValidationReport:
     Parameters
     ----------
     cases : CaseSeries or pandas.DataFrame
-        For a :class:`~casestats.CaseSeries`, the free-text fields of the
-        schema (notes, lesion description, imaging, histology, country,
-        evidence) and every column outside the schema are scanned; for a
-        DataFrame, every text column. ``age_years`` is checked in both.
+        Every column is scanned, ``case_id`` included, and so is the sources
+        table (``CaseSeries.sources``, or a DataFrame's ``attrs["sources"]``
+        as :func:`~casestats.load_dataset` gives it). ``age_years`` is also
+        and every column named like ``age`` (``age_at_onset``) are also read as numbers.
 
     Returns
     -------
@@ -149,19 +84,38 @@ def check_publishable(cases) -> ValidationReport:
         :data:`PRIVACY_CODES`: ``possible_name``, ``full_date``,
         ``age_over_89``, ``fine_location``, ``record_number``,
         ``contact_details``. ``row`` counts records from 1; ``value`` is the
-        text that matched. ``.ok`` is False when anything was found.
+        text that matched. Findings in the sources table have ``cell``
+        ``"sources row N"``. ``.ok`` is False when anything was found.
 
     Notes
     -----
-    Names are found by titles (``Dr. Smith``), ``patient J.S.``, initials in
-    a cell that also holds a date, and columns named like ``name`` or
-    ``initials``. Dates finer than the year are ISO, day/month/year and
-    spelled-out forms (``12 March 2019``, ``March 12, 2019``); a month and
-    year (``Jan 2003``, often a study period) and years alone pass.
-    Places are UK and US postcodes, ward numbers, street addresses and
-    columns named like ``city`` or ``address``. Record numbers need a label
-    (``MRN 12345``, ``hospital no. 4471``) or the NHS number's ``3 3 4``
-    layout. Contact details are e-mail addresses and telephone numbers.
+    Names are found by titles (``Dr. Müller``), ``patient J.S.``, initials in
+    a cell that also holds a date, a word after a relative or a cue
+    (``mother Fatima``, ``named``, ``seen by``), names inside a ``case_id``
+    (``JohnSmith_1941``), columns named like ``name`` or ``initials``, and
+    in case-level tables two or more capitalised words in a row of which no
+    two are known, or one frequent given name. *Known* words are eponyms
+    (Raynaud, Sjögren), countries and nationalities, months, the words of
+    the schema's tables and common English words, plus every word that the
+    same column also writes in lower case; a name followed by initials, et
+    al. or a year is read as a citation. Dates finer than the year are ISO,
+    day/month/year, compact (``19410312``), spelled-out in English, French,
+    German and Spanish (``12-Mar-1941``, ``Jan 3rd 2020``, ``3 March``); a
+    month and year passes (``Jan 2003``, often a study period) except after
+    ``born``. Ages over 89 are read in ``age_years`` and in prose (``a
+    101-year-old``, ``aged 93``), in any script's digits. Places are
+    postcodes (UK, US, and before a town: ``10117 Berlin``), wards, street
+    addresses in English, French, German, Dutch, Spanish and Italian, and in
+    case-level tables named hospitals and towns after ``lives in`` and the
+    like. Record numbers need a label (``MRN``, ``SSN``, ``hospital ID``) or
+    the NHS or US social security layout. Contact details are e-mail
+    addresses (also ``jdoe at example dot com``) and telephone numbers.
+
+    DOIs, links and PMIDs are blanked before the search. Tables of published
+    counts (``attrs["metadata"]["kind"]`` other than ``"cases"``) and sources
+    tables name authors, institutions and study towns by design: there the
+    untitled-name, hospital and town rules are not applied, and the
+    ``pmid`` and ``pmcid`` columns of a sources table are not read.
 
     Examples
     --------
@@ -178,108 +132,131 @@ def check_publishable(cases) -> ValidationReport:
     2  possible_name    1      notes   Dr. Jones
     3  record_number    2      notes  MRN 0044721
     """
-    frame, text_columns, source = _text_columns(cases)
-    n = len(frame)
+    frame, sources, case_level, source = _tables(cases)
+    authors = _authors(sources)
+    problems = _check_table(frame, case_level=case_level, authors=authors)
+    if sources is not None:
+        problems += _check_table(sources, case_level=False, sources=True, authors=authors)
+    return ValidationReport(tuple(problems), source=source, n_rows=len(frame))
+
+
+def _check_table(frame: pd.DataFrame, *, case_level: bool, authors, sources=False) -> list:
+    """The problems of one table, in file order (row, then column).
+
+    In a sources table publication dates are expected, so ``full_date`` is not raised there.
+    """
+    columns = [str(c) for c in frame.columns]
     ids = (
-        frame["case_id"].astype(object).fillna("").astype(str)
-        if "case_id" in frame
-        else pd.Series([""] * n, index=frame.index, dtype=object)
+        _as_text(frame.iloc[:, columns.index("case_id")])
+        if "case_id" in columns and not sources
+        else pd.Series([""] * len(frame), index=frame.index, dtype=object)
     )
-    problems: list[Problem] = []
+    found: list[tuple] = []
 
-    def flag(mask, column: str, code: str, values, expected: str, hint: str) -> None:
+    def flag(mask, position: int, code: str, values, expected: str, hint: str) -> None:
         for i in np.flatnonzero(np.asarray(mask, dtype=bool)):
-            problems.append(
-                Problem(
-                    "error",
-                    code,
-                    row=int(i) + 1,
-                    column=str(column),
-                    case_id=ids.iat[i],
-                    value=str(values.iat[i])[:200],
-                    expected=expected,
-                    hint=hint,
-                )
-            )
+            found.append((int(i), position, code, str(values[i])[:200], expected, hint))
 
-    if "age_years" in frame:
-        ages = pd.to_numeric(frame["age_years"].astype(object), errors="coerce")
-        flag(
-            (ages > 89).to_numpy(dtype=bool),
-            "age_years",
-            "age_over_89",
-            frame["age_years"],
-            "90+ for any age over 89",
-            "ages over 89 can identify a person: write 90+",
-        )
-    for column in text_columns:
-        text = frame[column].astype(object).fillna("").astype(str)
-        filled = (text.str.strip() != "").to_numpy(dtype=bool)
-        if not filled.any():
+    for position, column in enumerate(columns):
+        if sources and column in ("pmid", "pmcid"):
             continue
-        key = re.sub(r"[\s.-]+", "_", str(column).strip().casefold())
-        for code, pattern in _COLUMN_RES.items():
-            if pattern.fullmatch(key):
-                flag(
-                    filled,
-                    column,
-                    code,
-                    text,
-                    PRIVACY_CODES[code],
-                    f"the column {column!r} holds identifying data: drop it before sharing",
-                )
-                break
-        else:
-            _scan(text, column, flag)
-    problems.sort(key=lambda p: (p.row or 0, _position(p.column, frame), p.code))
-    return ValidationReport(tuple(problems), source=source, n_rows=n)
+        text = _as_text(frame.iloc[:, position])
+        key = re.sub(r"[\s.-]+", "_", column.strip().casefold())
+        if _AGE_COLUMN.search(key) and not sources:
+            ages = pd.to_numeric(text.map(prepare), errors="coerce").to_numpy()
+            flag(ages > 89, position, "age_over_89", text.to_numpy(), *_AGE_MESSAGE)
+        code = next((c for c, p in _COLUMN_RES.items() if p.fullmatch(key)), None)
+        if code is None or sources:
+            scope = "id" if column == "case_id" and not sources else "text"
+            skip = ("full_date",) if sources else ()
+            _scan(text, position, flag, authors=authors, case_level=case_level, scope=scope,
+                  skip=skip)  # fmt: skip
+        elif (filled := (text.str.strip() != "").to_numpy(dtype=bool)).any():
+            hint = f"the column {column!r} holds identifying data: drop it before sharing"
+            flag(filled, position, code, text.to_numpy(), PRIVACY_CODES[code], hint)
+    found.sort(key=lambda f: f[:3])
+    where = "sources row {}" if sources else ""
+    return [
+        Problem("error", code, row=i + 1, cell=where.format(i + 1), column=columns[position],
+                case_id=ids.iat[i], value=value, expected=expected, hint=hint)  # fmt: skip
+        for i, position, code, value, expected, hint in found
+    ]
 
 
-def _scan(text: pd.Series, column, flag) -> None:
-    """Flag each pattern's matches in one column, once per cell and code."""
-    seen = {code: np.zeros(len(text), dtype=bool) for code in PRIVACY_CODES}
-    for code, pattern, expected, hint in _PATTERNS:
-        # the whole match is the first group (patterns may hold groups of their own)
-        found = text.str.extract(f"({pattern.pattern})", flags=pattern.flags).iloc[:, 0]
-        mask = found.notna().to_numpy(dtype=bool) & ~seen[code]
-        flag(mask, column, code, found, expected, hint)
-        seen[code] |= mask
-    initials = text.str.extract(f"({_INITIALS_RE.pattern})", expand=False)
-    dated = text.str.contains(_DATED_RE, regex=True).to_numpy(dtype=bool)
-    mask = initials.notna().to_numpy(dtype=bool) & dated & ~seen["possible_name"]
-    flag(
-        mask,
-        column,
-        "possible_name",
-        initials,
-        "no initials next to dates",
-        "initials with a date can identify a patient: remove the initials",
-    )
+# age_years, age, age_at_onset, age_as_reported: a number there is an age
+_AGE_COLUMN = re.compile(r"(?:^|_)age(?:_|s?$)")
+_AGE_MESSAGE = ("90+ for any age over 89", "ages over 89 can identify a person: write 90+")
 
 
-def _position(column: str, frame: pd.DataFrame) -> int:
-    """Position of a column in the frame, for sorting problems in file order."""
-    return frame.columns.get_loc(column) if column in frame.columns else -1
+def _as_text(column: pd.Series) -> pd.Series:
+    """A column as text, blanks for missing cells, whatever its dtype."""
+    values = column.astype(object)
+    return values.where(values.notna(), "").astype(str)
 
 
-def _text_columns(cases) -> tuple[pd.DataFrame, list, str]:
-    """The frame to check, the columns to scan as text, and the report's source."""
+def _scan(text: pd.Series, position: int, flag, *, authors, case_level, scope, skip) -> None:
+    """Run the rules on each distinct value once; flag every row that holds it."""
+    codes, uniques = pd.factorize(text)
+    uniques = np.asarray(uniques, dtype=object)
+    prepared = [prepare(u) for u in uniques]
+    # an id's lower-case parts (maria_gonzalez) are not common words
+    known = _known([] if scope == "id" else prepared, authors)
+    rules = [
+        r
+        for r in RULES
+        if (r.scope == "id") == (scope == "id") or r.scope == "all"
+        if (case_level or r.scope != "cases") and r.code not in skip
+    ]
+    done: dict[str, np.ndarray] = {}
+    gates: dict[str, np.ndarray] = {}
+    for rule in rules:
+        if rule.gate not in gates:
+            gates[rule.gate] = np.array([bool(GATES[rule.gate](t)) for t in prepared], dtype=bool)
+        hits = np.full(len(uniques), None, dtype=object)
+        skip = done.get(rule.code)
+        todo = gates[rule.gate] if skip is None else gates[rule.gate] & (skip == None)  # noqa: E711
+        for k in np.flatnonzero(todo):
+            span = rule.find(prepared[k], known)
+            if span is not None:
+                hits[k] = uniques[k][span[0] : span[1]]
+        if (hits != None).any():  # noqa: E711
+            flag(hits[codes] != None, position, rule.code, hits[codes], rule.expected, rule.hint)  # noqa: E711
+        done[rule.code] = hits if skip is None else np.where(hits != None, hits, skip)  # noqa: E711
+    names = done.get("possible_name", np.full(len(uniques), None, dtype=object))
+    initials = np.full(len(uniques), None, dtype=object)
+    for k in np.flatnonzero(names == None):  # noqa: E711
+        if (m := INITIALS.search(prepared[k])) and DATED.search(prepared[k]):
+            initials[k] = m.group()
+    flag(initials[codes] != None, position, "possible_name", initials[codes],  # noqa: E711
+         "no initials next to dates",
+         "initials with a date can identify a patient: remove the initials")  # fmt: skip
+
+
+def _known(texts: list[str], authors: frozenset[str]) -> Known:
+    """The known words of one column, whose distinct values are ``texts``."""
+    if not Known.BASE:
+        Known.BASE = _base_words()
+    return Known(texts, authors)
+
+
+def _authors(sources: pd.DataFrame | None) -> frozenset[str]:
+    """Words of the sources' author and citation columns: authors are not patients."""
+    if sources is None:
+        return frozenset()
+    columns = [c for c in ("first_author", "citation") if c in sources]
+    text = " ".join(" ".join(_as_text(sources[c])) for c in columns)
+    return frozenset(w.casefold() for w in re.findall(r"[^\W\d_]{2,}", text))
+
+
+def _tables(cases) -> tuple[pd.DataFrame, pd.DataFrame | None, bool, str]:
+    """The table to check, its sources table, whether it is case-level, the report's source."""
     if isinstance(cases, pd.DataFrame):
-        frame = cases
-        text = [
-            c
-            for c in frame.columns
-            if pd.api.types.is_object_dtype(frame[c]) or pd.api.types.is_string_dtype(frame[c])
-        ]
-        return frame, text, "<DataFrame>"
+        kind = cases.attrs.get("metadata", {}).get("kind", "cases")
+        return cases, cases.attrs.get("sources"), kind == "cases", "<DataFrame>"
     from casestats.caseseries import CaseSeries
-    from casestats.schema import load_schema
 
     if not isinstance(cases, CaseSeries):
         raise TypeError(
             f"cases must be a CaseSeries or a pandas DataFrame, not {type(cases).__name__}"
         )
-    frame = cases.data
-    fields = load_schema().fields
-    text = [c for c in frame.columns if c not in fields or fields[c].kind == "text"]
-    return frame, text, "<CaseSeries>"
+    return cases.data, cases.sources, True, "<CaseSeries>"

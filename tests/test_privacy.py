@@ -114,7 +114,7 @@ def test_identifying_columns_flag_every_filled_cell(column, code):
     assert problems[["code", "row", "column"]].values.tolist() == [[code, 1, column]]
 
 
-def test_case_series_scans_free_text_and_unknown_columns_only():
+def test_case_series_scans_every_column():
     frame = pd.DataFrame(
         {
             "case_id": ["1", "2"],
