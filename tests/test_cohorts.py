@@ -62,6 +62,17 @@ def test_groups_default_to_the_event_column_names_and_the_title_is_the_users():
     assert "Three clinics, 2024" in repr(table)
 
 
+def test_a_users_counts_are_summarised_without_a_papers_p_value():
+    table = casestats.read_cohorts(_clinics(), **NAMES, groups=("limited", "diffuse"))
+    with pytest.warns(casestats.SmallSampleWarning):
+        text = str(casestats.disease_association(table))
+    assert text.startswith("calcinosis, limited vs diffuse: 3 studies (your cohorts)")
+    assert "paper:" not in text
+    bundled = casestats.load_dataset("ssc_calcinosis_cohorts")
+    with pytest.warns(casestats.SmallSampleWarning):
+        assert "(paper: " in str(casestats.disease_association(bundled))
+
+
 def test_metafor_style_default_names_need_no_arguments():
     frame = _clinics().rename(columns=dict(zip(NAMES.values(), NAMES, strict=True)))
     assert len(casestats.read_cohorts(frame)) == 3

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from casestats._text import plural
 from casestats.analysis._shared import caveat_lines
 from casestats.caseseries import CASE_REPORT_CAVEAT, CaseSeries
 from casestats.counts import cohort_table, feature_indicator, group_labels
@@ -195,11 +196,14 @@ class CohortAssociation(Result):
         a, b = self.groups
         re = self.random_effects
         mh = self.mantel_haenszel
-        lines = [f"{self.outcome}: {self.exposure} {a} vs {b}, {re.k} {self.title}"]
+        lines = [f"{self.outcome}, {a} vs {b}: {plural(re.k, 'study', 'studies')} ({self.title})"]
+        # the paper's own p beside ours only where there are papers: a user's counts have none
+        papers = bool(self.studies["reported_p"].fillna("").astype(str).str.strip().any())
         for row in self.studies.itertuples():
+            paper = f" (paper: {row.reported_p or 'not printed'})" if papers else ""
             lines.append(
                 f"  {row.study}: {row.events_a}/{row.total_a} vs {row.events_b}/{row.total_b}, "
-                f"{row.test} p = {row.pvalue:.3g} (paper: {row.reported_p or 'not printed'})"
+                f"{row.test} p = {row.pvalue:.3g}{paper}"
             )
         lines.append(
             # the pooled effect's own test first: the heterogeneity p is a different question
