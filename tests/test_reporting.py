@@ -125,6 +125,8 @@ def test_own_cohorts_are_called_yours_not_published(tmp_path):
     assert "Your cohorts: calcinosis in limited vs diffuse" in text
     assert "2 cohorts pooled, 1 row left out" in text
     assert "Published cohorts" not in text
+    # no paper printed a p-value for the user's own counts
+    assert "the paper printed" not in text and "reported p" not in text
 
 
 def test_text_follows_the_confidence_level(tmp_path):

@@ -269,26 +269,30 @@ def _cohort_blocks(ctx: _Context) -> _Section:
     )
     studies = result.studies
     ctx.save_table("cohort_studies", studies)
+    reported = studies["reported_p"].fillna("").astype(str)
+    papers = bool(reported.str.strip().any())  # a user's own counts come with no paper's p
+    shown = pd.DataFrame(
+        {
+            "study": studies["study"],
+            f"{a}: calcinosis": [
+                f"{e}/{t}" for e, t in zip(studies.events_a, studies.total_a, strict=True)
+            ],
+            f"{b}: calcinosis": [
+                f"{e}/{t}" for e, t in zip(studies.events_b, studies.total_b, strict=True)
+            ],
+            "odds ratio": studies["odds_ratio"].map(_ratio),
+            "test (reason)": [
+                f"{t} ({r})" for t, r in zip(studies.test, studies.reason, strict=True)
+            ],
+            "p": studies["pvalue"].map(_p),
+            "reported p": reported,
+        }
+    )
     out.table(
         "cohort_studies",
-        pd.DataFrame(
-            {
-                "study": studies["study"],
-                f"{a}: calcinosis": [
-                    f"{e}/{t}" for e, t in zip(studies.events_a, studies.total_a, strict=True)
-                ],
-                f"{b}: calcinosis": [
-                    f"{e}/{t}" for e, t in zip(studies.events_b, studies.total_b, strict=True)
-                ],
-                "odds ratio": studies["odds_ratio"].map(_ratio),
-                "test (reason)": [
-                    f"{t} ({r})" for t, r in zip(studies.test, studies.reason, strict=True)
-                ],
-                "p": studies["pvalue"].map(_p),
-                "reported p": studies["reported_p"].fillna("").astype(str),
-            }
-        ),
-        "Each cohort: counts, the 2x2 test that ran and why, beside the p-value the paper printed.",
+        shown if papers else shown.drop(columns="reported p"),
+        "Each cohort: counts, the 2x2 test that ran and why"
+        + (", beside the p-value the paper printed." if papers else "."),
     )
     out.blocks += _pooled_blocks(ctx, result).blocks
     for message in messages:
