@@ -87,8 +87,9 @@ def test_one_round_lists_every_remaining_problem_and_nothing_else(report):
         (7, "sites", "'R fot': did you mean 'foot (right)'?"),
         (9, "conditions", "'hypocalcemia': did you mean 'neonatal_hypocalcaemia'? "
                            "(the patient is under 1 year)"),
-        (10, "conditions", "'hypercalcemia': 'hypercalcemia' is 'high' in calcium_status, "
-                           "phosphate_status or pth_status: write it there"),
+        # calcium only: hypercalcaemia says nothing of phosphate or PTH
+        (10, "conditions", "'hypercalcemia': 'hypercalcemia' is 'high' in calcium_status: "
+                           "write it there"),
         (10, "conditions", "'lupus nephritis': no close term: put the text in notes "
                            "(or propose a schema term)"),
     ]  # fmt: skip
@@ -233,3 +234,15 @@ def test_new_terms_carry_their_codes():
     assert schema.lineage("iliac_crest")["region"] == "hip"
     assert schema.canonical("site", "pretibial") == "pretibial"
     assert schema.version == "1.2.0"
+
+
+def test_a_calcium_word_is_not_read_as_a_phosphate_status():
+    # each lab field has its own vocabulary: "hypocalcaemia" is low calcium, never low phosphate
+    sources = pd.DataFrame({"source_id": ["s"], "kind": ["own_patients"]})
+    frame = pd.DataFrame({"case_id": ["a"], "source_id": ["s"], "calcium_status": ["hypocalcemia"],
+                          "phosphate_status": ["hypocalcemia"], "pth_status": ["elevated"]})
+    problems = casestats.validate(frame, sources=sources).problems.set_index("column")
+    assert problems.loc["calcium_status", "severity"] == "info"
+    assert problems.loc["phosphate_status", "severity"] == "error"
+    assert "calcium_status" in problems.loc["phosphate_status", "hint"]
+    assert problems.loc["pth_status", "hint"] == "read as 'high' (synonym)"
