@@ -48,7 +48,7 @@ from casestats.extraction._fields import (
     term_lists,
 )
 from casestats.extraction._result import STATUSES, CaseDraft, Extraction, FieldEvidence
-from casestats.extraction._rules import case_start, patient_segments
+from casestats.extraction._rules import case_part, patient_segments, shared_spans
 
 __all__ = ["STATUSES", "CaseDraft", "Extraction", "FieldEvidence", "extract"]
 
@@ -85,24 +85,29 @@ def extract(text: str, *, source_id: str | None = None) -> Extraction:
     starts = [m.start() for m in age_phrases(text)]
     drafts = []
     segments = patient_segments(text, starts)
-    # what a several-patient text says before the first patient holds for each of them
-    shared = []
-    if len(segments) > 1:
-        shared = [
-            FieldEvidence(e.field, e.value, "inferred", e.start, e.end, e.quote,
-                          "stated for every patient of the report")
-            for e in term_lists(text, case_start(text, starts), segments[0][1])
-            if e.field == "conditions" and e.status == "stated"
-        ]  # fmt: skip
+    begin, stop = case_part(text, starts[0] if starts else None)
+    shared = [
+        FieldEvidence(e.field, e.value, "inferred", e.start, e.end, e.quote, _EVERY)
+        for low, high in shared_spans(text, segments, begin, stop)
+        for e in [*term_lists(text, low, high), *labs(text, low, high),
+                  *subtype(text, low, high, (0, 0))]
+        if e.field in _SHARED and e.status == "stated"
+    ]  # fmt: skip
     for number, (label, start, end) in enumerate(segments, start=1):
         evidence = _draft(text, start, end, (segments[-1][2], len(text)), shared)
         drafts.append(CaseDraft(label, f"{source_id}_{number}", tuple(evidence)))
     return Extraction(source_id=source_id, drafts=tuple(drafts), text=text)
 
 
+_EVERY = "stated for every patient of the report"
+#: Fields a sentence about every patient of a report gives to each of them.
+_SHARED = {"conditions", "subtype", "treatments", "outcome", "renal_function",
+           "calcium_status", "phosphate_status", "pth_status"}  # fmt: skip
+
+
 def _draft(text, start, end, later, shared) -> list[FieldEvidence]:
     found = [
-        *shared,
+        *(e for e in shared if e.field != "subtype"),
         *age_and_sex(text, start, end),
         *term_lists(text, start, end),
         *autoantibodies(text, start, end),
@@ -114,7 +119,8 @@ def _draft(text, start, end, later, shared) -> list[FieldEvidence]:
         # "no underlying disease" beside a named condition: the condition wins
         found = [e for e in found if not (e.field == "conditions" and e.value == "none")]
     found += _inferred_conditions(found)
-    found += _subtype(text, start, end, later, found)
+    found += _subtype(text, start, end, later, found,
+                      [e for e in shared if e.field == "subtype"])  # fmt: skip
     return found
 
 
@@ -178,11 +184,13 @@ def _inferred_conditions(found: list[FieldEvidence]) -> list[FieldEvidence]:
     return out
 
 
-def _subtype(text, start, end, later, found) -> list[FieldEvidence]:
+def _subtype(text, start, end, later, found, shared) -> list[FieldEvidence]:
     named = subtype(text, start, end, later)
-    stated = {e.value for e in named if e.status == "stated"}
+    if not any(e.status == "stated" for e in named):
+        named += shared
+    stated = {e.value for e in named if e.status in ("stated", "inferred")}
     if len(stated) == 1:
-        first = next(e for e in named if e.status == "stated")
+        first = next(e for e in named if e.value in stated)
         return [*named, FieldEvidence("subtype_basis", "stated", "stated", first.start,
                                       first.end, first.quote)]  # fmt: skip
     if len(stated) > 1:  # the text names several: leave it to the curator

@@ -7,6 +7,7 @@ import re
 from casestats.extraction._result import FieldEvidence
 from casestats.extraction._rules import (
     Mention,
+    about_patient,
     clause_bounds,
     context_of,
     find_terms,
@@ -185,7 +186,7 @@ def labs(text: str, start: int, stop: int) -> list[FieldEvidence]:
     out = []
     for analyte, pattern in ANALYTES.items():
         for m in re.finditer(pattern, text[:stop], re.I if analyte != "calcium" else 0):
-            if m.start() < start or not (m.group(0).strip()):
+            if m.start() < start or not m.group(0).strip() or not about_patient(text, m.start()):
                 continue
             out.extend(_one_lab(text, analyte, m.start(), m.end()))
     return out

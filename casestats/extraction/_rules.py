@@ -45,11 +45,20 @@ _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+(?=\s|$)|\n|$)")
 #: A section heading after which the text is discussion, not the case.
 _DISCUSSION = re.compile(r"^\W*(discussion|comment|references|conclusions?)\b.*$", re.I | re.M)
 _CASE_HEADING = re.compile(
-    r"^\W*(?:case|patient)\s+(\d+|[IVX]+|one|two|three|four)\b[^\n]*$", re.I | re.M
+    r"^\W*(?:case|patient)\s+(\d+|[IVX]+|one|two|three|four)\b[^\n]*$"
+    r"|(?<=[.:]\s)(?:case|patient)\s+(\d+)\s*[.:](?=\s)",  # "... Case 2. The patient was"
+    re.I | re.M,
 )
+_COUNT = {"two": 2, "three": 3, "four": 4, "2": 2, "3": 3, "4": 4}
 _SEVERAL = re.compile(
     r"\b(two|three|four|2|3|4)\s+(?:\w+\s+)?(siblings|sisters|brothers|patients|cases|"
-    r"children|twins|women|men|girls|boys)\b",
+    r"children|twins|women|men|girls|boys|neonates|infants|newborns|babies)\b",
+    re.I,
+)
+#: A sentence of a several-patient text that speaks of all of them.
+_ALL_PATIENTS = re.compile(
+    r"\b(?:both|all (?:three|four|the)|each|these (?:two|three|four)|the (?:two|three|four)|"
+    r"our patients)\b",
     re.I,
 )
 
@@ -96,9 +105,13 @@ def vocabulary_pattern(vocabulary: str) -> re.Pattern | None:
     for row in rows.itertuples(index=False):
         names.update([row.term, row.label, *filter(None, row.synonyms.split("|"))])
     names = {n for n in names if len(n) > 1 and n not in _GENERIC}
+    if vocabulary == "ssc_subset":  # "diffuse" alone is a pattern of ANA or of lesions
+        names -= {"limited", "diffuse", "sine"}
     alternatives = []
     for name in sorted(names, key=len, reverse=True):
         body = _name_pattern(name)
+        if len(name) > 3 and name[-1].isalpha() and name == name.lower():
+            body += "(?:e?s)?"  # "calcium channel blockers", "bisphosphonates"
         if len(name) <= 5 and name != name.lower():
             alternatives.append(body)
         else:
@@ -108,15 +121,26 @@ def vocabulary_pattern(vocabulary: str) -> re.Pattern | None:
     return re.compile(r"(?<![\w\-])(?:" + "|".join(alternatives) + r")(?![\w\-])")
 
 
+def _canonical(schema, vocabulary: str, surface: str) -> str | None:
+    term = schema.canonical(vocabulary, surface)
+    for cut in (1, 2):  # a plural the pattern allowed
+        if term is None and surface.casefold().endswith("es"[2 - cut :]):
+            term = schema.canonical(vocabulary, surface[:-cut])
+    return term
+
+
 def find_terms(text: str, vocabulary: str, *, span: tuple[int, int] = (0, -1)) -> list[Mention]:
-    """Every mention of a vocabulary's terms in ``text[span]``, with its context."""
+    """Every mention of a vocabulary's terms in ``text[span]``, with its context.
+
+    Only sentences about the patient count (:func:`about_patient`).
+    """
     pattern = vocabulary_pattern(vocabulary)
     schema = load_schema()
     start, stop = span[0], (len(text) if span[1] < 0 else span[1])
     out = []
     for match in pattern.finditer(text, start, stop):
-        term = schema.canonical(vocabulary, match.group(0))
-        if term is None:
+        term = _canonical(schema, vocabulary, match.group(0))
+        if term is None or not about_patient(text, match.start()):
             continue
         context, trigger = context_of(text, match.start(), match.end())
         out.append(
@@ -166,6 +190,43 @@ def context_of(text: str, start: int, end: int) -> tuple[str, str]:
     return "stated", ""
 
 
+#: Words that tie a sentence to the patient being described.
+_ANCHOR = re.compile(
+    r"\b(?:she|he|her|his|him|our patients?|this patient|the patients?|both patients|"
+    r"(?:patient|case) (?:\d|one|two|three)|the (?:child|infant|neonate|girl|boy|woman|man|lady)|"
+    r"we (?:report|present|describe)|this (?:article|report) (?:presents|describes)|"
+    r"\d+[\s\-]*(?:year|month|week|day)s?[\s\-]*old)\b",
+    re.I,
+)
+#: Verbs in the past tense: a case narrative, not a statement about the disease.
+_PAST = re.compile(
+    r"\b(?:was|were|had|showed|revealed|underwent|began|became|grew|took|came|\w{3,}ed)\b", re.I
+)
+#: Marks of text about the disease or the literature rather than the patient.
+_GENERAL = re.compile(
+    r"\[\d[\d,\s\u2013\-]*\]|\(\d+(?:\s*[,\u2013\-]\s*\d+)*\)|"
+    r"\b(?:is|are|can|cannot|may|might|should|must|remains?|occurs?|represents?|results|"
+    r"tends?|usually|typically|commonly|often|generally|rarely|literature|studies|"
+    r"types|subtypes|categories|classified into|differential)\b",
+    re.I,
+)
+
+
+def about_patient(text: str, position: int) -> bool:
+    """Whether the sentence at `position` speaks of the patient.
+
+    A sentence naming the patient (a pronoun, "our patient", an age phrase,
+    "we report") does; so does a sentence in the past tense with no mark of
+    general text (a citation, "is", "usually", "types"...). Introductions and
+    literature reviews ("Calcinosis is classified into four types [1]") do not.
+    """
+    low, high = sentence_bounds(text, position)
+    sentence = text[low:high]
+    if _ANCHOR.search(sentence):
+        return True
+    return bool(_PAST.search(sentence)) and not _GENERAL.search(sentence)
+
+
 _PATIENT = re.compile(
     r"\b(she|he|her|his|him|the patient|our patient|this patient|patient \d|case \d|"
     r"the (?:child|infant|girl|boy|woman|man)|on examination)\b|^\W*(?:case|patient)\b",
@@ -206,17 +267,49 @@ def case_start(text: str, age_starts: list[int]) -> int:
 def patient_segments(text: str, age_starts: list[int]) -> list[tuple[str, int, int]]:
     """(label, start, end) of each patient's part of the text.
 
-    "Case 1" / "Patient 2" headings split the text; without headings, a text
-    announcing several patients ("two siblings") is split where each new
-    age-and-sex phrase starts. Otherwise the whole text is one patient.
+    "Case 1" / "Patient 2" headings (on a line of their own, or "Case 2." in
+    running text) split the text; without headings, a text announcing several
+    patients ("two siblings", "three neonates") is split where each new
+    age-and-sex phrase starts, up to the number announced. Otherwise the
+    whole text is one patient.
     """
     begin, stop = case_part(text, age_starts[0] if age_starts else None)
-    headings = [m for m in _CASE_HEADING.finditer(text, 0, stop)]
+    headings = list(_CASE_HEADING.finditer(text, 0, stop))
     if len(headings) >= 2:
         bounds = [m.start() for m in headings] + [stop]
-        return [(f"Case {m.group(1)}", bounds[i], bounds[i + 1]) for i, m in enumerate(headings)]
+        return [(f"Case {m.group(1) or m.group(2)}", bounds[i], bounds[i + 1])
+                for i, m in enumerate(headings)]  # fmt: skip
     starts = [s for s in age_starts if s < stop]
-    if _SEVERAL.search(text, 0, stop) and len(starts) >= 2:
+    several = _SEVERAL.search(text, 0, stop)
+    if several and len(starts) >= 2:
+        starts = starts[: _COUNT[several.group(1).casefold()]]
         bounds = [*starts, stop]
+        if sentence_bounds(text, starts[0]) == sentence_bounds(text, starts[-1]):
+            # "a 2-week-old girl, a 4-week-old boy and a 4-week-old girl were seen":
+            # each patient is its phrase; the rest of the text is shared
+            bounds[-1] = min(bounds[-1], sentence_bounds(text, starts[-1])[1])
+            bounds[-1] = next((m.start() for m in re.finditer(r"[,;]|\s(?:and|were)\s",
+                                                               text[starts[-1]:bounds[-1]])),
+                              bounds[-1] - starts[-1]) + starts[-1]  # fmt: skip
         return [(f"Case {i + 1}", bounds[i], bounds[i + 1]) for i in range(len(starts))]
     return [("Case 1", begin, stop)]
+
+
+def shared_spans(text: str, segments: list[tuple[str, int, int]], begin: int,
+                 stop: int) -> list[tuple[int, int]]:  # fmt: skip
+    """The parts of a several-patient text that hold for every patient.
+
+    What comes before the first patient, the sentences that speak of all of
+    them ("Both patients had..."), and, when the patients were introduced in
+    one sentence, everything after it.
+    """
+    if len(segments) < 2:
+        return []
+    spans = [(begin, segments[0][1])]
+    end = segments[-1][2]
+    if end < stop and sentence_bounds(text, segments[0][1])[1] >= segments[-1][2]:
+        spans.append((end, stop))
+    for _, low, high in segments:
+        for m in _ALL_PATIENTS.finditer(text, low, high):
+            spans.append(sentence_bounds(text, m.start()))
+    return spans
