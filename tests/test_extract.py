@@ -160,3 +160,49 @@ def test_evaluation_on_the_hand_written_texts():
     total = next(line for line in out.stdout.splitlines() if line.startswith("ALL")).split()
     precision, recall = float(total[1]), float(total[2])
     assert precision >= 0.95 and recall >= 0.90
+
+
+def test_an_introduction_is_not_the_patient():
+    text = (
+        "Calcinosis cutis is classified into dystrophic, metastatic, idiopathic and iatrogenic "
+        "types [1]. It is usually seen in dermatomyositis and systemic sclerosis.\n"
+        "A 33-year-old man had a calcified nodule on his right knee. Serum calcium was normal."
+    )
+    row = _row(text)
+    assert (row["conditions"], row["subtype"], row["sites"]) == ("", "", "knee (right)")
+    assert row["calcium_status"] == "normal"
+
+
+def test_diffuse_alone_is_no_ssc_subset():
+    text = (
+        "A 52-year-old woman with systemic sclerosis had diffuse calcified nodules on her "
+        "forearms. ANA was positive with a diffuse speckled pattern."
+    )
+    row = _row(text)
+    assert row["ssc_subset"] == "" and row["autoantibodies"] == "ana+"
+    assert _row("A 40-year-old woman had diffuse cutaneous systemic sclerosis and calcinosis "
+                "of the elbow.")["ssc_subset"] == "diffuse"  # fmt: skip
+
+
+def test_patients_in_running_text_and_in_one_sentence():
+    inline = extract(
+        "We describe two infants. Case 1. A 10-day-old boy had a calcified nodule on the right "
+        "foot. Case 2. A 1-month-old girl had a calcified nodule on the left foot."
+    ).records()
+    assert inline["sites"].tolist() == ["foot (right)", "foot (left)"]
+    listed = extract(
+        "Three infants, a 2-week-old girl, a 4-week-old boy and a 3-week-old girl, had hard "
+        "nodules after intravenous calcium gluconate. The nodules resolved in every case."
+    ).records()
+    assert listed["sex"].tolist() == ["female", "male", "female"]
+    assert set(listed["conditions"]) == {"calcium_infusion"}
+    assert set(listed["outcome"]) == {"resolved"}
+
+
+def test_a_dialysate_calcium_is_not_the_serum_calcium():
+    row = _row(
+        "A 60-year-old man on peritoneal dialysis had calcified masses on both hips. The "
+        "dialysate had a calcium concentration of 1.25 mmol/L and the Ca x P product was elevated."
+    )
+    assert (row["calcium_value"], row["calcium_status"]) == ("", "")
+    assert (row["renal_function"], row["treatments"]) == ("dialysis", "")

@@ -115,6 +115,12 @@ def _draft(text, start, end, later, shared) -> list[FieldEvidence]:
         *labs(text, start, end),
     ]
     found = _merge_sites(found)
+    if any(e.value == "dialysis" for e in _kept(found, "renal_function")):
+        # a patient on dialysis: it is the renal function, not a treatment of the calcinosis,
+        # and it says more than "impaired"
+        found = [e for e in found if not (e.field in ("treatments", "renal_function")
+                                          and e.value in ("dialysis", "impaired"))] + [
+            e for e in _kept(found, "renal_function") if e.value == "dialysis"]  # fmt: skip
     if len({e.value for e in _kept(found, "conditions")} - {"none"}):
         # "no underlying disease" beside a named condition: the condition wins
         found = [e for e in found if not (e.field == "conditions" and e.value == "none")]

@@ -26,8 +26,12 @@ _NOUN = (
     r"neonate|baby|newborn|adolescent|person)"
 )
 _UNIT = r"(year|yr|month|week|day)s?"
+_WORDS = ("one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+          "fifteen sixteen seventeen eighteen nineteen twenty").split()  # fmt: skip
+_NUMBER_WORD = {word: i + 1 for i, word in enumerate(_WORDS)}
 AGE = re.compile(
-    rf"\b(\d+(?:\.\d+)?)[\s\-]*{_UNIT}[\s\-]*old\s+(?:\w+\s+){{0,2}}?{_NOUN}\b"
+    rf"\b(\d+(?:\.\d+)?|{'|'.join(_WORDS)})[\s\-]*{_UNIT}[\s\-]*old\s+(?:\w+\s+){{0,2}}?"
+    rf"{_NOUN}\b"
     rf"|\b{_NOUN}\s+aged\s+(\d+(?:\.\d+)?)\s*(?:{_UNIT})?",
     re.I,
 )
@@ -59,7 +63,8 @@ _SIDE = re.compile(r"\b(left|right|both|bilateral(?:ly)?)\b(?:\s+and\s+(left|rig
 ANALYTES = {
     "calcium": r"(?i:(?:serum |total |ionized |ionised |corrected )?calcium(?! ?(?:deposit|salt|"
     r"gluconate|channel|hydroxyapatite|phosphate|acetate|heparin|infusion|chloride|carbonate|"
-    r"-containing|containing|oxalate|pyrophosphate|crystal)))|\bCa\b",
+    r"-containing|containing|oxalate|pyrophosphate|crystal|concentration|supplement|"
+    r"[-\u2013 ]?phosph\w* product)))|\bCa\b(?!\s*[x\u00d7*]\s*P)",
     "phosphate": r"(?:serum |inorganic )?(?:phosphate|phosphorus)(?! ?binder)",
     "pth": r"(?:intact )?parathyroid hormone|\b(?:i)?PTH\b",
     "renal": r"renal function(?: parameters| tests)?|kidney function",
@@ -82,6 +87,12 @@ _SIGN = re.compile(
 )
 
 
+#: Conditions that count only as the setting of the calcinosis, with a word saying so.
+_SETTINGS = {"infection", "trauma"}
+_CAUSE = re.compile(r"\b(after|following|history of|secondary to|due to|site of|prior|previous|"
+                    r"caused by|because of)\b[^.;]*$", re.I)  # fmt: skip
+
+
 def _evidence(field, value, status, text, start, end, rule="") -> FieldEvidence:
     return FieldEvidence(field, value, status, start, end, text[start:end], rule)
 
@@ -102,6 +113,7 @@ def age_and_sex(text: str, start: int, stop: int) -> list[FieldEvidence]:
             if m.group(1)
             else (m.group(5), m.group(6) or "year", m.group(4))
         )
+        number = _NUMBER_WORD.get(number.casefold(), number)  # "an eight-year old girl"
         years = float(number) / _PER_YEAR[unit.lower().rstrip("s")]
         value = "90+" if years >= 90 else f"{years:.2f}".rstrip("0").rstrip(".")
         rule = "" if unit.lower().startswith(("year", "yr")) else f"{unit} converted to years"
@@ -135,6 +147,8 @@ def term_lists(text: str, start: int, stop: int) -> list[FieldEvidence]:
         for m in find_terms(text, vocabulary, span=(start, stop)):
             if any(a <= m.start < b for a, b in antibody_spans):
                 continue  # "lupus" in "lupus anticoagulant"
+            if m.term in _SETTINGS and not _CAUSE.search(text, max(start, m.start - 40), m.start):
+                continue  # "ulceration, infection and abscess" is a complication, not a cause
             status = m.context
             out.append(FieldEvidence(field, m.term, status, m.start, m.end, m.text, m.trigger))
     return out
@@ -192,8 +206,14 @@ def labs(text: str, start: int, stop: int) -> list[FieldEvidence]:
     return out
 
 
+#: A clause about what was given, not what was measured ("dialysate calcium of 1.25 mmol/L").
+_NOT_SERUM = re.compile(r"\b(dialysate|dialysis bath|solution|infusion|supplement\w*|diet)\b", re.I)
+
+
 def _one_lab(text: str, analyte: str, start: int, end: int) -> list[FieldEvidence]:
     low, high = clause_bounds(text, start, end)
+    if _NOT_SERUM.search(text, low, high):
+        return []
     sent_low, sent_high = sentence_bounds(text, start)
     out = []
     number = re.search(r"^[^\d.;]{0,25}?" + _NUMBER.pattern, text[end:sent_high])
@@ -294,7 +314,7 @@ def _laterality(text: str, m: Mention, low: int) -> tuple[str, str, int]:
 
 def _plural(surface: str, term: str) -> bool:
     word = surface.casefold()
-    return word in ("feet",) or (
+    return word in ("feet",) or word == term + "e" or (
         word.endswith("s") and not term.endswith("s") and word.rstrip("s") == term.replace("_", " ")
     )
 

@@ -116,6 +116,9 @@ def vocabulary_pattern(vocabulary: str) -> re.Pattern | None:
             alternatives.append(body)
         else:
             alternatives.append(f"(?i:{body})")
+    if vocabulary == "ssc_subset":  # ... unless the disease follows: "limited systemic scleroderma"
+        alternatives.append(r"(?i:limited|diffuse)(?=(?:[\s\-]+(?:cutaneous|systemic|form))*"
+                            r"\s+(?:systemic sclerosis|scleroderma|SSc)\b)")  # fmt: skip
     if not alternatives:
         return None
     return re.compile(r"(?<![\w\-])(?:" + "|".join(alternatives) + r")(?![\w\-])")
