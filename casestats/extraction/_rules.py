@@ -215,17 +215,21 @@ _GENERAL = re.compile(
 )
 
 
+#: A figure legend: it shows the patient.
+_LEGEND = re.compile(r"\W*fig(?:ure|\.)?\s*\d", re.I)
+
+
 def about_patient(text: str, position: int) -> bool:
     """Whether the sentence at `position` speaks of the patient.
 
     A sentence naming the patient (a pronoun, "our patient", an age phrase,
-    "we report") does; so does a sentence in the past tense with no mark of
+    "we report") or a figure legend does; so does a sentence in the past tense with no mark of
     general text (a citation, "is", "usually", "types"...). Introductions and
     literature reviews ("Calcinosis is classified into four types [1]") do not.
     """
     low, high = sentence_bounds(text, position)
     sentence = text[low:high]
-    if _ANCHOR.search(sentence):
+    if _ANCHOR.search(sentence) or _LEGEND.match(sentence):
         return True
     return bool(_PAST.search(sentence)) and not _GENERAL.search(sentence)
 
