@@ -206,3 +206,22 @@ def test_a_dialysate_calcium_is_not_the_serum_calcium():
     )
     assert (row["calcium_value"], row["calcium_status"]) == ("", "")
     assert (row["renal_function"], row["treatments"]) == ("dialysis", "")
+
+
+def test_signs_and_statuses_that_qualify_the_next_words():
+    row = _row(
+        "A 41-year-old woman had calcified plaques on her left thigh. Tests showed a positive "
+        "speckled ANA and positive anti-dsDNA antibodies, with normal serum calcium and "
+        "phosphorus levels and an elevated sedimentation rate."
+    )
+    assert row["autoantibodies"] == "ana+; anti_dsdna+"
+    assert (row["calcium_status"], row["phosphate_status"]) == ("normal", "normal")
+    assert row["subtype"] == ""  # nothing raised: no metastatic inference
+
+
+def test_history_is_not_an_outcome_and_literature_is_not_the_patient():
+    row = _row(
+        "A 9-year-old boy had hard papules on his right elbow that had enlarged over two years. "
+        "Such lesions have been associated with calcium gluconate and with trauma."
+    )
+    assert (row["outcome"], row["conditions"]) == ("", "")

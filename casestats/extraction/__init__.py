@@ -19,6 +19,7 @@ Inference rules (status ``inferred``, each named in the evidence):
 * age in months, weeks or days is converted to years;
 * sex from the pronouns when every pronoun agrees and no noun says it;
 * conditions named before the first of several patients hold for each;
+* hypocalcaemia stated for a patient under 0.1 years is neonatal hypocalcaemia;
 * an SSc subset implies the condition systemic sclerosis;
 * conditions found and none is systemic sclerosis: ``ssc_subset`` is
   ``not_applicable``;
@@ -43,6 +44,7 @@ from casestats.extraction._fields import (
     age_phrases,
     autoantibodies,
     labs,
+    neonatal_hypocalcaemia,
     sites,
     subtype,
     term_lists,
@@ -124,6 +126,9 @@ def _draft(text, start, end, later, shared) -> list[FieldEvidence]:
     if len({e.value for e in _kept(found, "conditions")} - {"none"}):
         # "no underlying disease" beside a named condition: the condition wins
         found = [e for e in found if not (e.field == "conditions" and e.value == "none")]
+    ages = [e.value for e in _kept(found, "age_years")]
+    if ages and ages[0] != "90+" and not any(e.value == "neonatal_hypocalcaemia" for e in found):
+        found += neonatal_hypocalcaemia(text, start, end, float(ages[0]))
     found += _inferred_conditions(found)
     found += _subtype(text, start, end, later, found,
                       [e for e in shared if e.field == "subtype"])  # fmt: skip
@@ -135,22 +140,26 @@ def _kept(found, field) -> list[FieldEvidence]:
 
 
 def _merge_sites(found: list[FieldEvidence]) -> list[FieldEvidence]:
-    """One value per site: left and right make bilateral; parts named with their whole
-    ("the fingers, ring and index") are reported at the whole."""
+    """One value per site: left and right make bilateral; parts named right after their
+    whole ("the fingers, ring and index") are reported at the whole."""
     from casestats.schema import load_schema
 
     schema = load_schema()
     kept = _kept(found, "sites")
-    named = {re.sub(r" \(.*", "", e.value) for e in kept}
+
+    def whole_of(e):
+        term = re.sub(r" \(.*", "", e.value)
+        for ancestor in schema.ancestors(term)[1:]:
+            if any(w.value.startswith(ancestor) and 0 <= e.start - w.end <= 40 for w in kept):
+                return ancestor
+        return term
+
     sides: dict[str, set[str]] = {}
     for e in kept:
-        term, _, side = e.value.partition(" (")
-        whole = next((a for a in schema.ancestors(term)[1:] if a in named), term)
-        sides.setdefault(whole, set()).update({side.rstrip(")")} - {""})
+        sides.setdefault(whole_of(e), set()).update({e.value.partition(" (")[2].rstrip(")")} - {""})
     out = [e for e in found if e not in kept]
     for e in kept:
-        term = re.sub(r" \(.*", "", e.value)
-        whole = next((a for a in schema.ancestors(term)[1:] if a in named), term)
+        term, whole = re.sub(r" \(.*", "", e.value), whole_of(e)
         side = sides.get(whole, set())
         label = (
             "bilateral"

@@ -65,7 +65,7 @@ ANALYTES = {
     r"gluconate|channel|hydroxyapatite|phosphate|acetate|heparin|infusion|chloride|carbonate|"
     r"-containing|containing|oxalate|pyrophosphate|crystal|concentration|supplement|"
     r"[-\u2013 ]?phosph\w* product)))|\bCa\b(?!\s*[x\u00d7*]\s*P)",
-    "phosphate": r"(?:serum |inorganic )?(?:phosphate|phosphorus)(?! ?binder)",
+    "phosphate": r"(?:serum |inorganic )?(?:phosphate|phosphorus)(?! ?binder)|(?<=serum )P\b",
     "pth": r"(?:intact )?parathyroid hormone|\b(?:i)?PTH\b",
     "renal": r"renal function(?: parameters| tests)?|kidney function",
 }
@@ -119,7 +119,9 @@ def age_and_sex(text: str, start: int, stop: int) -> list[FieldEvidence]:
         rule = "" if unit.lower().startswith(("year", "yr")) else f"{unit} converted to years"
         out.append(_evidence("age_years", value, "inferred" if rule else "stated", text,
                              m.start(), m.end(), rule))  # fmt: skip
-        sex = _NOUNS[noun.lower()]
+        sex = _NOUNS[noun.lower()] or next(  # "a 12-year-old child" then "12-year-old female"
+            (_NOUNS[p.group(3).lower()] for p in phrases[1:] if p.group(1) == m.group(1)
+             and p.group(1) and _NOUNS[p.group(3).lower()]), "")  # fmt: skip
         if not sex and (following := re.match(r"\s+(girl|boy|female|male)\b", text[m.end() :])):
             sex = _NOUNS[following.group(1).lower()]  # "a 3-month-old infant girl"
         if sex:
@@ -136,6 +138,20 @@ def age_and_sex(text: str, start: int, stop: int) -> list[FieldEvidence]:
     return out
 
 
+_HYPOCALCAEMIA = re.compile(r"\bhypocalc(?:a)?emi(?:a|c)\b", re.I)
+
+
+def neonatal_hypocalcaemia(text: str, start: int, stop: int, age: float) -> list[FieldEvidence]:
+    """Hypocalcaemia stated for a patient in the first weeks of life (under 0.1 years)."""
+    if age >= 0.1:
+        return []
+    for m in _HYPOCALCAEMIA.finditer(text, start, stop):
+        if about_patient(text, m.start()) and context_of(text, m.start(), m.end())[0] == "stated":
+            return [_evidence("conditions", "neonatal_hypocalcaemia", "inferred", text, m.start(),
+                              m.end(), "hypocalcaemia in a patient under 0.1 years")]  # fmt: skip
+    return []
+
+
 def term_lists(text: str, start: int, stop: int) -> list[FieldEvidence]:
     """Conditions, SSc subset, treatments, outcome and renal function from the vocabularies."""
     out = []
@@ -149,8 +165,29 @@ def term_lists(text: str, start: int, stop: int) -> list[FieldEvidence]:
                 continue  # "lupus" in "lupus anticoagulant"
             if m.term in _SETTINGS and not _CAUSE.search(text, max(start, m.start - 40), m.start):
                 continue  # "ulceration, infection and abscess" is a complication, not a cause
-            status = m.context
-            out.append(FieldEvidence(field, m.term, status, m.start, m.end, m.text, m.trigger))
+            if re.match(r"\s*:", text[m.end :]):
+                continue  # "Observation:" labels a part of an abstract
+            out.append(FieldEvidence(field, m.term, m.context, m.start, m.end, m.text, m.trigger))
+    return _outcome_after_treatment(text, out)
+
+
+_FOLLOW_UP = re.compile(
+    r"follow[\s\-]?up|later|after\s+\d+|spontaneous|within\s+\w+\s+(?:week|month|year)", re.I
+)
+
+
+def _outcome_after_treatment(text: str, found: list[FieldEvidence]) -> list[FieldEvidence]:
+    """Progression is an outcome when it follows treatment or a follow-up: "the lesions
+    had enlarged since they were first noted", before any treatment, is history."""
+    treated = min((sentence_bounds(text, e.start)[0] for e in found if e.field == "treatments"),
+                  default=None)  # fmt: skip
+    out = []
+    for e in found:
+        if e.field == "outcome" and e.value == "progressed":
+            low, high = sentence_bounds(text, e.start)
+            if (treated is None or low < treated) and not _FOLLOW_UP.search(text, low, high):
+                continue
+        out.append(e)
     return out
 
 
@@ -181,7 +218,10 @@ def _sign_for(text: str, m: Mention, low: int, high: int) -> tuple[str, str]:
         between = text[before[-1].end() : m.start]
         if not re.search(r"[;]|\bwhereas\b|\bbut\b", between):
             return _sign_value(before[-1].group(0))
-    if after:
+    if before and re.fullmatch(r"\s+(?:(?!(?:and|or|but|while|whereas)\b)[\w\-]+\s+){0,2}",
+                                text[before[-1].end() : m.start]):
+        return _sign_value(before[-1].group(0))  # "positive anti-dsDNA antibodies"
+    if after and (len(text[m.end : after[0].start()]) < 60 or "normal" not in after[0].group(0)):
         return _sign_value(after[0].group(0))
     return "", ""
 
@@ -244,12 +284,20 @@ def _one_lab(text: str, analyte: str, start: int, end: int) -> list[FieldEvidenc
     return out
 
 
+#: Between a status word and its analyte: nothing, or the analytes it also qualifies
+#: ("normal serum calcium and phosphorus").
+_COORDINATED = re.compile(
+    r"\s*(?:(?:serum |total )?(?:calcium|phosphate|phosphorus|PTH)(?:,\s*|\s+and\s+|\s+or\s+))?"
+    r"(?:serum |total )?", re.I,
+)
+
+
 def _status_near(text, start, end, low, high):
     # "elevated serum calcium" (just before) or "calcium ... were within normal limits" (after)
     before = [
         s
-        for s in _STATUS.finditer(text, max(low, start - 20), start)
-        if not text[s.end() : start].strip()
+        for s in _STATUS.finditer(text, max(low, start - 45), start)
+        if _COORDINATED.fullmatch(text[s.end() : start])
     ]
     after = [s for s in _STATUS.finditer(text, end, high)]
     chosen = before[-1] if before else (after[0] if after else None)
@@ -261,6 +309,11 @@ def _status_near(text, start, end, low, high):
         return None
     context, trigger = context_of(text, chosen.start(), chosen.end())
     return term, chosen.start(), chosen.end(), context, trigger
+
+
+#: After a site: it is in pain or imaged, not a lesion ("body aches", "abdominal X-ray").
+_NOT_A_LESION = re.compile(r"\s*(?:[\w\-]+\s+)?(?:pain|aches?|arthralgia)|\s*(?:x-ray|radiograph|"
+                           r"ultraso|CT\b|MRI)", re.I)  # fmt: skip
 
 
 def sites(text: str, start: int, stop: int) -> list[FieldEvidence]:
@@ -277,7 +330,7 @@ def sites(text: str, start: int, stop: int) -> list[FieldEvidence]:
         if m.start in containers:
             continue
         low, high = sentence_bounds(text, m.start)
-        if not _LESION.search(text, low, high) or re.match(r"\s*pain", text[m.end :]):
+        if not _LESION.search(text, low, high) or _NOT_A_LESION.match(text, m.end):
             continue
         side, rule, s = _laterality(text, m, low)
         value = f"{m.term} ({side})" if side else m.term
@@ -297,7 +350,8 @@ def _laterality(text: str, m: Mention, low: int) -> tuple[str, str, int]:
     if (
         sides
         and re.fullmatch(r"[\s\w\-]{0,14}", window[sides[-1].end() :])
-        and not re.search(r"\b(and|or|with)\b", window[sides[-1].end() :])
+        and (not re.search(r"\b(and|or|with)\b", window[sides[-1].end() :])
+             or sides[-1].group(1).casefold() in ("both", "bilateral"))  # "both buttocks and hips"
     ):
         side = sides[-1]
         words = {side.group(1).casefold(), (side.group(2) or "").casefold()} - {""}
@@ -313,7 +367,7 @@ def _laterality(text: str, m: Mention, low: int) -> tuple[str, str, int]:
 
 
 def _plural(surface: str, term: str) -> bool:
-    word = surface.casefold()
+    word = surface.casefold().split()[-1]  # "lateral hips"
     return word in ("feet",) or word == term + "e" or (
         word.endswith("s") and not term.endswith("s") and word.rstrip("s") == term.replace("_", " ")
     )

@@ -197,7 +197,7 @@ def context_of(text: str, start: int, end: int) -> tuple[str, str]:
 _ANCHOR = re.compile(
     r"\b(?:she|he|her|his|him|our patients?|this patient|the patients?|both patients|"
     r"(?:patient|case) (?:\d|one|two|three)|the (?:child|infant|neonate|girl|boy|woman|man|lady)|"
-    r"we (?:report|present|describe)|this (?:article|report) (?:presents|describes)|"
+    r"we (?:report|present|describe)|this (?:article|report|case)|the authors|"
     r"\d+[\s\-]*(?:year|month|week|day)s?[\s\-]*old)\b",
     re.I,
 )
@@ -207,7 +207,7 @@ _PAST = re.compile(
 )
 #: Marks of text about the disease or the literature rather than the patient.
 _GENERAL = re.compile(
-    r"\[\d[\d,\s\u2013\-]*\]|\(\d+(?:\s*[,\u2013\-]\s*\d+)*\)|"
+    r"\[\d[\d,\s\u2013\-]*\]|\(\d+(?:\s*[,\u2013\-]\s*\d+)*\)|<sup>|\b(?:has|have) been\b|"
     r"\b(?:is|are|can|cannot|may|might|should|must|remains?|occurs?|represents?|results|"
     r"tends?|usually|typically|commonly|often|generally|rarely|literature|studies|"
     r"types|subtypes|categories|classified into|differential)\b",
@@ -234,41 +234,30 @@ def about_patient(text: str, position: int) -> bool:
     return bool(_PAST.search(sentence)) and not _GENERAL.search(sentence)
 
 
-_PATIENT = re.compile(
-    r"\b(she|he|her|his|him|the patient|our patient|this patient|patient \d|case \d|"
-    r"the (?:child|infant|girl|boy|woman|man)|on examination)\b|^\W*(?:case|patient)\b",
-    re.I,
-)
-_HEADING = re.compile(r"^\W*[^.\n]{0,60}\W*$")
+_HEADING = re.compile(r"^\W*(?:\d+\.\s*)*[^.\n]{0,60}\W*$")  # "Keywords: ...", "1. Case"
 
 
 def case_part(text: str, first_age: int | None) -> tuple[int, int]:
-    """(start, stop) of the case description.
+    """(start, stop) of the text that may describe the patient.
 
-    It starts at the paragraph of the first age phrase and runs over the
-    paragraphs that speak of the patient (pronouns, "the patient"); a
-    paragraph that does not, or a Discussion heading, ends it. Short heading
-    lines neither start nor end it.
+    It starts at the top (titles and abstracts describe the patient too;
+    :func:`about_patient` keeps out their general sentences) and runs, past
+    the paragraph of the first age phrase, over the paragraphs with a
+    sentence about the patient; a paragraph without one, or a Discussion
+    heading, ends it. Short heading lines do not end it.
     """
     heading = _DISCUSSION.search(text)
     limit = heading.start() if heading else len(text)
     if first_age is None or first_age >= limit:
         return 0, limit
     paragraphs = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+(?:\n(?!\s*\n)[^\n]*)*", text)]
-    start = next((a for a, b in paragraphs if a <= first_age < b + 1), 0)
-    stop = limit
+    first = next((a for a, b in paragraphs if a <= first_age < b + 1), 0)
     for a, b in paragraphs:
-        if a <= start or a >= limit or _HEADING.fullmatch(text[a:b]):
+        if a <= first or a >= limit or _HEADING.fullmatch(text[a:b]):
             continue
-        if not _PATIENT.search(text, a, b):
-            stop = a
-            break
-    return start, stop
-
-
-def case_start(text: str, age_starts: list[int]) -> int:
-    """Where the case description starts (see :func:`case_part`)."""
-    return case_part(text, age_starts[0] if age_starts else None)[0]
+        if not any(about_patient(text, a + m.start()) for m in _SENTENCE.finditer(text[a:b])):
+            return 0, a
+    return 0, limit
 
 
 def patient_segments(text: str, age_starts: list[int]) -> list[tuple[str, int, int]]:
