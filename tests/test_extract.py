@@ -225,3 +225,36 @@ def test_history_is_not_an_outcome_and_literature_is_not_the_patient():
         "Such lesions have been associated with calcium gluconate and with trauma."
     )
     assert (row["outcome"], row["conditions"]) == ("", "")
+
+
+def test_citation_numbers_end_a_sentence_and_the_title_names_the_case():
+    text = (
+        "Dystrophic calcinosis in a 30-year-old man\n\n"
+        "Calcinosis is common in dermatomyositis.2 It is rare in lupus.3 We describe a "
+        "30-year-old man who had calcified nodules on the left forearm. Serum calcium was 9.1 "
+        "mg/dL."
+    )
+    row = _row(text)
+    assert (row["conditions"], row["subtype"], row["subtype_basis"]) == ("", "dystrophic", "stated")
+    assert row["calcium_value"] == "9.1"
+
+
+def test_a_son_and_a_daughter_one_word_statuses_and_a_side_given_once():
+    result = extract(
+        "Tumoral calcinosis was found in two siblings. The 14-year-old son had a calcified mass "
+        "on his painful left elbow; later the elbow mass grew. The 16-year-old daughter had a "
+        "mass on the right hip. Both patients had hyperphosphatemia and were normocalcemic."
+    ).records()
+    assert result["sex"].tolist() == ["male", "female"]
+    assert result["sites"].tolist() == ["elbow (left)", "hip (right)"]
+    assert set(result["phosphate_status"]) == {"high"} and set(result["calcium_status"]) == {
+        "normal"
+    }
+
+
+def test_a_second_name_shares_the_context_of_the_first():
+    row = _row(
+        "A 56-year-old woman with Sjogren syndrome had calcified papules on the fingers. She was "
+        "monitored for signs of CREST syndrome - a form of limited cutaneous systemic sclerosis."
+    )
+    assert (row["conditions"], row["ssc_subset"]) == ("sjogren_syndrome", "not_applicable")

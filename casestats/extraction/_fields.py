@@ -19,11 +19,11 @@ _NOUNS = {
     "woman": "female", "girl": "female", "lady": "female", "female": "female",
     "mother": "female", "man": "male", "boy": "male", "gentleman": "male", "male": "male",
     "father": "male", "infant": "", "child": "", "patient": "", "neonate": "", "baby": "",
-    "newborn": "", "adolescent": "", "person": "",
+    "newborn": "", "adolescent": "", "person": "", "son": "male", "daughter": "female",
 }  # fmt: skip
 _NOUN = (
     r"(woman|girl|lady|female|mother|man|boy|gentleman|male|father|infant|child|patient|"
-    r"neonate|baby|newborn|adolescent|person)"
+    r"neonate|baby|newborn|adolescent|person|son|daughter)"
 )
 _UNIT = r"(year|yr|month|week|day)s?"
 _WORDS = ("one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
@@ -53,11 +53,11 @@ PAIRED = {
     "thigh", "knee", "leg", "ankle", "foot", "heel", "sole", "breast", "ear", "cheek", "eyelid",
 }  # fmt: skip
 _LESION = re.compile(
-    r"calcinosis|calcif|nodul|papul|plaque|lesion|deposit|mass|masses|ulcer|swelling|"
-    r"extru|chalky|tumou?r|induration",
+    r"calcinosis|calcif|nodul|(?<!gottron's )(?<!gottron )papul|plaque|lesion|deposit|mass|"
+    r"masses|ulcer|swelling|extru|chalky|tumou?r|induration",
     re.I,
 )
-_OF = r"\s+(?:of|on)\s+(?:the\s+|her\s+|his\s+)?(?:(both|left|right|bilateral)\s+)?"
+_OF = r"\s+(?:of|on)\s+(?:the\s+|her\s+|his\s+)?(?:(both|left|right|bilateral)\s+)?(?:the\s+)?"
 _SIDE = re.compile(r"\b(left|right|both|bilateral(?:ly)?)\b(?:\s+and\s+(left|right))?", re.I)
 
 ANALYTES = {
@@ -65,7 +65,8 @@ ANALYTES = {
     r"gluconate|channel|hydroxyapatite|phosphate|acetate|heparin|infusion|chloride|carbonate|"
     r"-containing|containing|oxalate|pyrophosphate|crystal|concentration|supplement|"
     r"[-\u2013 ]?phosph\w* product)))|\bCa\b(?!\s*[x\u00d7*]\s*P)",
-    "phosphate": r"(?:serum |inorganic )?(?:phosphate|phosphorus)(?! ?binder)|(?<=serum )P\b",
+    "phosphate": r"(?:serum |inorganic )?\b(?:phosphate|phosphorus|phosphorous)(?! ?binder)(?!mi)"
+    r"|(?<=serum )P\b",
     "pth": r"(?:intact )?parathyroid hormone|\b(?:i)?PTH\b",
     "renal": r"renal function(?: parameters| tests)?|kidney function",
 }
@@ -235,9 +236,20 @@ def _sign_value(word: str) -> tuple[str, str]:
     return "-", ""
 
 
+#: One word for an analyte and its status: "hyperphosphataemia", "normocalcemic".
+_COMPOUND = re.compile(r"\b(hyper|hypo|normo)(calc|phosphat)a?em(?:ia|ic)\b", re.I)
+_COMPOUND_STATUS = {"hyper": "high", "hypo": "low", "normo": "normal"}
+
+
 def labs(text: str, start: int, stop: int) -> list[FieldEvidence]:
     """Calcium, phosphate, PTH (value, unit, status) and renal function status."""
     out = []
+    for m in _COMPOUND.finditer(text, start, stop):
+        if about_patient(text, m.start()):
+            analyte = "calcium" if m.group(2).casefold() == "calc" else "phosphate"
+            context, trigger = context_of(text, m.start(), m.end())
+            out.append(FieldEvidence(f"{analyte}_status", _COMPOUND_STATUS[m.group(1).casefold()],
+                                     context, m.start(), m.end(), m.group(0), trigger))  # fmt: skip
     for analyte, pattern in ANALYTES.items():
         for m in re.finditer(pattern, text[:stop], re.I if analyte != "calcium" else 0):
             if m.start() < start or not m.group(0).strip() or not about_patient(text, m.start()):
@@ -252,7 +264,7 @@ _NOT_SERUM = re.compile(r"\b(dialysate|dialysis bath|solution|infusion|supplemen
 
 def _one_lab(text: str, analyte: str, start: int, end: int) -> list[FieldEvidence]:
     low, high = clause_bounds(text, start, end)
-    if _NOT_SERUM.search(text, low, high):
+    if _NOT_SERUM.search(text, max(low, start - 35), end):
         return []
     sent_low, sent_high = sentence_bounds(text, start)
     out = []
@@ -287,8 +299,8 @@ def _one_lab(text: str, analyte: str, start: int, end: int) -> list[FieldEvidenc
 #: Between a status word and its analyte: nothing, or the analytes it also qualifies
 #: ("normal serum calcium and phosphorus").
 _COORDINATED = re.compile(
-    r"\s*(?:(?:serum |total )?(?:calcium|phosphate|phosphorus|PTH)(?:,\s*|\s+and\s+|\s+or\s+))?"
-    r"(?:serum |total )?", re.I,
+    r"\s*(?:levels? of\s+)?(?:(?:serum |total |blood )?(?:calcium|phosph\w+|PTH)"
+    r"(?:,\s*|\s+and\s+|\s+or\s+))?(?:serum |total |blood |ionized |ionised |corrected )?", re.I,
 )
 
 
@@ -316,6 +328,9 @@ _NOT_A_LESION = re.compile(r"\s*(?:[\w\-]+\s+)?(?:pain|aches?|arthralgia)|\s*(?:
                            r"ultraso|CT\b|MRI)", re.I)  # fmt: skip
 
 
+_BONE = re.compile(r"\b(?:femoral|humeral|radial|metatarsal)\s+$", re.I)
+
+
 def sites(text: str, start: int, stop: int) -> list[FieldEvidence]:
     """Lesion sites with laterality, from sentences that speak of lesions."""
     out = []
@@ -326,13 +341,22 @@ def sites(text: str, start: int, stop: int) -> list[FieldEvidence]:
         between = text[m.end : n.start]
         if re.fullmatch(_OF, between) and n.term in schema.ancestors(m.term)[1:]:
             containers[n.start] = m.start
-    for m in find_terms(text, "site", span=(start, stop)):
+    sided: dict[str, set[str]] = {}  # "a painful left elbow" ... "the elbow lesion"
+    for m in mentions:
+        side = _laterality(text, m, sentence_bounds(text, m.start)[0])[0]
+        if side and m.context == "stated":
+            sided.setdefault(m.term, set()).add(side)
+    for m in mentions:
         if m.start in containers:
             continue
         low, high = sentence_bounds(text, m.start)
         if not _LESION.search(text, low, high) or _NOT_A_LESION.match(text, m.end):
             continue
+        if _BONE.search(text[max(0, m.start - 12) : m.start]):
+            continue  # "femoral head" is a bone
         side, rule, s = _laterality(text, m, low)
+        if not side and len(named := sided.get(m.term, set())) == 1:
+            side, rule = next(iter(named)), "the side the text gives this site elsewhere"
         value = f"{m.term} ({side})" if side else m.term
         status = m.context if m.context != "stated" else ("inferred" if rule else "stated")
         out.append(_evidence("sites", value, status, text, s, m.end, rule or m.trigger))

@@ -9,6 +9,7 @@ mention in the same clause, or a trigger phrase right after it.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from dataclasses import dataclass
@@ -30,7 +31,8 @@ NEGATION_AFTER = (
 UNCERTAIN_BEFORE = (
     "possible", "possibly", "probable", "probably", "suspected", "suspicion of",
     "suggestive of", "suggesting", "likely", "may", "might", "could", "differential",
-    "presumed", "query", "family history of", "mother", "father", "sister", "brother",
+    "presumed", "query", "signs of", "monitored for", "screened for", "family history of",
+    "mother", "father", "sister", "brother",
 )  # fmt: skip
 
 #: Phrases right after a mention that make it uncertain.
@@ -124,6 +126,11 @@ def vocabulary_pattern(vocabulary: str) -> re.Pattern | None:
     return re.compile(r"(?<![\w\-])(?:" + "|".join(alternatives) + r")(?![\w\-])")
 
 
+#: Between a mention and a second name for the same thing ("CREST syndrome - a special form
+#: of limited cutaneous systemic sclerosis"): the second shares the first one's context.
+_APPOSITION = re.compile(r"\s*[-\u2013\u2014(,]\s*(?:(?!\b(?:and|but|with)\b)[\w\s]){0,40}")
+
+
 def _canonical(schema, vocabulary: str, surface: str) -> str | None:
     term = schema.canonical(vocabulary, surface)
     for cut in (1, 2):  # a plural the pattern allowed
@@ -146,18 +153,38 @@ def find_terms(text: str, vocabulary: str, *, span: tuple[int, int] = (0, -1)) -
         if term is None or not about_patient(text, match.start()):
             continue
         context, trigger = context_of(text, match.start(), match.end())
+        if out and context == "stated" and _APPOSITION.fullmatch(text[out[-1].end : match.start()]):
+            context, trigger = out[-1].context, out[-1].trigger  # "signs of CREST - a form of"
         out.append(
             Mention(vocabulary, term, match.start(), match.end(), match.group(0), context, trigger)
         )
     return out
 
 
+#: Where a sentence ends: a full stop (with the citation numbers printed after it,
+#: "rare.2 It"), a blank line, or the end of a short line (a heading) or of the title.
+_STOP = re.compile(
+    r"(?<!\d)[.!?](?:\d+(?:\s?[,\u2013\-]\s?\d+)*)?(?=\s)|(?<=\d)[.!?](?=\s)|\n\s*\n|^[^\n]{0,60}$",
+    re.M,
+)  # not "9.1 mg/dL"
+
+
+@functools.lru_cache(maxsize=32)
+def _sentence_ends(text: str) -> tuple[int, ...]:
+    first_line = text.find("\n")
+    ends = {m.end() for m in _STOP.finditer(text)} | {len(text)}
+    return tuple(sorted(ends | ({first_line} if first_line > 0 else set())))
+
+
 def sentence_bounds(text: str, position: int) -> tuple[int, int]:
-    """Start and end of the sentence holding `position` (a line break alone does not end it)."""
-    start = max(text.rfind(mark, 0, position) for mark in (". ", ".\n", "\n\n"))
-    start = 0 if start < 0 else start + 1
-    ends = [i for i in (text.find(m, position) for m in (". ", ".\n", "\n\n")) if i >= 0]
-    return start, (min(ends) + 1 if ends else len(text))
+    """Start and end of the sentence holding `position`.
+
+    A line break alone ends a sentence only after a short line (a heading)
+    or after the first line (the title); wrapped lines stay one sentence.
+    """
+    ends = _sentence_ends(text)
+    i = bisect.bisect_right(ends, position)
+    return (ends[i - 1] if i else 0), (ends[i] if i < len(ends) else len(text))
 
 
 def clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
@@ -217,23 +244,26 @@ _GENERAL = re.compile(
 
 #: A figure legend: it shows the patient.
 _LEGEND = re.compile(r"\W*fig(?:ure|\.)?\s*\d", re.I)
+_TITLE = re.compile(r"[^\n.]{10,200}\n")
 
 
 def about_patient(text: str, position: int) -> bool:
     """Whether the sentence at `position` speaks of the patient.
 
     A sentence naming the patient (a pronoun, "our patient", an age phrase,
-    "we report") or a figure legend does; so does a sentence in the past tense with no mark of
-    general text (a citation, "is", "usually", "types"...). Introductions and
-    literature reviews ("Calcinosis is classified into four types [1]") do not.
+    "we report"), a figure legend or the title does; so does a sentence in the
+    past tense with no mark of general text (a citation, "is", "usually",
+    "types"...). Introductions and literature reviews ("Calcinosis is
+    classified into four types [1]") do not.
     """
     low, high = sentence_bounds(text, position)
     sentence = text[low:high]
-    if _ANCHOR.search(sentence) or _LEGEND.match(sentence):
-        return True
+    if _ANCHOR.search(sentence) or _LEGEND.match(sentence) or (low == 0 and _TITLE.match(text)):
+        return True  # the title of a case report names its case
     return bool(_PAST.search(sentence)) and not _GENERAL.search(sentence)
 
 
+_ANY_AGE = re.compile(r"\b[\w.]+[\s\-]*(?:year|month|week|day)s?[\s\-]*old\b", re.I)
 _HEADING = re.compile(r"^\W*(?:\d+\.\s*)*[^.\n]{0,60}\W*$")  # "Keywords: ...", "1. Case"
 
 
@@ -252,6 +282,10 @@ def case_part(text: str, first_age: int | None) -> tuple[int, int]:
         return 0, limit
     paragraphs = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+(?:\n(?!\s*\n)[^\n]*)*", text)]
     first = next((a for a, b in paragraphs if a <= first_age < b + 1), 0)
+    if _HEADING.fullmatch(text[first : text.find("\n", first) % (len(text) + 1)]):
+        # the first age is in the title: the case runs from the next age phrase on
+        later = [a for a, b in paragraphs if a > first and _ANY_AGE.search(text, a, b)]
+        first = later[0] if later else first
     for a, b in paragraphs:
         if a <= first or a >= limit or _HEADING.fullmatch(text[a:b]):
             continue
