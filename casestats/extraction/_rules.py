@@ -234,7 +234,8 @@ _PAST = re.compile(
 )
 #: Marks of text about the disease or the literature rather than the patient.
 _GENERAL = re.compile(
-    r"\[\d[\d,\s\u2013\-]*\]|\(\d+(?:\s*[,\u2013\-]\s*\d+)*\)|<sup>|\b(?:has|have) been\b|"
+    r"\[\d[\d,\s\u2013\-]*\]|\(\d+(?:\s*[,\u2013\-]\s*\d+)*\)|<sup>|"
+    r"\b(?:has|have)(?: all)? been\b|\bkey[\s\-]?words\b|"
     r"\b(?:is|are|can|cannot|may|might|should|must|remains?|occurs?|represents?|results|"
     r"tends?|usually|typically|commonly|often|generally|rarely|literature|studies|"
     r"types|subtypes|categories|classified into|differential)\b",
