@@ -18,7 +18,8 @@ Inference rules (status ``inferred``, each named in the evidence):
 
 * age in months, weeks or days is converted to years;
 * sex from the pronouns when every pronoun agrees and no noun says it;
-* conditions named before the first of several patients hold for each;
+* what a report of several patients says before the first of them, or in a
+  sentence about all of them ("both patients had..."), holds for each;
 * hypocalcaemia stated for a patient under 0.1 years is neonatal hypocalcaemia;
 * an SSc subset implies the condition systemic sclerosis;
 * conditions found and none is systemic sclerosis: ``ssc_subset`` is
@@ -26,6 +27,9 @@ Inference rules (status ``inferred``, each named in the evidence):
 * a lab value with a reference range in the text: status from the range;
 * an antibody "within normal limits" is negative;
 * the plural of a paired site ("knees") is bilateral;
+* a site named with one side somewhere in the patient's part ("a painful left
+  elbow") has that side where the text then names it without one ("the elbow
+  lesion");
 * subtype when the authors name none: a setting of iatrogenic calcinosis
   gives iatrogenic; raised calcium or phosphate gives metastatic (not in
   tumoral calcinosis, which the authors must classify themselves); a
