@@ -258,3 +258,12 @@ def test_a_second_name_shares_the_context_of_the_first():
         "monitored for signs of CREST syndrome - a form of limited cutaneous systemic sclerosis."
     )
     assert (row["conditions"], row["ssc_subset"]) == ("sjogren_syndrome", "not_applicable")
+
+
+def test_both_hands_is_not_both_patients():
+    records = extract(
+        "Case 1\nA 61-year-old woman with systemic sclerosis had calcified nodules on the "
+        "fingertips of both hands.\n\nCase 2\nA 3-month-old girl had a chalky nodule on her left "
+        "heel."
+    ).records()
+    assert records["conditions"].tolist() == ["systemic_sclerosis", ""]

@@ -59,8 +59,9 @@ _SEVERAL = re.compile(
 )
 #: A sentence of a several-patient text that speaks of all of them.
 _ALL_PATIENTS = re.compile(
-    r"\b(?:both|all (?:three|four|the)|each|these (?:two|three|four)|the (?:two|three|four)|"
-    r"our patients)\b",
+    r"\b(?:both|all(?: the)?(?: two| three| four)?|each|these(?: two| three| four)?|"
+    r"the (?:two|three|four)|our)\s+(?:of (?:them|the \w+)|patients|cases|siblings|children|"
+    r"neonates|infants|girls|boys|women|men|sisters|brothers|twins)\b",  # not "both hands"
     re.I,
 )
 
