@@ -160,3 +160,110 @@ def test_evaluation_on_the_hand_written_texts():
     total = next(line for line in out.stdout.splitlines() if line.startswith("ALL")).split()
     precision, recall = float(total[1]), float(total[2])
     assert precision >= 0.95 and recall >= 0.90
+
+
+def test_an_introduction_is_not_the_patient():
+    text = (
+        "Calcinosis cutis is classified into dystrophic, metastatic, idiopathic and iatrogenic "
+        "types [1]. It is usually seen in dermatomyositis and systemic sclerosis.\n"
+        "A 33-year-old man had a calcified nodule on his right knee. Serum calcium was normal."
+    )
+    row = _row(text)
+    assert (row["conditions"], row["subtype"], row["sites"]) == ("", "", "knee (right)")
+    assert row["calcium_status"] == "normal"
+
+
+def test_diffuse_alone_is_no_ssc_subset():
+    text = (
+        "A 52-year-old woman with systemic sclerosis had diffuse calcified nodules on her "
+        "forearms. ANA was positive with a diffuse speckled pattern."
+    )
+    row = _row(text)
+    assert row["ssc_subset"] == "" and row["autoantibodies"] == "ana+"
+    assert _row("A 40-year-old woman had diffuse cutaneous systemic sclerosis and calcinosis "
+                "of the elbow.")["ssc_subset"] == "diffuse"  # fmt: skip
+
+
+def test_patients_in_running_text_and_in_one_sentence():
+    inline = extract(
+        "We describe two infants. Case 1. A 10-day-old boy had a calcified nodule on the right "
+        "foot. Case 2. A 1-month-old girl had a calcified nodule on the left foot."
+    ).records()
+    assert inline["sites"].tolist() == ["foot (right)", "foot (left)"]
+    listed = extract(
+        "Three infants, a 2-week-old girl, a 4-week-old boy and a 3-week-old girl, had hard "
+        "nodules after intravenous calcium gluconate. The nodules resolved in every case."
+    ).records()
+    assert listed["sex"].tolist() == ["female", "male", "female"]
+    assert set(listed["conditions"]) == {"calcium_infusion"}
+    assert set(listed["outcome"]) == {"resolved"}
+
+
+def test_a_dialysate_calcium_is_not_the_serum_calcium():
+    row = _row(
+        "A 60-year-old man on peritoneal dialysis had calcified masses on both hips. The "
+        "dialysate had a calcium concentration of 1.25 mmol/L and the Ca x P product was elevated."
+    )
+    assert (row["calcium_value"], row["calcium_status"]) == ("", "")
+    assert (row["renal_function"], row["treatments"]) == ("dialysis", "")
+
+
+def test_signs_and_statuses_that_qualify_the_next_words():
+    row = _row(
+        "A 41-year-old woman had calcified plaques on her left thigh. Tests showed a positive "
+        "speckled ANA and positive anti-dsDNA antibodies, with normal serum calcium and "
+        "phosphorus levels and an elevated sedimentation rate."
+    )
+    assert row["autoantibodies"] == "ana+; anti_dsdna+"
+    assert (row["calcium_status"], row["phosphate_status"]) == ("normal", "normal")
+    assert row["subtype"] == ""  # nothing raised: no metastatic inference
+
+
+def test_history_is_not_an_outcome_and_literature_is_not_the_patient():
+    row = _row(
+        "A 9-year-old boy had hard papules on his right elbow that had enlarged over two years. "
+        "Such lesions have been associated with calcium gluconate and with trauma."
+    )
+    assert (row["outcome"], row["conditions"]) == ("", "")
+
+
+def test_citation_numbers_end_a_sentence_and_the_title_names_the_case():
+    text = (
+        "Dystrophic calcinosis in a 30-year-old man\n\n"
+        "Calcinosis is common in dermatomyositis.2 It is rare in lupus.3 We describe a "
+        "30-year-old man who had calcified nodules on the left forearm. Serum calcium was 9.1 "
+        "mg/dL."
+    )
+    row = _row(text)
+    assert (row["conditions"], row["subtype"], row["subtype_basis"]) == ("", "dystrophic", "stated")
+    assert row["calcium_value"] == "9.1"
+
+
+def test_a_son_and_a_daughter_one_word_statuses_and_a_side_given_once():
+    result = extract(
+        "Tumoral calcinosis was found in two siblings. The 14-year-old son had a calcified mass "
+        "on his painful left elbow; later the elbow mass grew. The 16-year-old daughter had a "
+        "mass on the right hip. Both patients had hyperphosphatemia and were normocalcemic."
+    ).records()
+    assert result["sex"].tolist() == ["male", "female"]
+    assert result["sites"].tolist() == ["elbow (left)", "hip (right)"]
+    assert set(result["phosphate_status"]) == {"high"} and set(result["calcium_status"]) == {
+        "normal"
+    }
+
+
+def test_a_second_name_shares_the_context_of_the_first():
+    row = _row(
+        "A 56-year-old woman with Sjogren syndrome had calcified papules on the fingers. She was "
+        "monitored for signs of CREST syndrome - a form of limited cutaneous systemic sclerosis."
+    )
+    assert (row["conditions"], row["ssc_subset"]) == ("sjogren_syndrome", "not_applicable")
+
+
+def test_both_hands_is_not_both_patients():
+    records = extract(
+        "Case 1\nA 61-year-old woman with systemic sclerosis had calcified nodules on the "
+        "fingertips of both hands.\n\nCase 2\nA 3-month-old girl had a chalky nodule on her left "
+        "heel."
+    ).records()
+    assert records["conditions"].tolist() == ["systemic_sclerosis", ""]

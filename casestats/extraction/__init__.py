@@ -18,13 +18,18 @@ Inference rules (status ``inferred``, each named in the evidence):
 
 * age in months, weeks or days is converted to years;
 * sex from the pronouns when every pronoun agrees and no noun says it;
-* conditions named before the first of several patients hold for each;
+* what a report of several patients says before the first of them, or in a
+  sentence about all of them ("both patients had..."), holds for each;
+* hypocalcaemia stated for a patient under 0.1 years is neonatal hypocalcaemia;
 * an SSc subset implies the condition systemic sclerosis;
 * conditions found and none is systemic sclerosis: ``ssc_subset`` is
   ``not_applicable``;
 * a lab value with a reference range in the text: status from the range;
 * an antibody "within normal limits" is negative;
 * the plural of a paired site ("knees") is bilateral;
+* a site named with one side somewhere in the patient's part ("a painful left
+  elbow") has that side where the text then names it without one ("the elbow
+  lesion");
 * subtype when the authors name none: a setting of iatrogenic calcinosis
   gives iatrogenic; raised calcium or phosphate gives metastatic (not in
   tumoral calcinosis, which the authors must classify themselves); a
@@ -43,12 +48,13 @@ from casestats.extraction._fields import (
     age_phrases,
     autoantibodies,
     labs,
+    neonatal_hypocalcaemia,
     sites,
     subtype,
     term_lists,
 )
 from casestats.extraction._result import STATUSES, CaseDraft, Extraction, FieldEvidence
-from casestats.extraction._rules import case_start, patient_segments
+from casestats.extraction._rules import case_part, patient_segments, shared_spans
 
 __all__ = ["STATUSES", "CaseDraft", "Extraction", "FieldEvidence", "extract"]
 
@@ -85,24 +91,29 @@ def extract(text: str, *, source_id: str | None = None) -> Extraction:
     starts = [m.start() for m in age_phrases(text)]
     drafts = []
     segments = patient_segments(text, starts)
-    # what a several-patient text says before the first patient holds for each of them
-    shared = []
-    if len(segments) > 1:
-        shared = [
-            FieldEvidence(e.field, e.value, "inferred", e.start, e.end, e.quote,
-                          "stated for every patient of the report")
-            for e in term_lists(text, case_start(text, starts), segments[0][1])
-            if e.field == "conditions" and e.status == "stated"
-        ]  # fmt: skip
+    begin, stop = case_part(text, starts[0] if starts else None)
+    shared = [
+        FieldEvidence(e.field, e.value, "inferred", e.start, e.end, e.quote, _EVERY)
+        for low, high in shared_spans(text, segments, begin, stop)
+        for e in [*term_lists(text, low, high), *labs(text, low, high),
+                  *subtype(text, low, high, (0, 0))]
+        if e.field in _SHARED and e.status == "stated"
+    ]  # fmt: skip
     for number, (label, start, end) in enumerate(segments, start=1):
         evidence = _draft(text, start, end, (segments[-1][2], len(text)), shared)
         drafts.append(CaseDraft(label, f"{source_id}_{number}", tuple(evidence)))
     return Extraction(source_id=source_id, drafts=tuple(drafts), text=text)
 
 
+_EVERY = "stated for every patient of the report"
+#: Fields a sentence about every patient of a report gives to each of them.
+_SHARED = {"conditions", "subtype", "treatments", "outcome", "renal_function",
+           "calcium_status", "phosphate_status", "pth_status"}  # fmt: skip
+
+
 def _draft(text, start, end, later, shared) -> list[FieldEvidence]:
     found = [
-        *shared,
+        *(e for e in shared if e.field != "subtype"),
         *age_and_sex(text, start, end),
         *term_lists(text, start, end),
         *autoantibodies(text, start, end),
@@ -110,11 +121,21 @@ def _draft(text, start, end, later, shared) -> list[FieldEvidence]:
         *labs(text, start, end),
     ]
     found = _merge_sites(found)
+    if any(e.value == "dialysis" for e in _kept(found, "renal_function")):
+        # a patient on dialysis: it is the renal function, not a treatment of the calcinosis,
+        # and it says more than "impaired"
+        found = [e for e in found if not (e.field in ("treatments", "renal_function")
+                                          and e.value in ("dialysis", "impaired"))] + [
+            e for e in _kept(found, "renal_function") if e.value == "dialysis"]  # fmt: skip
     if len({e.value for e in _kept(found, "conditions")} - {"none"}):
         # "no underlying disease" beside a named condition: the condition wins
         found = [e for e in found if not (e.field == "conditions" and e.value == "none")]
+    ages = [e.value for e in _kept(found, "age_years")]
+    if ages and ages[0] != "90+" and not any(e.value == "neonatal_hypocalcaemia" for e in found):
+        found += neonatal_hypocalcaemia(text, start, end, float(ages[0]))
     found += _inferred_conditions(found)
-    found += _subtype(text, start, end, later, found)
+    found += _subtype(text, start, end, later, found,
+                      [e for e in shared if e.field == "subtype"])  # fmt: skip
     return found
 
 
@@ -123,22 +144,26 @@ def _kept(found, field) -> list[FieldEvidence]:
 
 
 def _merge_sites(found: list[FieldEvidence]) -> list[FieldEvidence]:
-    """One value per site: left and right make bilateral; parts named with their whole
-    ("the fingers, ring and index") are reported at the whole."""
+    """One value per site: left and right make bilateral; parts named right after their
+    whole ("the fingers, ring and index") are reported at the whole."""
     from casestats.schema import load_schema
 
     schema = load_schema()
     kept = _kept(found, "sites")
-    named = {re.sub(r" \(.*", "", e.value) for e in kept}
+
+    def whole_of(e):
+        term = re.sub(r" \(.*", "", e.value)
+        for ancestor in schema.ancestors(term)[1:]:
+            if any(w.value.startswith(ancestor) and 0 <= e.start - w.end <= 40 for w in kept):
+                return ancestor
+        return term
+
     sides: dict[str, set[str]] = {}
     for e in kept:
-        term, _, side = e.value.partition(" (")
-        whole = next((a for a in schema.ancestors(term)[1:] if a in named), term)
-        sides.setdefault(whole, set()).update({side.rstrip(")")} - {""})
+        sides.setdefault(whole_of(e), set()).update({e.value.partition(" (")[2].rstrip(")")} - {""})
     out = [e for e in found if e not in kept]
     for e in kept:
-        term = re.sub(r" \(.*", "", e.value)
-        whole = next((a for a in schema.ancestors(term)[1:] if a in named), term)
+        term, whole = re.sub(r" \(.*", "", e.value), whole_of(e)
         side = sides.get(whole, set())
         label = (
             "bilateral"
@@ -178,11 +203,13 @@ def _inferred_conditions(found: list[FieldEvidence]) -> list[FieldEvidence]:
     return out
 
 
-def _subtype(text, start, end, later, found) -> list[FieldEvidence]:
+def _subtype(text, start, end, later, found, shared) -> list[FieldEvidence]:
     named = subtype(text, start, end, later)
-    stated = {e.value for e in named if e.status == "stated"}
+    if not any(e.status == "stated" for e in named):
+        named += shared
+    stated = {e.value for e in named if e.status in ("stated", "inferred")}
     if len(stated) == 1:
-        first = next(e for e in named if e.status == "stated")
+        first = next(e for e in named if e.value in stated)
         return [*named, FieldEvidence("subtype_basis", "stated", "stated", first.start,
                                       first.end, first.quote)]  # fmt: skip
     if len(stated) > 1:  # the text names several: leave it to the curator

@@ -7,6 +7,7 @@ import re
 from casestats.extraction._result import FieldEvidence
 from casestats.extraction._rules import (
     Mention,
+    about_patient,
     clause_bounds,
     context_of,
     find_terms,
@@ -18,15 +19,19 @@ _NOUNS = {
     "woman": "female", "girl": "female", "lady": "female", "female": "female",
     "mother": "female", "man": "male", "boy": "male", "gentleman": "male", "male": "male",
     "father": "male", "infant": "", "child": "", "patient": "", "neonate": "", "baby": "",
-    "newborn": "", "adolescent": "", "person": "",
+    "newborn": "", "adolescent": "", "person": "", "son": "male", "daughter": "female",
 }  # fmt: skip
 _NOUN = (
     r"(woman|girl|lady|female|mother|man|boy|gentleman|male|father|infant|child|patient|"
-    r"neonate|baby|newborn|adolescent|person)"
+    r"neonate|baby|newborn|adolescent|person|son|daughter)"
 )
 _UNIT = r"(year|yr|month|week|day)s?"
+_WORDS = ("one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+          "fifteen sixteen seventeen eighteen nineteen twenty").split()  # fmt: skip
+_NUMBER_WORD = {word: i + 1 for i, word in enumerate(_WORDS)}
 AGE = re.compile(
-    rf"\b(\d+(?:\.\d+)?)[\s\-]*{_UNIT}[\s\-]*old\s+(?:\w+\s+){{0,2}}?{_NOUN}\b"
+    rf"\b(\d+(?:\.\d+)?|{'|'.join(_WORDS)})[\s\-]*{_UNIT}[\s\-]*old\s+(?:\w+\s+){{0,2}}?"
+    rf"{_NOUN}\b"
     rf"|\b{_NOUN}\s+aged\s+(\d+(?:\.\d+)?)\s*(?:{_UNIT})?",
     re.I,
 )
@@ -48,18 +53,20 @@ PAIRED = {
     "thigh", "knee", "leg", "ankle", "foot", "heel", "sole", "breast", "ear", "cheek", "eyelid",
 }  # fmt: skip
 _LESION = re.compile(
-    r"calcinosis|calcif|nodul|papul|plaque|lesion|deposit|mass|masses|ulcer|swelling|"
-    r"extru|chalky|tumou?r|induration",
+    r"calcinosis|calcif|nodul|(?<!gottron's )(?<!gottron )papul|plaque|lesion|deposit|mass|"
+    r"masses|ulcer|swelling|extru|chalky|tumou?r|induration",
     re.I,
 )
-_OF = r"\s+(?:of|on)\s+(?:the\s+|her\s+|his\s+)?(?:(both|left|right|bilateral)\s+)?"
+_OF = r"\s+(?:of|on)\s+(?:the\s+|her\s+|his\s+)?(?:(both|left|right|bilateral)\s+)?(?:the\s+)?"
 _SIDE = re.compile(r"\b(left|right|both|bilateral(?:ly)?)\b(?:\s+and\s+(left|right))?", re.I)
 
 ANALYTES = {
     "calcium": r"(?i:(?:serum |total |ionized |ionised |corrected )?calcium(?! ?(?:deposit|salt|"
     r"gluconate|channel|hydroxyapatite|phosphate|acetate|heparin|infusion|chloride|carbonate|"
-    r"-containing|containing|oxalate|pyrophosphate|crystal)))|\bCa\b",
-    "phosphate": r"(?:serum |inorganic )?(?:phosphate|phosphorus)(?! ?binder)",
+    r"-containing|containing|oxalate|pyrophosphate|crystal|concentration|supplement|"
+    r"[-\u2013 ]?phosph\w* product)))|\bCa\b(?!\s*[x\u00d7*]\s*P)",
+    "phosphate": r"(?:serum |inorganic )?\b(?:phosphate|phosphorus|phosphorous)(?! ?binder)(?!mi)"
+    r"|(?<=serum )P\b",
     "pth": r"(?:intact )?parathyroid hormone|\b(?:i)?PTH\b",
     "renal": r"renal function(?: parameters| tests)?|kidney function",
 }
@@ -79,6 +86,12 @@ _SIGN = re.compile(
     r"(?<=[\w)])(\+|−|-)(?=[\s,;.)]|$)",
     re.I,
 )
+
+
+#: Conditions that count only as the setting of the calcinosis, with a word saying so.
+_SETTINGS = {"infection", "trauma"}
+_CAUSE = re.compile(r"\b(after|following|history of|secondary to|due to|site of|prior|previous|"
+                    r"caused by|because of)\b[^.;]*$", re.I)  # fmt: skip
 
 
 def _evidence(field, value, status, text, start, end, rule="") -> FieldEvidence:
@@ -101,12 +114,15 @@ def age_and_sex(text: str, start: int, stop: int) -> list[FieldEvidence]:
             if m.group(1)
             else (m.group(5), m.group(6) or "year", m.group(4))
         )
+        number = _NUMBER_WORD.get(number.casefold(), number)  # "an eight-year old girl"
         years = float(number) / _PER_YEAR[unit.lower().rstrip("s")]
         value = "90+" if years >= 90 else f"{years:.2f}".rstrip("0").rstrip(".")
         rule = "" if unit.lower().startswith(("year", "yr")) else f"{unit} converted to years"
         out.append(_evidence("age_years", value, "inferred" if rule else "stated", text,
                              m.start(), m.end(), rule))  # fmt: skip
-        sex = _NOUNS[noun.lower()]
+        sex = _NOUNS[noun.lower()] or next(  # "a 12-year-old child" then "12-year-old female"
+            (_NOUNS[p.group(3).lower()] for p in phrases[1:] if p.group(1) == m.group(1)
+             and p.group(1) and _NOUNS[p.group(3).lower()]), "")  # fmt: skip
         if not sex and (following := re.match(r"\s+(girl|boy|female|male)\b", text[m.end() :])):
             sex = _NOUNS[following.group(1).lower()]  # "a 3-month-old infant girl"
         if sex:
@@ -123,6 +139,20 @@ def age_and_sex(text: str, start: int, stop: int) -> list[FieldEvidence]:
     return out
 
 
+_HYPOCALCAEMIA = re.compile(r"\bhypocalc(?:a)?emi(?:a|c)\b", re.I)
+
+
+def neonatal_hypocalcaemia(text: str, start: int, stop: int, age: float) -> list[FieldEvidence]:
+    """Hypocalcaemia stated for a patient in the first weeks of life (under 0.1 years)."""
+    if age >= 0.1:
+        return []
+    for m in _HYPOCALCAEMIA.finditer(text, start, stop):
+        if about_patient(text, m.start()) and context_of(text, m.start(), m.end())[0] == "stated":
+            return [_evidence("conditions", "neonatal_hypocalcaemia", "inferred", text, m.start(),
+                              m.end(), "hypocalcaemia in a patient under 0.1 years")]  # fmt: skip
+    return []
+
+
 def term_lists(text: str, start: int, stop: int) -> list[FieldEvidence]:
     """Conditions, SSc subset, treatments, outcome and renal function from the vocabularies."""
     out = []
@@ -134,8 +164,31 @@ def term_lists(text: str, start: int, stop: int) -> list[FieldEvidence]:
         for m in find_terms(text, vocabulary, span=(start, stop)):
             if any(a <= m.start < b for a, b in antibody_spans):
                 continue  # "lupus" in "lupus anticoagulant"
-            status = m.context
-            out.append(FieldEvidence(field, m.term, status, m.start, m.end, m.text, m.trigger))
+            if m.term in _SETTINGS and not _CAUSE.search(text, max(start, m.start - 40), m.start):
+                continue  # "ulceration, infection and abscess" is a complication, not a cause
+            if re.match(r"\s*:", text[m.end :]):
+                continue  # "Observation:" labels a part of an abstract
+            out.append(FieldEvidence(field, m.term, m.context, m.start, m.end, m.text, m.trigger))
+    return _outcome_after_treatment(text, out)
+
+
+_FOLLOW_UP = re.compile(
+    r"follow[\s\-]?up|later|after\s+\d+|spontaneous|within\s+\w+\s+(?:week|month|year)", re.I
+)
+
+
+def _outcome_after_treatment(text: str, found: list[FieldEvidence]) -> list[FieldEvidence]:
+    """Progression is an outcome when it follows treatment or a follow-up: "the lesions
+    had enlarged since they were first noted", before any treatment, is history."""
+    treated = min((sentence_bounds(text, e.start)[0] for e in found if e.field == "treatments"),
+                  default=None)  # fmt: skip
+    out = []
+    for e in found:
+        if e.field == "outcome" and e.value == "progressed":
+            low, high = sentence_bounds(text, e.start)
+            if (treated is None or low < treated) and not _FOLLOW_UP.search(text, low, high):
+                continue
+        out.append(e)
     return out
 
 
@@ -166,7 +219,10 @@ def _sign_for(text: str, m: Mention, low: int, high: int) -> tuple[str, str]:
         between = text[before[-1].end() : m.start]
         if not re.search(r"[;]|\bwhereas\b|\bbut\b", between):
             return _sign_value(before[-1].group(0))
-    if after:
+    if before and re.fullmatch(r"\s+(?:(?!(?:and|or|but|while|whereas)\b)[\w\-]+\s+){0,2}",
+                                text[before[-1].end() : m.start]):
+        return _sign_value(before[-1].group(0))  # "positive anti-dsDNA antibodies"
+    if after and (len(text[m.end : after[0].start()]) < 60 or "normal" not in after[0].group(0)):
         return _sign_value(after[0].group(0))
     return "", ""
 
@@ -180,19 +236,36 @@ def _sign_value(word: str) -> tuple[str, str]:
     return "-", ""
 
 
+#: One word for an analyte and its status: "hyperphosphataemia", "normocalcemic".
+_COMPOUND = re.compile(r"\b(hyper|hypo|normo)(calc|phosphat)a?em(?:ia|ic)\b", re.I)
+_COMPOUND_STATUS = {"hyper": "high", "hypo": "low", "normo": "normal"}
+
+
 def labs(text: str, start: int, stop: int) -> list[FieldEvidence]:
     """Calcium, phosphate, PTH (value, unit, status) and renal function status."""
     out = []
+    for m in _COMPOUND.finditer(text, start, stop):
+        if about_patient(text, m.start()):
+            analyte = "calcium" if m.group(2).casefold() == "calc" else "phosphate"
+            context, trigger = context_of(text, m.start(), m.end())
+            out.append(FieldEvidence(f"{analyte}_status", _COMPOUND_STATUS[m.group(1).casefold()],
+                                     context, m.start(), m.end(), m.group(0), trigger))  # fmt: skip
     for analyte, pattern in ANALYTES.items():
         for m in re.finditer(pattern, text[:stop], re.I if analyte != "calcium" else 0):
-            if m.start() < start or not (m.group(0).strip()):
+            if m.start() < start or not m.group(0).strip() or not about_patient(text, m.start()):
                 continue
             out.extend(_one_lab(text, analyte, m.start(), m.end()))
     return out
 
 
+#: A clause about what was given, not what was measured ("dialysate calcium of 1.25 mmol/L").
+_NOT_SERUM = re.compile(r"\b(dialysate|dialysis bath|solution|infusion|supplement\w*|diet)\b", re.I)
+
+
 def _one_lab(text: str, analyte: str, start: int, end: int) -> list[FieldEvidence]:
     low, high = clause_bounds(text, start, end)
+    if _NOT_SERUM.search(text, max(low, start - 35), end):
+        return []
     sent_low, sent_high = sentence_bounds(text, start)
     out = []
     number = re.search(r"^[^\d.;]{0,25}?" + _NUMBER.pattern, text[end:sent_high])
@@ -223,12 +296,20 @@ def _one_lab(text: str, analyte: str, start: int, end: int) -> list[FieldEvidenc
     return out
 
 
+#: Between a status word and its analyte: nothing, or the analytes it also qualifies
+#: ("normal serum calcium and phosphorus").
+_COORDINATED = re.compile(
+    r"\s*(?:levels? of\s+)?(?:(?:serum |total |blood )?(?:calcium|phosph\w+|PTH)"
+    r"(?:,\s*|\s+and\s+|\s+or\s+))?(?:serum |total |blood |ionized |ionised |corrected )?", re.I,
+)
+
+
 def _status_near(text, start, end, low, high):
     # "elevated serum calcium" (just before) or "calcium ... were within normal limits" (after)
     before = [
         s
-        for s in _STATUS.finditer(text, max(low, start - 20), start)
-        if not text[s.end() : start].strip()
+        for s in _STATUS.finditer(text, max(low, start - 45), start)
+        if _COORDINATED.fullmatch(text[s.end() : start])
     ]
     after = [s for s in _STATUS.finditer(text, end, high)]
     chosen = before[-1] if before else (after[0] if after else None)
@@ -242,6 +323,14 @@ def _status_near(text, start, end, low, high):
     return term, chosen.start(), chosen.end(), context, trigger
 
 
+#: After a site: it is in pain or imaged, not a lesion ("body aches", "abdominal X-ray").
+_NOT_A_LESION = re.compile(r"\s*(?:[\w\-]+\s+)?(?:pain|aches?|arthralgia)|\s*(?:x-ray|radiograph|"
+                           r"ultraso|CT\b|MRI)", re.I)  # fmt: skip
+
+
+_BONE = re.compile(r"\b(?:femoral|humeral|radial|metatarsal)\s+$", re.I)
+
+
 def sites(text: str, start: int, stop: int) -> list[FieldEvidence]:
     """Lesion sites with laterality, from sentences that speak of lesions."""
     out = []
@@ -252,13 +341,22 @@ def sites(text: str, start: int, stop: int) -> list[FieldEvidence]:
         between = text[m.end : n.start]
         if re.fullmatch(_OF, between) and n.term in schema.ancestors(m.term)[1:]:
             containers[n.start] = m.start
-    for m in find_terms(text, "site", span=(start, stop)):
+    sided: dict[str, set[str]] = {}  # "a painful left elbow" ... "the elbow lesion"
+    for m in mentions:
+        side = _laterality(text, m, sentence_bounds(text, m.start)[0])[0]
+        if side and m.context == "stated":
+            sided.setdefault(m.term, set()).add(side)
+    for m in mentions:
         if m.start in containers:
             continue
         low, high = sentence_bounds(text, m.start)
-        if not _LESION.search(text, low, high) or re.match(r"\s*pain", text[m.end :]):
+        if not _LESION.search(text, low, high) or _NOT_A_LESION.match(text, m.end):
             continue
+        if _BONE.search(text[max(0, m.start - 12) : m.start]):
+            continue  # "femoral head" is a bone
         side, rule, s = _laterality(text, m, low)
+        if not side and len(named := sided.get(m.term, set())) == 1:
+            side, rule = next(iter(named)), "the side the text gives this site elsewhere"
         value = f"{m.term} ({side})" if side else m.term
         status = m.context if m.context != "stated" else ("inferred" if rule else "stated")
         out.append(_evidence("sites", value, status, text, s, m.end, rule or m.trigger))
@@ -276,7 +374,8 @@ def _laterality(text: str, m: Mention, low: int) -> tuple[str, str, int]:
     if (
         sides
         and re.fullmatch(r"[\s\w\-]{0,14}", window[sides[-1].end() :])
-        and not re.search(r"\b(and|or|with)\b", window[sides[-1].end() :])
+        and (not re.search(r"\b(and|or|with)\b", window[sides[-1].end() :])
+             or sides[-1].group(1).casefold() in ("both", "bilateral"))  # "both buttocks and hips"
     ):
         side = sides[-1]
         words = {side.group(1).casefold(), (side.group(2) or "").casefold()} - {""}
@@ -292,8 +391,8 @@ def _laterality(text: str, m: Mention, low: int) -> tuple[str, str, int]:
 
 
 def _plural(surface: str, term: str) -> bool:
-    word = surface.casefold()
-    return word in ("feet",) or (
+    word = surface.casefold().split()[-1]  # "lateral hips"
+    return word in ("feet",) or word == term + "e" or (
         word.endswith("s") and not term.endswith("s") and word.rstrip("s") == term.replace("_", " ")
     )
 

@@ -9,6 +9,7 @@ mention in the same clause, or a trigger phrase right after it.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from dataclasses import dataclass
@@ -30,7 +31,8 @@ NEGATION_AFTER = (
 UNCERTAIN_BEFORE = (
     "possible", "possibly", "probable", "probably", "suspected", "suspicion of",
     "suggestive of", "suggesting", "likely", "may", "might", "could", "differential",
-    "presumed", "query", "family history of", "mother", "father", "sister", "brother",
+    "presumed", "query", "signs of", "monitored for", "screened for", "family history of",
+    "mother", "father", "sister", "brother",
 )  # fmt: skip
 
 #: Phrases right after a mention that make it uncertain.
@@ -45,11 +47,21 @@ _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+(?=\s|$)|\n|$)")
 #: A section heading after which the text is discussion, not the case.
 _DISCUSSION = re.compile(r"^\W*(discussion|comment|references|conclusions?)\b.*$", re.I | re.M)
 _CASE_HEADING = re.compile(
-    r"^\W*(?:case|patient)\s+(\d+|[IVX]+|one|two|three|four)\b[^\n]*$", re.I | re.M
+    r"^\W*(?:case|patient)\s+(\d+|[IVX]+|one|two|three|four)\b[^\n]*$"
+    r"|(?<=[.:]\s)(?:case|patient)\s+(\d+)\s*[.:](?=\s)",  # "... Case 2. The patient was"
+    re.I | re.M,
 )
+_COUNT = {"two": 2, "three": 3, "four": 4, "2": 2, "3": 3, "4": 4}
 _SEVERAL = re.compile(
     r"\b(two|three|four|2|3|4)\s+(?:\w+\s+)?(siblings|sisters|brothers|patients|cases|"
-    r"children|twins|women|men|girls|boys)\b",
+    r"children|twins|women|men|girls|boys|neonates|infants|newborns|babies)\b",
+    re.I,
+)
+#: A sentence of a several-patient text that speaks of all of them.
+_ALL_PATIENTS = re.compile(
+    r"\b(?:both|all(?: the)?(?: two| three| four)?|each|these(?: two| three| four)?|"
+    r"the (?:two|three|four)|our)\s+(?:of (?:them|the \w+)|patients|cases|siblings|children|"
+    r"neonates|infants|girls|boys|women|men|sisters|brothers|twins)\b",  # not "both hands"
     re.I,
 )
 
@@ -96,41 +108,84 @@ def vocabulary_pattern(vocabulary: str) -> re.Pattern | None:
     for row in rows.itertuples(index=False):
         names.update([row.term, row.label, *filter(None, row.synonyms.split("|"))])
     names = {n for n in names if len(n) > 1 and n not in _GENERIC}
+    if vocabulary == "ssc_subset":  # "diffuse" alone is a pattern of ANA or of lesions
+        names -= {"limited", "diffuse", "sine"}
     alternatives = []
     for name in sorted(names, key=len, reverse=True):
         body = _name_pattern(name)
+        if len(name) > 3 and name[-1].isalpha() and name == name.lower():
+            body += "(?:e?s)?"  # "calcium channel blockers", "bisphosphonates"
         if len(name) <= 5 and name != name.lower():
             alternatives.append(body)
         else:
             alternatives.append(f"(?i:{body})")
+    if vocabulary == "ssc_subset":  # ... unless the disease follows: "limited systemic scleroderma"
+        alternatives.append(r"(?i:limited|diffuse)(?=(?:[\s\-]+(?:cutaneous|systemic|form))*"
+                            r"\s+(?:systemic sclerosis|scleroderma|SSc)\b)")  # fmt: skip
     if not alternatives:
         return None
     return re.compile(r"(?<![\w\-])(?:" + "|".join(alternatives) + r")(?![\w\-])")
 
 
+#: Between a mention and a second name for the same thing ("CREST syndrome - a special form
+#: of limited cutaneous systemic sclerosis"): the second shares the first one's context.
+_APPOSITION = re.compile(r"\s*[-\u2013\u2014(,]\s*(?:(?!\b(?:and|but|with)\b)[\w\s]){0,40}")
+
+
+def _canonical(schema, vocabulary: str, surface: str) -> str | None:
+    term = schema.canonical(vocabulary, surface)
+    for cut in (1, 2):  # a plural the pattern allowed
+        if term is None and surface.casefold().endswith("es"[2 - cut :]):
+            term = schema.canonical(vocabulary, surface[:-cut])
+    return term
+
+
 def find_terms(text: str, vocabulary: str, *, span: tuple[int, int] = (0, -1)) -> list[Mention]:
-    """Every mention of a vocabulary's terms in ``text[span]``, with its context."""
+    """Every mention of a vocabulary's terms in ``text[span]``, with its context.
+
+    Only sentences about the patient count (:func:`about_patient`).
+    """
     pattern = vocabulary_pattern(vocabulary)
     schema = load_schema()
     start, stop = span[0], (len(text) if span[1] < 0 else span[1])
     out = []
     for match in pattern.finditer(text, start, stop):
-        term = schema.canonical(vocabulary, match.group(0))
-        if term is None:
+        term = _canonical(schema, vocabulary, match.group(0))
+        if term is None or not about_patient(text, match.start()):
             continue
         context, trigger = context_of(text, match.start(), match.end())
+        if out and context == "stated" and _APPOSITION.fullmatch(text[out[-1].end : match.start()]):
+            context, trigger = out[-1].context, out[-1].trigger  # "signs of CREST - a form of"
         out.append(
             Mention(vocabulary, term, match.start(), match.end(), match.group(0), context, trigger)
         )
     return out
 
 
+#: Where a sentence ends: a full stop (with the citation numbers printed after it,
+#: "rare.2 It"), a blank line, or the end of a short line (a heading) or of the title.
+_STOP = re.compile(
+    r"(?<!\d)[.!?](?:\d+(?:\s?[,\u2013\-]\s?\d+)*)?(?=\s)|(?<=\d)[.!?](?=\s)|\n\s*\n|^[^\n]{0,60}$",
+    re.M,
+)  # not "9.1 mg/dL"
+
+
+@functools.lru_cache(maxsize=32)
+def _sentence_ends(text: str) -> tuple[int, ...]:
+    first_line = text.find("\n")
+    ends = {m.end() for m in _STOP.finditer(text)} | {len(text)}
+    return tuple(sorted(ends | ({first_line} if first_line > 0 else set())))
+
+
 def sentence_bounds(text: str, position: int) -> tuple[int, int]:
-    """Start and end of the sentence holding `position` (a line break alone does not end it)."""
-    start = max(text.rfind(mark, 0, position) for mark in (". ", ".\n", "\n\n"))
-    start = 0 if start < 0 else start + 1
-    ends = [i for i in (text.find(m, position) for m in (". ", ".\n", "\n\n")) if i >= 0]
-    return start, (min(ends) + 1 if ends else len(text))
+    """Start and end of the sentence holding `position`.
+
+    A line break alone ends a sentence only after a short line (a heading)
+    or after the first line (the title); wrapped lines stay one sentence.
+    """
+    ends = _sentence_ends(text)
+    i = bisect.bisect_right(ends, position)
+    return (ends[i - 1] if i else 0), (ends[i] if i < len(ends) else len(text))
 
 
 def clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
@@ -166,57 +221,127 @@ def context_of(text: str, start: int, end: int) -> tuple[str, str]:
     return "stated", ""
 
 
-_PATIENT = re.compile(
-    r"\b(she|he|her|his|him|the patient|our patient|this patient|patient \d|case \d|"
-    r"the (?:child|infant|girl|boy|woman|man)|on examination)\b|^\W*(?:case|patient)\b",
+#: Words that tie a sentence to the patient being described.
+_ANCHOR = re.compile(
+    r"\b(?:she|he|her|his|him|our patients?|this patient|the patients?|both patients|"
+    r"(?:patient|case) (?:\d|one|two|three)|the (?:child|infant|neonate|girl|boy|woman|man|lady)|"
+    r"we (?:report|present|describe)|this (?:article|report|case)|the authors|"
+    r"\d+[\s\-]*(?:year|month|week|day)s?[\s\-]*old)\b",
     re.I,
 )
-_HEADING = re.compile(r"^\W*[^.\n]{0,60}\W*$")
+#: Verbs in the past tense: a case narrative, not a statement about the disease.
+_PAST = re.compile(
+    r"\b(?:was|were|had|showed|revealed|underwent|began|became|grew|took|came|\w{3,}ed)\b", re.I
+)
+#: Marks of text about the disease or the literature rather than the patient.
+_GENERAL = re.compile(
+    r"\[\d[\d,\s\u2013\-]*\]|\(\d+(?:\s*[,\u2013\-]\s*\d+)*\)|<sup>|"
+    r"\b(?:has|have)(?: all)? been\b|\bkey[\s\-]?words\b|"
+    r"\b(?:is|are|can|cannot|may|might|should|must|remains?|occurs?|represents?|results|"
+    r"tends?|usually|typically|commonly|often|generally|rarely|literature|studies|"
+    r"types|subtypes|categories|classified into|differential)\b",
+    re.I,
+)
+
+
+#: A figure legend: it shows the patient.
+_LEGEND = re.compile(r"\W*fig(?:ure|\.)?\s*\d", re.I)
+_TITLE = re.compile(r"[^\n.]{10,200}\n")
+
+
+def about_patient(text: str, position: int) -> bool:
+    """Whether the sentence at `position` speaks of the patient.
+
+    A sentence naming the patient (a pronoun, "our patient", an age phrase,
+    "we report"), a figure legend or the title does; so does a sentence in the
+    past tense with no mark of general text (a citation, "is", "usually",
+    "types"...). Introductions and literature reviews ("Calcinosis is
+    classified into four types [1]") do not.
+    """
+    low, high = sentence_bounds(text, position)
+    sentence = text[low:high]
+    if _ANCHOR.search(sentence) or _LEGEND.match(sentence) or (low == 0 and _TITLE.match(text)):
+        return True  # the title of a case report names its case
+    return bool(_PAST.search(sentence)) and not _GENERAL.search(sentence)
+
+
+_ANY_AGE = re.compile(r"\b[\w.]+[\s\-]*(?:year|month|week|day)s?[\s\-]*old\b", re.I)
+_HEADING = re.compile(r"^\W*(?:\d+\.\s*)*[^.\n]{0,60}\W*$")  # "Keywords: ...", "1. Case"
 
 
 def case_part(text: str, first_age: int | None) -> tuple[int, int]:
-    """(start, stop) of the case description.
+    """(start, stop) of the text that may describe the patient.
 
-    It starts at the paragraph of the first age phrase and runs over the
-    paragraphs that speak of the patient (pronouns, "the patient"); a
-    paragraph that does not, or a Discussion heading, ends it. Short heading
-    lines neither start nor end it.
+    It starts at the top (titles and abstracts describe the patient too;
+    :func:`about_patient` keeps out their general sentences) and runs, past
+    the paragraph of the first age phrase, over the paragraphs with a
+    sentence about the patient; a paragraph without one, or a Discussion
+    heading, ends it. Short heading lines do not end it.
     """
     heading = _DISCUSSION.search(text)
     limit = heading.start() if heading else len(text)
     if first_age is None or first_age >= limit:
         return 0, limit
     paragraphs = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+(?:\n(?!\s*\n)[^\n]*)*", text)]
-    start = next((a for a, b in paragraphs if a <= first_age < b + 1), 0)
-    stop = limit
+    first = next((a for a, b in paragraphs if a <= first_age < b + 1), 0)
+    if _HEADING.fullmatch(text[first : text.find("\n", first) % (len(text) + 1)]):
+        # the first age is in the title: the case runs from the next age phrase on
+        later = [a for a, b in paragraphs if a > first and _ANY_AGE.search(text, a, b)]
+        first = later[0] if later else first
     for a, b in paragraphs:
-        if a <= start or a >= limit or _HEADING.fullmatch(text[a:b]):
+        if a <= first or a >= limit or _HEADING.fullmatch(text[a:b]):
             continue
-        if not _PATIENT.search(text, a, b):
-            stop = a
-            break
-    return start, stop
-
-
-def case_start(text: str, age_starts: list[int]) -> int:
-    """Where the case description starts (see :func:`case_part`)."""
-    return case_part(text, age_starts[0] if age_starts else None)[0]
+        if not any(about_patient(text, a + m.start()) for m in _SENTENCE.finditer(text[a:b])):
+            return 0, a
+    return 0, limit
 
 
 def patient_segments(text: str, age_starts: list[int]) -> list[tuple[str, int, int]]:
     """(label, start, end) of each patient's part of the text.
 
-    "Case 1" / "Patient 2" headings split the text; without headings, a text
-    announcing several patients ("two siblings") is split where each new
-    age-and-sex phrase starts. Otherwise the whole text is one patient.
+    "Case 1" / "Patient 2" headings (on a line of their own, or "Case 2." in
+    running text) split the text; without headings, a text announcing several
+    patients ("two siblings", "three neonates") is split where each new
+    age-and-sex phrase starts, up to the number announced. Otherwise the
+    whole text is one patient.
     """
     begin, stop = case_part(text, age_starts[0] if age_starts else None)
-    headings = [m for m in _CASE_HEADING.finditer(text, 0, stop)]
+    headings = list(_CASE_HEADING.finditer(text, 0, stop))
     if len(headings) >= 2:
         bounds = [m.start() for m in headings] + [stop]
-        return [(f"Case {m.group(1)}", bounds[i], bounds[i + 1]) for i, m in enumerate(headings)]
+        return [(f"Case {m.group(1) or m.group(2)}", bounds[i], bounds[i + 1])
+                for i, m in enumerate(headings)]  # fmt: skip
     starts = [s for s in age_starts if s < stop]
-    if _SEVERAL.search(text, 0, stop) and len(starts) >= 2:
+    several = _SEVERAL.search(text, 0, stop)
+    if several and len(starts) >= 2:
+        starts = starts[: _COUNT[several.group(1).casefold()]]
         bounds = [*starts, stop]
+        if sentence_bounds(text, starts[0]) == sentence_bounds(text, starts[-1]):
+            # "a 2-week-old girl, a 4-week-old boy and a 4-week-old girl were seen":
+            # each patient is its phrase; the rest of the text is shared
+            bounds[-1] = min(bounds[-1], sentence_bounds(text, starts[-1])[1])
+            bounds[-1] = next((m.start() for m in re.finditer(r"[,;]|\s(?:and|were)\s",
+                                                               text[starts[-1]:bounds[-1]])),
+                              bounds[-1] - starts[-1]) + starts[-1]  # fmt: skip
         return [(f"Case {i + 1}", bounds[i], bounds[i + 1]) for i in range(len(starts))]
     return [("Case 1", begin, stop)]
+
+
+def shared_spans(text: str, segments: list[tuple[str, int, int]], begin: int,
+                 stop: int) -> list[tuple[int, int]]:  # fmt: skip
+    """The parts of a several-patient text that hold for every patient.
+
+    What comes before the first patient, the sentences that speak of all of
+    them ("Both patients had..."), and, when the patients were introduced in
+    one sentence, everything after it.
+    """
+    if len(segments) < 2:
+        return []
+    spans = [(begin, segments[0][1])]
+    end = segments[-1][2]
+    if end < stop and sentence_bounds(text, segments[0][1])[1] >= segments[-1][2]:
+        spans.append((end, stop))
+    for _, low, high in segments:
+        for m in _ALL_PATIENTS.finditer(text, low, high):
+            spans.append(sentence_bounds(text, m.start()))
+    return spans
