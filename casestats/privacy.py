@@ -71,11 +71,12 @@ def check_publishable(cases) -> ValidationReport:
 
     Parameters
     ----------
-    cases : CaseSeries or pandas.DataFrame
+    cases : CaseSeries, CohortTable or pandas.DataFrame
         Every column is scanned, ``case_id`` included, and so is the sources
-        table (``CaseSeries.sources``, or a DataFrame's ``attrs["sources"]``
-        as :func:`~casestats.load_dataset` gives it). ``age_years`` is also
-        and every column named like ``age`` (``age_at_onset``) are also read as numbers.
+        table (``.sources``, or a DataFrame's ``attrs["sources"]``). A
+        :class:`~casestats.CohortTable` holds counts, not patients, and is
+        checked as a table of counts. ``age_years`` and every column named
+        like ``age`` (``age_at_onset``) are also read as numbers.
 
     Returns
     -------
@@ -254,9 +255,13 @@ def _tables(cases) -> tuple[pd.DataFrame, pd.DataFrame | None, bool, str]:
         kind = cases.attrs.get("metadata", {}).get("kind", "cases")
         return cases, cases.attrs.get("sources"), kind == "cases", "<DataFrame>"
     from casestats.caseseries import CaseSeries
+    from casestats.cohorts import CohortTable
 
+    if isinstance(cases, CohortTable):  # published or own counts: no patient rows
+        return cases.to_frame(), cases.sources, False, "<CohortTable>"
     if not isinstance(cases, CaseSeries):
         raise TypeError(
-            f"cases must be a CaseSeries or a pandas DataFrame, not {type(cases).__name__}"
+            "cases must be a CaseSeries, a CohortTable or a pandas DataFrame, "
+            f"not {type(cases).__name__}"
         )
     return cases.data, cases.sources, True, "<CaseSeries>"
