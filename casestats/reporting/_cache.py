@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import shutil
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any
 __all__ = ["ResultCache"]
 
 _PLAIN = (str, int, float, bool, type(None))
+_FORMATS = ("png", "svg")
 
 
 def _key_part(value: Any) -> Any:
@@ -20,6 +22,18 @@ def _key_part(value: Any) -> Any:
     if isinstance(value, tuple) and all(isinstance(v, _PLAIN) for v in value):
         return ("tuple", value)
     return ("id", id(value))
+
+
+def _draw(result: Any, stem: Path, dpi: int, plot_kwargs: dict) -> list[Path]:
+    import matplotlib.pyplot as plt
+
+    from casestats.plotting import save_figure
+
+    fig = result.plot(**plot_kwargs).figure
+    try:
+        return save_figure(fig, stem, formats=_FORMATS, dpi=dpi)
+    finally:
+        plt.close(fig)
 
 
 class ResultCache:
@@ -53,7 +67,7 @@ class ResultCache:
 
     def __init__(self) -> None:
         self._results: dict[tuple, tuple[Any, list]] = {}
-        self._figures: dict[tuple, list[tuple[str, bytes]]] = {}
+        self._figures: dict[tuple, list[Path]] = {}  # key -> the files first written
         self._kept: list[Any] = []  # objects keyed by identity stay alive, so ids stay unique
 
     def __repr__(self) -> str:
@@ -107,27 +121,16 @@ class ResultCache:
         Returns
         -------
         list of pathlib.Path
-            The PNG and the SVG written.
+            The PNG and the SVG.
         """
-        import matplotlib.pyplot as plt
-
-        from casestats.plotting import save_figure
-
         key = (id(result), dpi, *sorted((k, _key_part(v)) for k, v in plot_kwargs.items()))
         stem = Path(path_stem)
-        if key not in self._figures:
-            fig = result.plot(**plot_kwargs).figure
-            try:
-                paths = save_figure(fig, stem, dpi=dpi)
-            finally:
-                plt.close(fig)
-            self._kept.append(result)
-            self._figures[key] = [(p.suffix, p.read_bytes()) for p in paths]
+        paths = [stem.with_name(f"{stem.name}.{fmt}") for fmt in _FORMATS]
+        if key in self._figures:
+            stem.parent.mkdir(parents=True, exist_ok=True)
+            for source, path in zip(self._figures[key], paths, strict=True):
+                shutil.copyfile(source, path)
             return paths
-        stem.parent.mkdir(parents=True, exist_ok=True)
-        paths = []
-        for suffix, data in self._figures[key]:
-            path = stem.with_name(stem.name + suffix)
-            path.write_bytes(data)
-            paths.append(path)
+        self._kept.append(result)
+        self._figures[key] = _draw(result, stem, dpi, plot_kwargs)
         return paths
