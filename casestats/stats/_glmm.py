@@ -11,6 +11,7 @@ import numpy as np
 from scipy import optimize, special
 
 from casestats.stats._checks import log_choose
+from casestats.stats._logsumexp import logsumexp
 
 # The GLMM likelihood integrates each study's random effect numerically: a
 # trapezoid rule on _GLMM_POINTS points spanning the region where the
@@ -50,21 +51,6 @@ def _glmm_log_integrand(x, n, mu, u, tau2):
     return x * eta - n * np.logaddexp(0.0, eta) - u**2 / (2 * tau2)
 
 
-def _logsumexp_rows(a):
-    """``scipy.special.logsumexp(a, axis=1)`` for finite real `a`, step for step.
-
-    The same operations in the same order (the maxima kept out of the sum and
-    added back by log1p), so the same bits, without scipy's per-call checks,
-    which cost more than the arithmetic here.
-    """
-    top = a.max(axis=1, keepdims=True)
-    at_top = a == top
-    count = at_top.sum(axis=1, keepdims=True, dtype=a.dtype)
-    rest = np.exp(np.where(at_top, -np.inf, a) - top).sum(axis=1, keepdims=True)
-    rest = np.where(rest == 0, rest, rest / count)
-    return (np.log1p(rest) + np.log(count) + top)[:, 0]
-
-
 def _glmm_study_loglik(x, n, mu, tau):
     """Per-study marginal log-likelihoods by adaptive quadrature.
 
@@ -96,7 +82,7 @@ def _glmm_study_loglik(x, n, mu, tau):
     log_f = _glmm_log_integrand(x[:, None], n[:, None], mu, u, tau2)
     # Trapezoid rule; the end points carry a negligible e^-_GLMM_DROP share.
     log_f[:, [0, -1]] += np.log(0.5)
-    log_int = _logsumexp_rows(log_f)
+    log_int = logsumexp(log_f, axis=1)
     loglik = log_choose(n, x) + log_int + np.log(step) - 0.5 * np.log(2 * np.pi * tau2)
     post = np.exp(log_f - log_int[:, None])
     score = (post * (x[:, None] - n[:, None] * special.expit(mu + u))).sum(axis=1)
