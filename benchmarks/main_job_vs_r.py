@@ -30,7 +30,12 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_R_SCRIPT = ROOT.parent / "shared" / "bench" / "main_job.R"
+# the yardstick lives in shared/bench beside the checkout (or beside its worktrees folder)
+DEFAULT_R_SCRIPT = next(
+    (p / "shared" / "bench" / "main_job.R" for p in ROOT.parents
+     if (p / "shared" / "bench" / "main_job.R").is_file()),
+    ROOT.parent / "shared" / "bench" / "main_job.R",
+)  # fmt: skip
 
 
 def _cpu_of_children() -> float:
