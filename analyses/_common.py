@@ -1,11 +1,15 @@
-"""What the analysis scripts share: where outputs go and how tables are written.
+"""What the analysis scripts share: the inputs, where outputs go and how tables are written.
 
 Tables are written as CSV (numbers to 10 significant digits, so reruns and
-platforms give identical files) and as Markdown for reading.
+platforms give identical files) and as Markdown for reading. Each dataset is
+loaded once per process, and every analysis and figure goes through one
+:class:`~casestats.reporting.ResultCache`, so the report that ``run_all``
+writes last reuses what the scripts computed and drew.
 """
 
 from __future__ import annotations
 
+import functools
 import time
 import warnings
 from collections import defaultdict
@@ -15,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 import casestats
-from casestats.reporting import markdown_table
+from casestats.reporting import ResultCache, markdown_table
 
 CASES = "calcinosis_case_reports"
 COHORTS = "ssc_calcinosis_cohorts"
@@ -23,6 +27,20 @@ COUNTS = "calcinosis_site_subtype_counts"
 
 #: Seconds spent per kind of work, for run_all's timing split.
 SECONDS: defaultdict[str, float] = defaultdict(float)
+
+#: The analyses and figures of this run, shared by the scripts and the report.
+CACHE = ResultCache()
+
+
+@functools.cache
+def dataset(name: str):
+    """A bundled dataset, loaded once per process (the cache knows data by identity)."""
+    return casestats.load_dataset(name)
+
+
+def analyse(function, *args, **kwargs):
+    """Run an analysis once per process: a second call with the same inputs reuses it."""
+    return CACHE.run(function, *args, **kwargs)
 
 
 @contextmanager
@@ -55,21 +73,15 @@ def script_main(run, doc: str) -> None:
     run(parser.parse_args().out)
 
 
-def save_plot(ax, out: Path, name: str) -> list[Path]:
-    """Save the figure of `ax` as PNG and SVG under ``out/figures`` and close it."""
-    import matplotlib.pyplot as plt
-
-    from casestats.plotting import save_figure
-
+def save_plot(result, out: Path, name: str, **plot_kwargs) -> list[Path]:
+    """Save ``result.plot(**plot_kwargs)`` as PNG and SVG under ``out/figures``."""
     with timed("figures"):
-        paths = save_figure(ax.figure, out / "figures" / name)
-        plt.close(ax.figure)
-    return paths
+        return CACHE.save_figure(result, out / "figures" / name, **plot_kwargs)
 
 
 def quietly(function, *args, **kwargs):
     """Run an analysis, collecting casestats warnings instead of printing them twice."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", casestats.CasestatsWarning)
-        result = function(*args, **kwargs)
+        result = analyse(function, *args, **kwargs)
     return result, [str(w.message) for w in caught]

@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 import pandas as pd
-from _common import COHORTS, COUNTS, script_main, write_table
+from _common import COHORTS, COUNTS, dataset, script_main, write_table
 
 import casestats
 
@@ -33,7 +33,7 @@ def _agrees(printed: str, value: float) -> bool:
 
 
 def p_values() -> pd.DataFrame:
-    cohorts = casestats.load_dataset(COHORTS).to_frame()  # the dataset's own table
+    cohorts = dataset(COHORTS).to_frame()  # the dataset's own table
     counted = cohorts.dropna(
         subset=["events_exposed", "total_exposed", "events_comparator", "total_comparator"]
     )
@@ -66,7 +66,7 @@ def p_values() -> pd.DataFrame:
 
 
 def percentages() -> pd.DataFrame:
-    counts = casestats.load_dataset(COUNTS)
+    counts = dataset(COUNTS)
     printed = counts.dropna(subset=["n", "denominator", "percent_as_printed"])
     computed = 100 * printed["n"] / printed["denominator"]
     text = printed["percent_as_printed"].map(lambda v: f"{v:g}")

@@ -32,7 +32,7 @@ SCRIPTS = (subtype_frequency, site_distribution, ssc_limited_vs_diffuse, reprodu
 
 
 def validate_bundled(out: Path) -> None:
-    cases = casestats.load_dataset(_common.CASES)
+    cases = _common.dataset(_common.CASES)
     print(cases)
     print(
         f"validation: {cases.report.count('error')} errors, {cases.report.count('warning')} "
@@ -57,10 +57,12 @@ def main(argv: list[str] | None = None) -> int:
         script.run(out)
     print(f"\n{'=' * 78}\nThe report\n{'=' * 78}")
     with _common.timed("report"):
+        # the scripts' results and figures are in the cache: the report reuses them
         path = casestats.report(
-            casestats.load_dataset(_common.CASES),
-            cohorts=casestats.load_dataset(_common.COHORTS),
+            _common.dataset(_common.CASES),
+            cohorts=_common.dataset(_common.COHORTS),
             out=out / "report",
+            cache=_common.CACHE,
         )
     total = time.perf_counter() - began
     seconds = _common.SECONDS

@@ -10,23 +10,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from _common import CASES, save_plot, script_main, write_table
+from _common import CASES, analyse, dataset, save_plot, script_main, write_table
 
 import casestats
 
 
 def run(out: Path) -> dict:
-    cases = casestats.load_dataset(CASES)
-    by_region = casestats.site_distribution(cases, rank="region")
-    by_limb = casestats.site_distribution(cases, rank="limb")
-    by_subtype = casestats.site_distribution(cases, rank="limb", by="subtype")
+    cases = dataset(CASES)
+    by_region = analyse(casestats.site_distribution, cases, rank="region")
+    by_limb = analyse(casestats.site_distribution, cases, rank="limb")
+    by_subtype = analyse(casestats.site_distribution, cases, rank="limb", by="subtype")
     write_table(by_region.to_frame(), out, "sites_by_region")
     write_table(by_limb.to_frame(), out, "sites_by_limb")
     write_table(by_subtype.to_frame(), out, "sites_by_limb_and_subtype")
     write_table(by_region.laterality, out, "sites_laterality")
-    save_plot(by_region.plot(kind="bars"), out, "sites_by_region")
-    save_plot(by_region.plot(kind="body"), out, "sites_body_map")
-    save_plot(by_subtype.plot(kind="heatmap"), out, "sites_by_limb_and_subtype")
+    save_plot(by_region, out, "sites_by_region", kind="bars")
+    save_plot(by_region, out, "sites_body_map", kind="body")
+    save_plot(by_subtype, out, "sites_by_limb_and_subtype", kind="heatmap")
     print(by_region)
     print(by_subtype)
     return {"region": by_region, "limb": by_limb, "by_subtype": by_subtype}

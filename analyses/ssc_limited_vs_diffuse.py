@@ -16,9 +16,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-from _common import CASES, COHORTS, quietly, save_plot, script_main, write_table
+from _common import (
+    CASES,
+    COHORTS,
+    analyse,
+    dataset,
+    quietly,
+    save_plot,
+    script_main,
+    write_table,
+)
 
 import casestats
+from casestats.analysis.association import SSC_GROUPS
 from casestats.counts import ssc_patients, ssc_subset_counts
 
 
@@ -43,8 +53,8 @@ def _study_table(result) -> pd.DataFrame:
 
 
 def cohorts(out: Path) -> dict:
-    data = casestats.load_dataset(COHORTS)
-    subset, notes = quietly(casestats.disease_association, data)
+    data = dataset(COHORTS)
+    subset, notes = quietly(casestats.disease_association, data, groups=SSC_GROUPS)
     antibody, notes_aca = quietly(
         casestats.disease_association, data, exposure="aca", groups=("positive", "negative")
     )
@@ -66,9 +76,9 @@ def cohorts(out: Path) -> dict:
     write_table(_study_table(antibody), out, "aca_studies")
     write_table(antibody.to_frame(), out, "aca_pooled")
     write_table(prevalence.to_frame(), out, "ssc_calcinosis_prevalence")
-    save_plot(subset.plot(), out, "forest_limited_vs_diffuse")
-    save_plot(antibody.plot(), out, "forest_aca")
-    save_plot(prevalence.plot(), out, "forest_prevalence")
+    save_plot(subset, out, "forest_limited_vs_diffuse")
+    save_plot(antibody, out, "forest_aca")
+    save_plot(prevalence, out, "forest_prevalence")
     print(subset)
     print(*(f"  warning: {n}" for n in notes), sep="\n")
     print("\nNot pooled:")
@@ -85,7 +95,7 @@ def cohorts(out: Path) -> dict:
 
 
 def case_reports(out: Path) -> dict:
-    cases = casestats.load_dataset(CASES)
+    cases = dataset(CASES)
     # The SSc denominator comes from casestats.counts, the one place that decides it.
     ssc_cases = cases.subset(ssc_patients(cases).to_numpy())
     counts = ssc_subset_counts(cases)
@@ -99,10 +109,10 @@ def case_reports(out: Path) -> dict:
         ],
         ignore_index=True,
     )
-    sites = casestats.site_distribution(ssc_cases, rank="region", by="ssc_subset")
+    sites = analyse(casestats.site_distribution, ssc_cases, rank="region", by="ssc_subset")
     write_table(mix, out, "case_reports_ssc_subset_mix")
     write_table(sites.to_frame(), out, "case_reports_sites_by_ssc_subset")
-    save_plot(sites.plot(kind="heatmap"), out, "case_reports_sites_by_ssc_subset")
+    save_plot(sites, out, "case_reports_sites_by_ssc_subset", kind="heatmap")
     print(f"\nCase reports: {len(ssc_cases)} patients with systemic sclerosis")
     for row in mix.itertuples():
         print(f"  {row.level}: {row.events}/{row.total} [{row.ci_low:.0%}, {row.ci_high:.0%}]")

@@ -10,22 +10,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from _common import CASES, save_plot, script_main, write_table
+from _common import CASES, analyse, dataset, save_plot, script_main, write_table
 
 import casestats
 
 
 def run(out: Path) -> dict:
-    cases = casestats.load_dataset(CASES)
-    overall = casestats.subtype_frequency(cases)
-    by_sex = casestats.subtype_frequency(cases, by="sex")
+    cases = dataset(CASES)
+    overall = analyse(casestats.subtype_frequency, cases)
+    by_sex = analyse(casestats.subtype_frequency, cases, by="sex")
     stated = cases.subset(cases.data["subtype_basis"] == "stated")
-    only_stated = casestats.subtype_frequency(stated)
+    only_stated = analyse(casestats.subtype_frequency, stated)
     write_table(overall.to_frame(), out, "subtype_frequency")
     write_table(by_sex.to_frame(), out, "subtype_frequency_by_sex")
     write_table(only_stated.to_frame(), out, "subtype_frequency_stated_only")
-    save_plot(overall.plot(), out, "subtype_frequency")
-    save_plot(by_sex.plot(), out, "subtype_frequency_by_sex")
+    save_plot(overall, out, "subtype_frequency")
+    save_plot(by_sex, out, "subtype_frequency_by_sex")
     print(overall)
     print(f"\nSubtype stated by the authors for {len(stated)} of {len(cases)} cases:")
     print(only_stated)

@@ -10,13 +10,17 @@ The Python side is the README's main job without its set-up step
 ``Rscript main_job.R PROJECT_DIR DIR``, the yardstick kept beside the project.
 The two run back to back, alternating, each in a fresh process and a fresh
 output folder, and the script prints both medians and their ratio: shared
-machines are noisy, so quote the ratio rather than the seconds. Where
+machines are noisy, so quote the ratio rather than the seconds. It also prints
+the CPU seconds (user + system) of each run, which another user's load
+disturbs less than the wall time, and the load average before and after. Where
 ``Rscript`` or the R script is missing, the R side is skipped with a message.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -26,18 +30,32 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_R_SCRIPT = ROOT.parent / "shared" / "bench" / "main_job.R"
+# the yardstick lives in shared/bench beside the checkout (or beside its worktrees folder)
+DEFAULT_R_SCRIPT = next(
+    (p / "shared" / "bench" / "main_job.R" for p in ROOT.parents
+     if (p / "shared" / "bench" / "main_job.R").is_file()),
+    ROOT.parent / "shared" / "bench" / "main_job.R",
+)  # fmt: skip
 
 
-def wall_time(command: list[str]) -> float:
-    """Seconds one command takes, start to exit; a failure stops the benchmark."""
-    began = time.perf_counter()
+def _cpu_of_children() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def wall_time(command: list[str]) -> tuple[float, float]:
+    """Wall and CPU seconds of one command, start to exit; a failure stops the benchmark."""
+    cpu, began = _cpu_of_children(), time.perf_counter()
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     seconds = time.perf_counter() - began
     if done.returncode:
         tail = f"{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
         raise SystemExit(f"failed: {' '.join(command)}\n{tail}")
-    return seconds
+    return seconds, _cpu_of_children() - cpu
+
+
+def _load() -> str:
+    return " ".join(f"{v:.2f}" for v in os.getloadavg())
 
 
 def outputs(folder: Path) -> str:
@@ -61,31 +79,36 @@ def main(argv: list[str] | None = None) -> int:
         print(f"R side skipped: {missing}. Only the Python main job is timed.")
 
     times: dict[str, list[float]] = {"python": [], "R": []}
+    cpu: dict[str, list[float]] = {"python": [], "R": []}
     written: dict[str, str] = {}
+    load_before = _load()
+    commands = {"python": [sys.executable, "analyses/run_all.py", "--out"]}
+    if has_r:
+        commands["R"] = [rscript, str(args.r_script), str(ROOT)]
     with tempfile.TemporaryDirectory() as tmp:
         for i in range(args.repeats):
-            out = Path(tmp) / f"py{i}"
-            times["python"].append(
-                wall_time([sys.executable, "analyses/run_all.py", "--out", str(out)])
-            )
-            written["python"] = outputs(out)
-            if has_r:
-                out = Path(tmp) / f"r{i}"
-                times["R"].append(wall_time([rscript, str(args.r_script), str(ROOT), str(out)]))
-                written["R"] = outputs(out)
+            for side, command in commands.items():
+                out = Path(tmp) / f"{side}{i}"
+                wall, used = wall_time([*command, str(out)])
+                times[side].append(wall)
+                cpu[side].append(used)
+                written[side] = outputs(out)
 
-    print(f"\n{args.repeats} alternating runs each, whole-process wall time (s)\n")
-    print("| side | median | min-max | outputs |")
-    print("|---|---|---|---|")
-    for side, values in times.items():
-        if values:
-            print(
-                f"| {side} | {statistics.median(values):.2f} | {min(values):.2f}-"
-                f"{max(values):.2f} | {written[side]} |"
-            )
+    print(f"\n{args.repeats} alternating runs each, whole-process time (s); "
+          f"load average (1, 5, 15 min) {load_before} before, {_load()} after, "
+          f"{os.cpu_count()} CPUs\n")  # fmt: skip
+    print("| side | wall median | wall min-max | CPU median | outputs |")
+    print("|---|---|---|---|---|")
+    for side in commands:
+        values = times[side]
+        print(
+            f"| {side} | {statistics.median(values):.2f} | {min(values):.2f}-"
+            f"{max(values):.2f} | {statistics.median(cpu[side]):.2f} | {written[side]} |"
+        )
     if has_r:
-        ratio = statistics.median(times["python"]) / statistics.median(times["R"])
-        print(f"\nratio python / R (medians): {ratio:.2f} (target <= 1.0)")
+        for what, numbers in (("wall", times), ("CPU", cpu)):
+            ratio = statistics.median(numbers["python"]) / statistics.median(numbers["R"])
+            print(f"\nratio python / R, {what} medians: {ratio:.2f} (target <= 1.0 for wall)")
     return 0
 
 

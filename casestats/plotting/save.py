@@ -55,9 +55,30 @@ def save_figure(
     paths = []
     # A fixed hash salt and no timestamp make SVG files reproducible byte for byte.
     with mpl.rc_context({"svg.hashsalt": "casestats"}):
+        bbox = _tight_bbox(fig, dpi)
         for fmt in formats:
             path = stem.with_name(f"{stem.name}.{fmt}")
             metadata = {"Date": None} if fmt in ("svg", "pdf") else None
-            fig.savefig(path, format=fmt, dpi=dpi, bbox_inches="tight", metadata=metadata)
+            fig.savefig(path, format=fmt, dpi=dpi, bbox_inches=bbox, metadata=metadata)
             paths.append(path)
     return paths
+
+
+def _tight_bbox(fig: Figure, dpi: int):
+    """The tight bounding box (inches, padded), from one layout pass shared by every format.
+
+    ``savefig(bbox_inches="tight")`` lays the figure out again for each file: measuring once
+    at the raster resolution and saving every format with that box halves the layout work.
+    """
+    import matplotlib as mpl
+
+    with mpl.rc_context({"figure.dpi": dpi}):
+        original = fig.dpi
+        fig.dpi = dpi
+        try:
+            fig.draw_without_rendering()
+            bbox = fig.get_tightbbox()
+        finally:
+            fig.dpi = original
+    pad = mpl.rcParams["savefig.pad_inches"]
+    return bbox.padded(pad, pad)

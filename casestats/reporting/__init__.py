@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from casestats.reporting._blocks import _Context
+from casestats.reporting._cache import ResultCache
 from casestats.reporting.render import _render_html, _render_markdown, markdown_table
 from casestats.reporting.sections import SECTIONS
 from casestats.reporting.table_one import TableOne, table_one
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 
     from casestats.caseseries import CaseSeries
 
-__all__ = ["TableOne", "markdown_table", "report", "table_one"]
+__all__ = ["ResultCache", "TableOne", "markdown_table", "report", "table_one"]
 
 
 # -- entry point --------------------------------------------------------------
@@ -43,6 +44,7 @@ def report(
     site_rank: str = "region",
     confidence_level: float = 0.95,
     progress: Callable[[int, int, str], None] | None = None,
+    cache: ResultCache | None = None,
 ) -> Path:
     """Run every analysis and write the report, its tables and its figures.
 
@@ -64,6 +66,10 @@ def report(
         Called as ``progress(step, n_steps, label)`` after each section is
         built, so the last call has ``step == n_steps`` (the command line
         prints it).
+    cache : ResultCache, optional
+        Analyses and figures this run has made already (the main job passes
+        the one its scripts filled): those the report needs again are reused,
+        not computed and drawn twice.
 
     Returns
     -------
@@ -100,6 +106,7 @@ def report(
         out=out,
         site_rank=site_rank,
         confidence_level=_level(confidence_level),
+        cache=ResultCache() if cache is None else cache,
     )
     sections = []
     n_steps = len(SECTIONS)

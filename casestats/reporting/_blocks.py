@@ -6,11 +6,14 @@ Each section of the report is built from these blocks once and rendered twice
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+
+from casestats.reporting._cache import ResultCache
 
 if TYPE_CHECKING:
     from casestats.caseseries import CaseSeries
@@ -60,6 +63,7 @@ class _Context:
     site_rank: str
     confidence_level: float = 0.95
     methods: list[str] = field(default_factory=list)
+    cache: ResultCache = field(default_factory=ResultCache)
 
     def method(self, sentence: str) -> None:
         if sentence not in self.methods:
@@ -71,16 +75,13 @@ class _Context:
         path.parent.mkdir(parents=True, exist_ok=True)
         frame.to_csv(path, index=False, lineterminator="\n")
 
-    def save_figure(self, name: str, ax) -> None:
-        import matplotlib.pyplot as plt
+    def run(self, function: Callable, *args: Any, **kwargs: Any) -> Any:
+        """Run an analysis, or reuse it when this run has computed it already."""
+        return self.cache.run(function, *args, **kwargs)
 
-        from casestats.plotting import save_figure
-
-        fig = ax.figure
-        try:
-            save_figure(fig, self.out / "figures" / name, dpi=150)
-        finally:
-            plt.close(fig)
+    def save_figure(self, name: str, result, **plot_kwargs: Any) -> None:
+        """Save ``result.plot(**plot_kwargs)``, or copy it when this run has drawn it already."""
+        self.cache.save_figure(result, self.out / "figures" / name, **plot_kwargs)
 
 
 @dataclass(frozen=True)

@@ -156,7 +156,7 @@ def _subtype_section(ctx: _Context) -> _Section:
 
     section = _Section("Subtype frequency")
     level = ctx.confidence_level
-    result = subtype_frequency(ctx.cases, confidence_level=level)
+    result = ctx.run(subtype_frequency, ctx.cases, confidence_level=level)
     frame = result.to_frame()
     ctx.save_table("subtype_frequency", frame)
     shown = _shares(frame, "subtype", level).drop(columns="group")
@@ -165,7 +165,7 @@ def _subtype_section(ctx: _Context) -> _Section:
         for lo, hi in zip(frame["simultaneous_low"], frame["simultaneous_high"], strict=True)
     ]
     section.table("subtype_frequency", shown, "Share of patients by calcinosis cutis subtype.")
-    ctx.save_figure("subtype_frequency", result.plot())
+    ctx.save_figure("subtype_frequency", result)
     section.figure("subtype_frequency", f"Subtype shares with their {level_text(level)} intervals.")
     ctx.method(
         f"Proportions have {result.method.title()} score intervals; the subtype mix also has "
@@ -183,7 +183,7 @@ def _site_section(ctx: _Context) -> _Section:
     if not ctx.cases.reported("sites").any():
         section.text("No source reports lesion sites.")
         return section
-    overall = site_distribution(ctx.cases, rank=level, confidence_level=confidence)
+    overall = ctx.run(site_distribution, ctx.cases, rank=level, confidence_level=confidence)
     frame = overall.to_frame().sort_values("estimate", ascending=False, kind="stable")
     ctx.save_table(f"sites_by_{level}", frame)
     section.table(
@@ -191,18 +191,18 @@ def _site_section(ctx: _Context) -> _Section:
         _shares(frame, "site", confidence).drop(columns="group"),
         f"Patients with a lesion at each {level} (a patient counts once per {level}).",
     )
-    ctx.save_figure(f"sites_{level}_bars", overall.plot(kind="bars"))
+    ctx.save_figure(f"sites_{level}_bars", overall, kind="bars")
     section.figure(f"sites_{level}_bars", f"Share of patients with a lesion at each {level}.")
-    ctx.save_figure("sites_body_map", overall.plot(kind="body"))
+    ctx.save_figure("sites_body_map", overall, kind="body")
     section.figure("sites_body_map", "Body map: regions shaded by the share of patients.")
     subtypes = ctx.cases.data.loc[ctx.cases.reported("sites"), "subtype"]
     if subtypes[subtypes != ""].nunique() < 2:
         return section  # nothing to compare sites across
-    by_subtype = site_distribution(
-        ctx.cases, rank=level, by="subtype", confidence_level=confidence
+    by_subtype = ctx.run(
+        site_distribution, ctx.cases, rank=level, by="subtype", confidence_level=confidence
     )
     ctx.save_table(f"sites_by_{level}_and_subtype", by_subtype.to_frame())
-    ctx.save_figure(f"sites_{level}_by_subtype", by_subtype.plot(kind="heatmap"))
+    ctx.save_figure(f"sites_{level}_by_subtype", by_subtype, kind="heatmap")
     section.figure(f"sites_{level}_by_subtype", f"Share of patients by {level} and subtype.")
     section.blocks += _site_tests(ctx, by_subtype, f"sites_{level}_subtype_tests").blocks
     return section
@@ -257,7 +257,11 @@ def _cohort_blocks(ctx: _Context) -> _Section:
 
     out = _Section("")
     result, messages = _run(
-        disease_association, ctx.cohorts, groups=SSC_GROUPS, confidence_level=ctx.confidence_level
+        ctx.run,
+        disease_association,
+        ctx.cohorts,
+        groups=SSC_GROUPS,
+        confidence_level=ctx.confidence_level,
     )
     a, b = result.groups
     # a user's own cohorts are not "published cohorts": the result carries what to call them
@@ -334,7 +338,7 @@ def _pooled_blocks(ctx: _Context, result) -> _Section:
     )
     a, b = result.groups
     out.table("cohort_pooled", pooled, f"Pooled odds ratios ({a} vs {b}).")
-    ctx.save_figure("cohort_forest", result.plot())
+    ctx.save_figure("cohort_forest", result)
     out.figure("cohort_forest", f"Forest plot: odds ratio of calcinosis, {a} vs {b} SSc.")
     ctx.method(
         f"Cohorts were pooled with a {re.method_label} model (I² and τ² "
@@ -388,11 +392,15 @@ def _case_ssc_blocks(ctx: _Context) -> _Section:
     groups = set(two.data["ssc_subset"])
     if len(groups) < 2 or not two.reported("sites").any():
         return out
-    result = site_distribution(
-        two, rank=ctx.site_rank, by="ssc_subset", confidence_level=ctx.confidence_level
+    result = ctx.run(
+        site_distribution,
+        two,
+        rank=ctx.site_rank,
+        by="ssc_subset",
+        confidence_level=ctx.confidence_level,
     )
     ctx.save_table("case_sites_by_ssc_subset", result.to_frame())
-    ctx.save_figure("case_sites_by_ssc_subset", result.plot(kind="heatmap"))
+    ctx.save_figure("case_sites_by_ssc_subset", result, kind="heatmap")
     out.figure("case_sites_by_ssc_subset", "Lesion sites of the case reports by SSc subset.")
     return out
 

@@ -66,10 +66,13 @@ def display_table(table: TableOne) -> pd.DataFrame:
     for _, rows in frame.groupby("variable", sort=False):
         label, kind = rows["label"].iloc[0], rows["kind"].iloc[0]
         levels = list(dict.fromkeys(rows["level"]))
+        # split by level once, not once per level (it was most of the time of Table 1's display)
+        parts = dict(tuple(rows.groupby("level", sort=False)))
 
-        def cells(level, rows=rows):
-            part = rows[rows["level"] == level].set_index("group")
-            return [part.loc[g, "value"] for g in group_names], part
+        def cells(level, parts=parts):
+            part = parts[level]
+            value = dict(zip(part["group"], part["value"], strict=True))
+            return [value[g] for g in group_names], part
 
         if kind == "number":
             values, part = cells(levels[0])

@@ -14,6 +14,7 @@ from scipy import optimize, special, stats
 
 from casestats.results import ConfidenceInterval
 from casestats.stats._checks import log_choose
+from casestats.stats._logsumexp import logsumexp
 
 #: Largest number of tables that :func:`casestats.contingency_test` enumerates for an exact p.
 EXACT_MAX_TABLES: int = 1_000_000
@@ -70,18 +71,18 @@ class ConditionalOddsRatio:
 
     def log_pmf(self, theta: float) -> np.ndarray:
         weights = self.log_null + theta * self.support
-        return weights - special.logsumexp(weights)
+        return weights - logsumexp(weights)
 
     def mean(self, theta: float) -> float:
         return float(np.exp(self.log_pmf(theta)) @ self.support)
 
     def log_cdf(self, theta: float) -> float:
         """log P(X <= observed)."""
-        return float(special.logsumexp(self.log_pmf(theta)[self.support <= self.observed]))
+        return float(logsumexp(self.log_pmf(theta)[self.support <= self.observed]))
 
     def log_sf(self, theta: float) -> float:
         """log P(X >= observed)."""
-        return float(special.logsumexp(self.log_pmf(theta)[self.support >= self.observed]))
+        return float(logsumexp(self.log_pmf(theta)[self.support >= self.observed]))
 
     def pvalue(self, alternative: str) -> float:
         if alternative == "less":
@@ -91,7 +92,7 @@ class ConditionalOddsRatio:
         log_p = self.log_pmf(0.0)
         observed = log_p[self.observed - self.low]
         extreme = log_p <= observed + np.log(_RELATIVE_TIE)
-        return min(1.0, float(np.exp(special.logsumexp(log_p[extreme]))))
+        return min(1.0, float(np.exp(logsumexp(log_p[extreme]))))
 
     @staticmethod
     def _solve(func) -> float:
@@ -175,7 +176,7 @@ def fisher_two_rows(table: np.ndarray) -> float:
     log_weight -= log_choose(columns.sum(), first)
     observed = float(np.sum(log_choose(columns, table[0])) - log_choose(columns.sum(), first))
     extreme = log_weight <= observed + np.log(_RELATIVE_TIE)
-    return min(1.0, float(np.exp(special.logsumexp(log_weight[extreme]))))
+    return min(1.0, float(np.exp(logsumexp(log_weight[extreme]))))
 
 
 def monte_carlo(table: np.ndarray, n_resamples: int, rng: np.random.Generator) -> int:

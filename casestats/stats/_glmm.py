@@ -11,6 +11,7 @@ import numpy as np
 from scipy import optimize, special
 
 from casestats.stats._checks import log_choose
+from casestats.stats._logsumexp import logsumexp
 
 # The GLMM likelihood integrates each study's random effect numerically: a
 # trapezoid rule on _GLMM_POINTS points spanning the region where the
@@ -38,7 +39,7 @@ def _conditional_modes(x, n, mu, tau2):
         new = u + step
         outside = (new <= lo) | (new >= hi)
         new = np.where(outside, (lo + hi) / 2, new)
-        if np.all(np.abs(new - u) <= 1e-14 * (1 + np.abs(u))):
+        if (np.abs(new - u) <= 1e-14 * (1 + np.abs(u))).all():
             return new
         u = new
     return u
@@ -81,22 +82,37 @@ def _glmm_study_loglik(x, n, mu, tau):
     log_f = _glmm_log_integrand(x[:, None], n[:, None], mu, u, tau2)
     # Trapezoid rule; the end points carry a negligible e^-_GLMM_DROP share.
     log_f[:, [0, -1]] += np.log(0.5)
-    log_int = special.logsumexp(log_f, axis=1)
+    log_int = logsumexp(log_f, axis=1)
     loglik = log_choose(n, x) + log_int + np.log(step) - 0.5 * np.log(2 * np.pi * tau2)
     post = np.exp(log_f - log_int[:, None])
     score = (post * (x[:, None] - n[:, None] * special.expit(mu + u))).sum(axis=1)
     return loglik, score
 
 
-def _glmm_loglik(x, n, mu, tau):
-    return float(_glmm_study_loglik(x, n, mu, tau)[0].sum())
+class _Marginal:
+    """The per-study marginal log-likelihoods and scores of one data set, as a function of
+    (mu, tau), each point computed once: the search for mu at a given tau ends on a point
+    it has evaluated, where the profile likelihood then asks again."""
+
+    def __init__(self, x, n):
+        self.x, self.n = x, n
+        self._seen: dict[tuple[float, float], tuple] = {}
+
+    def __call__(self, mu, tau):
+        key = (float(mu), float(tau))
+        if key not in self._seen:
+            self._seen[key] = _glmm_study_loglik(self.x, self.n, mu, tau)
+        return self._seen[key]
+
+    def loglik(self, mu, tau) -> float:
+        return float(self(mu, tau)[0].sum())
 
 
-def _glmm_mu_given_tau(x, n, tau, start):
+def _glmm_mu_given_tau(marginal, tau, start):
     """Maximise the marginal likelihood over mu for fixed tau (it is concave in mu)."""
 
     def score(mu):
-        return float(_glmm_study_loglik(x, n, mu, tau)[1].sum())
+        return float(marginal(mu, tau)[1].sum())
 
     lo, hi = start - 1.0, start + 1.0
     while score(lo) < 0:
@@ -110,12 +126,13 @@ def glmm_fit(x, n):
     """ML estimates (mu, tau) of the binomial-normal model and the SE of mu."""
     pooled = (x.sum() + 0.5) / (n.sum() + 1.0)
     start = float(special.logit(pooled))
+    marginal = _Marginal(x, n)
     cache: dict[float, float] = {}
 
     def profile(tau):
-        mu = _glmm_mu_given_tau(x, n, tau, cache.get("mu", start))
+        mu = _glmm_mu_given_tau(marginal, tau, cache.get("mu", start))
         cache["mu"] = mu
-        return -_glmm_loglik(x, n, mu, tau)
+        return -marginal.loglik(mu, tau)
 
     upper = 10.0
     best = optimize.minimize_scalar(
@@ -125,13 +142,14 @@ def glmm_fit(x, n):
     # The bounded search never lands exactly on the boundary: check tau = 0 itself.
     if profile(0.0) <= best.fun + 1e-12:
         tau = 0.0
-    mu = _glmm_mu_given_tau(x, n, tau, start)
-    se = _glmm_se(x, n, mu, tau)
+    mu = _glmm_mu_given_tau(marginal, tau, start)
+    se = _glmm_se(marginal, mu, tau)
     return mu, tau, se
 
 
-def _glmm_se(x, n, mu, tau):
+def _glmm_se(marginal, mu, tau):
     """SE of mu from the inverse observed information in (mu, tau), as lme4's vcov."""
+    n = marginal.n
     if tau == 0:
         p = special.expit(mu)
         return float(1 / np.sqrt((n * p * (1 - p)).sum()))
@@ -139,7 +157,7 @@ def _glmm_se(x, n, mu, tau):
     theta = np.array([mu, tau])
 
     def f(t):
-        return _glmm_loglik(x, n, t[0], t[1])
+        return marginal.loglik(t[0], t[1])
 
     hess = np.empty((2, 2))
     for i in range(2):

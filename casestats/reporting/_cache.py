@@ -1,0 +1,136 @@
+"""Analyses and figures computed once per run, shared by the analysis scripts and the report."""
+
+from __future__ import annotations
+
+import inspect
+import shutil
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+__all__ = ["ResultCache"]
+
+_PLAIN = (str, int, float, bool, type(None))
+_FORMATS = ("png", "svg")
+
+
+def _key_part(value: Any) -> Any:
+    """A value as part of a cache key: plain values by value, anything else by identity."""
+    if isinstance(value, _PLAIN):
+        return (type(value).__name__, value)
+    if isinstance(value, tuple) and all(isinstance(v, _PLAIN) for v in value):
+        return ("tuple", value)
+    return ("id", id(value))
+
+
+def _draw(result: Any, stem: Path, dpi: int, plot_kwargs: dict) -> list[Path]:
+    import matplotlib.pyplot as plt
+
+    from casestats.plotting import save_figure
+
+    fig = result.plot(**plot_kwargs).figure
+    try:
+        return save_figure(fig, stem, formats=_FORMATS, dpi=dpi)
+    finally:
+        plt.close(fig)
+
+
+class ResultCache:
+    """Analyses and figures computed once per run and reused wherever they are asked for again.
+
+    The main job (``analyses/run_all.py``) runs each analysis script and then
+    writes the report, which asks for several of the same results and figures:
+    with one cache shared by both, each analysis runs once and each figure is
+    drawn once; a figure asked for again is copied byte for byte.
+
+    An analysis is the same when it is the same function called on the same
+    objects (compared by identity, so load each dataset once) with the same
+    options, defaults filled in. Warnings it raised are raised again on every
+    reuse, so whoever asks sees them.
+
+    Examples
+    --------
+    >>> import tempfile, casestats
+    >>> from pathlib import Path
+    >>> cache = ResultCache()
+    >>> cases = casestats.load_dataset("calcinosis_case_reports")
+    >>> first = cache.run(casestats.subtype_frequency, cases)
+    >>> cache.run(casestats.subtype_frequency, cases, confidence_level=0.95) is first
+    True
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     drawn = cache.save_figure(first, Path(folder) / "a")
+    ...     copied = cache.save_figure(first, Path(folder) / "b")
+    ...     [p.name for p in copied], drawn[1].read_bytes() == copied[1].read_bytes()
+    (['b.png', 'b.svg'], True)
+    """
+
+    def __init__(self) -> None:
+        self._results: dict[tuple, tuple[Any, list]] = {}
+        self._figures: dict[tuple, list[Path]] = {}  # key -> the files first written
+        self._kept: list[Any] = []  # objects keyed by identity stay alive, so ids stay unique
+
+    def __repr__(self) -> str:
+        return f"ResultCache(results={len(self._results)}, figures={len(self._figures)})"
+
+    def run(self, function: Callable, *args: Any, **kwargs: Any) -> Any:
+        """``function(*args, **kwargs)``, computed on the first call only.
+
+        Parameters
+        ----------
+        function : callable
+            An analysis, for example :func:`casestats.site_distribution`.
+        *args, **kwargs
+            Its data and options, as for a direct call.
+
+        Returns
+        -------
+        object
+            What `function` returned (the same object on every call).
+        """
+        bound = inspect.signature(function).bind(*args, **kwargs)
+        bound.apply_defaults()
+        key = (id(function), *((k, _key_part(v)) for k, v in bound.arguments.items()))
+        if key not in self._results:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                result = function(*args, **kwargs)
+            self._kept += [function, *bound.arguments.values()]
+            self._results[key] = (result, list(caught))
+        result, caught = self._results[key]
+        for w in caught:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        return result
+
+    def save_figure(
+        self, result: Any, path_stem: str | Path, *, dpi: int = 300, **plot_kwargs: Any
+    ) -> list[Path]:
+        """Save ``result.plot(**plot_kwargs)`` as PNG and SVG, drawing it on the first call only.
+
+        Parameters
+        ----------
+        result : object
+            A result with a ``.plot`` method.
+        path_stem : str or pathlib.Path
+            Path without extension, as for :func:`casestats.plotting.save_figure`.
+        dpi : int
+            Resolution of the PNG.
+        **plot_kwargs
+            Passed to ``result.plot``.
+
+        Returns
+        -------
+        list of pathlib.Path
+            The PNG and the SVG.
+        """
+        key = (id(result), dpi, *sorted((k, _key_part(v)) for k, v in plot_kwargs.items()))
+        stem = Path(path_stem)
+        paths = [stem.with_name(f"{stem.name}.{fmt}") for fmt in _FORMATS]
+        if key in self._figures:
+            stem.parent.mkdir(parents=True, exist_ok=True)
+            for source, path in zip(self._figures[key], paths, strict=True):
+                shutil.copyfile(source, path)
+            return paths
+        self._kept.append(result)
+        self._figures[key] = _draw(result, stem, dpi, plot_kwargs)
+        return paths
