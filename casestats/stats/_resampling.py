@@ -23,13 +23,6 @@ def check_n_resamples(n_resamples) -> int:
     return int(n_resamples)
 
 
-def check_choice(value, allowed: tuple[str, ...], name: str) -> str:
-    """`value` if it is one of `allowed`, else an error listing them."""
-    if value not in allowed:
-        raise ValueError(f"{name}={value!r}; expected one of {sorted(allowed)}")
-    return value
-
-
 def pvalue_interval(hits: int, n_resamples: int, confidence_level: float):
     """Clopper-Pearson interval of the p-value a resampling test estimates."""
     from casestats.stats.intervals import proportion_interval

@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 
 from casestats.results import ConfidenceInterval, Result, tidy_frame
+from casestats.stats._checks import check_choice
 from casestats.stats._resampling import (
-    check_choice,
     check_n_resamples,
     generator,
     pvalue_interval,
