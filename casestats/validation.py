@@ -234,7 +234,12 @@ class _Checker:
         return (p.row is not None, p.row or 0, column, p.code)
 
     def _field_of(self, header: str) -> str:
-        return next((k for k, v in self.header.items() if v == header), header)
+        # inverted once: a scan of every header per problem made sorting quadratic in columns
+        size, fields = self.__dict__.get("_fields", (-1, {}))
+        if size != len(self.header):
+            fields = {v: k for k, v in reversed(self.header.items())}
+            self._fields = (len(self.header), fields)
+        return fields.get(header, header)
 
     def _headers(self) -> None:
         fields = self.schema.fields

@@ -125,7 +125,7 @@ def _read_any(source) -> RawTable:
     if fmt == "csv":
         from casestats.io._csv import read_csv
 
-        return read_csv(data, name)
+        return read_csv(data, name, delimiter=b"\t" if path.suffix.lower() == ".tsv" else None)
     if fmt == "json":
         from casestats.io._json import read_json
 
