@@ -111,6 +111,8 @@ def _read_any(source) -> RawTable:
 
         return read_parquet(path, name)
     data = read_bytes(path, name, limit=LIMITS["xlsx_bytes" if fmt == "xlsx" else "file_bytes"])
+    if fmt in ("csv", "json"):
+        _check_wide_text(data, fmt, name)
     kind = sniff(data)
     if kind == "empty":
         empty_file(name)
@@ -156,6 +158,49 @@ def _with_sources(table: RawTable, sources) -> RawTable:
     return RawTable(
         **{**table.__dict__, "sources": side.frame, "problems": table.problems + problems}
     )
+
+
+def wide_encoding(data: bytes) -> str:
+    """``"UTF-16 (little-endian)"``, ``"UTF-32 ..."`` or ``""``, from a byte-order mark or
+    from where the zero bytes fall (ASCII text in UTF-16 has every other byte zero)."""
+    for mark, name in _MARKS:
+        if data.startswith(mark):
+            return f"{name} with a byte-order mark"
+    head = data[:4096]
+    head = head[: len(head) // 4 * 4]
+    if len(head) < 8:
+        return ""
+    for width, name in ((4, "UTF-32"), (2, "UTF-16")):
+        lanes = [head[k::width] for k in range(width)]
+        zero = [lane.count(0) / len(lane) for lane in lanes]
+        for order, text_lane in (("little-endian", 0), ("big-endian", width - 1)):
+            others = [z for k, z in enumerate(zero) if k != text_lane]
+            if zero[text_lane] == 0 and min(others) > 0.9:
+                return f"{name} ({order}) without a byte-order mark"
+    return ""
+
+
+_MARKS = (
+    (b"\xff\xfe\x00\x00", "UTF-32 (little-endian)"),
+    (b"\x00\x00\xfe\xff", "UTF-32 (big-endian)"),
+    (b"\xff\xfe", "UTF-16 (little-endian)"),
+    (b"\xfe\xff", "UTF-16 (big-endian)"),
+)
+
+
+def _check_wide_text(data: bytes, fmt: str, name: str) -> None:
+    """Name UTF-16 and UTF-32 as such (they would otherwise look like binary data)."""
+    wide = wide_encoding(data)
+    if not wide or (fmt == "csv" and wide.startswith("UTF-16") and "with a" in wide):
+        return  # Excel's "Unicode text" (UTF-16 with its mark) is read
+    if fmt == "json":
+        hint = (
+            "JSON files must be UTF-8; Windows PowerShell's '>' and Out-File write UTF-16: "
+            "use Out-File -Encoding utf8 (or Set-Content -Encoding utf8)"
+        )
+    else:
+        hint = "save it as 'CSV UTF-8 (Comma delimited)'"
+    fail(name, "undecodable", value=f"text in {wide}", expected="UTF-8 text", hint=hint)
 
 
 _DESCRIBE = {
