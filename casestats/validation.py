@@ -45,6 +45,9 @@ PROBLEM_CODES: dict[str, str] = {
     "not_utf8": "text was not UTF-8 and was read as Windows-1252",
     "no_rows": "a header but no cases",
     "no_sources": "no sources table, so source_id cannot be checked",
+    "too_many_cells": "a sheet's filled rows times its used columns exceed the reader's limit",
+    "hidden_sheet": "a hidden sheet of the workbook (read only if nothing else holds a table)",
+    "sheet_choice": "which sheet of a workbook with several was read as the cases",
     # headers
     "missing_column": "a required column is absent",
     "blank_header": "a column has no name",

@@ -206,6 +206,7 @@ def _check_wide_text(data: bytes, fmt: str, name: str) -> None:
 _DESCRIBE = {
     "zip": "a zip archive (an .xlsx workbook?)",
     "ole": "an old Excel .xls workbook",
+    "encrypted": "a password-protected (encrypted) workbook",
     "pdf": "a PDF document",
     "binary": "binary data",
     "json": "JSON",
@@ -217,6 +218,8 @@ _DESCRIBE = {
 _MISMATCH_HINT = {
     "zip": "if it is an Excel workbook, give it the .xlsx extension",
     "ole": "open it in Excel and save it as .xlsx (Excel Workbook)",
+    "encrypted": "open it in Excel, remove the password (File > Info > Protect Workbook > "
+    "Encrypt with Password, empty) and save it again",
     "json": "if it is JSON, give it the .json extension",
     "markup": "export the table again as CSV or .xlsx",
     "text": "if it is a CSV file, give it the .csv extension",
@@ -235,7 +238,8 @@ def sniff(data: bytes) -> str:
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         return "zip"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        return "ole"
+        # Office encrypts a password-protected .xlsx into an OLE file with this stream
+        return "encrypted" if "EncryptedPackage".encode("utf-16-le") in data else "ole"
     if head.startswith(b"%PDF"):
         return "pdf"
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):

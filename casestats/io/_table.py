@@ -44,6 +44,8 @@ LIMITS = {
     "rows": 1_048_576,
     "columns": 16_384,
     "cell_chars": 32_767,
+    # rows with values x columns in use: what the table costs in memory, however sparse
+    "cells": 50_000_000,
 }
 
 
@@ -192,6 +194,10 @@ def empty_file(source: str) -> NoReturn:
     fail(source, "empty_file", expected="a header row and at least one row of cases")
 
 
+# Sheet names Excel quotes although they are plain words: A1-style and R1C1-style references.
+_LOOKS_LIKE_A_CELL = re.compile(r"[A-Za-z]{1,3}[0-9]+|[Rr][0-9]*([Cc][0-9]*)?|[Cc][0-9]*", re.A)
+
+
 def cell_address(sheet: str, letter: str, row: int | None) -> str:
     """``Cases!C17`` (quoted like Excel when the sheet name needs it), ``C17``, or ``""``."""
     if not letter:
@@ -199,7 +205,7 @@ def cell_address(sheet: str, letter: str, row: int | None) -> str:
     address = f"{letter}{'' if row is None else row}"
     if not sheet:
         return address
-    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*", sheet):
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*", sheet) or _LOOKS_LIKE_A_CELL.fullmatch(sheet):
         sheet = "'" + sheet.replace("'", "''") + "'"
     return f"{sheet}!{address}"
 
