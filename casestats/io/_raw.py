@@ -53,8 +53,14 @@ def read_raw(source, *, sources=None) -> RawTable:
     Notes
     -----
     CSV: UTF-8 with or without byte-order mark (UTF-16 with a BOM too); other
-    bytes are decoded as Windows-1252 with a warning. The delimiter (comma,
-    semicolon or tab) is sniffed from the header line.
+    bytes are decoded as Windows-1252 with a warning. UTF-16 without a mark and
+    UTF-32 are refused by name. The delimiter (comma, semicolon or tab) is
+    sniffed from the header line; a ``.tsv`` file is always tab-separated.
+
+    Only regular files are read (not folders, FIFOs or devices). Rows, columns
+    and cells are limited (``casestats.io.LIMITS``), and the limits are checked before
+    the work: on the bytes of a CSV, the number of objects in a JSON file, the
+    metadata of a Parquet file, the declared and used size of a sheet.
 
     CSV and XLSX cells that start with an apostrophe followed by ``=``, ``+``,
     ``-``, ``@``, a tab or a carriage return lose that one apostrophe: it is
