@@ -78,6 +78,10 @@ def _existing(argument: str, *, datasets: bool = True) -> Path:
     path = Path(argument)
     if path.is_file():
         return path
+    if "\0" not in argument and path.exists():
+        from casestats.io._table import file_kind
+
+        raise _Failure(f"{argument} is {file_kind(path.stat().st_mode)}, not a regular file")
     if not datasets:
         raise _Failure(f"no such file: {argument}")
     known = ", ".join(_bundled())

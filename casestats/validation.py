@@ -59,6 +59,9 @@ PROBLEM_CODES: dict[str, str] = {
     "no_sources": "no sources table, so source_id cannot be checked",
     "no_source_kind": "the sources table has no kind column (published reports, own patients...)",
     "conflicting_source": "casestats.concat: a source_id whose rows differ between the inputs",
+    "too_many_cells": "a sheet's filled rows times its used columns exceed the reader's limit",
+    "hidden_sheet": "a hidden sheet of the workbook (read only if nothing else holds a table)",
+    "sheet_choice": "which sheet of a workbook with several was read as the cases",
     # headers
     "missing_column": "a required column is absent",
     "blank_header": "a column has no name",
@@ -239,7 +242,12 @@ class _Checker:
         return (p.row is not None, p.row or 0, column, p.code)
 
     def _field_of(self, header: str) -> str:
-        return next((k for k, v in self.header.items() if v == header), header)
+        # inverted once: a scan of every header per problem made sorting quadratic in columns
+        size, fields = self.__dict__.get("_fields", (-1, {}))
+        if size != len(self.header):
+            fields = {v: k for k, v in reversed(self.header.items())}
+            self._fields = (len(self.header), fields)
+        return fields.get(header, header)
 
     def _headers(self) -> None:
         fields = self.schema.fields

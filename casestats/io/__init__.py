@@ -65,13 +65,17 @@ def read_cases(source, *, sources=None):
     ['normalised', 'sex', 'F', "read as 'female' (synonym)"]
     """
     from casestats.caseseries import CaseSeries
-    from casestats.validation import check_table
+    from casestats.validation import check_table, normalise_id
 
     raw = read_raw(source, sources=sources)
     report, canonical = check_table(raw)
     if not report.ok:
         raise CaseSeriesValidationError(report)
-    return CaseSeries(canonical, sources=raw.sources, report=report)
+    table = raw.sources
+    if table is not None and "source_id" in table:
+        # the same normal form as the cases' source_id (no-break spaces, NFC, invisibles)
+        table = table.assign(source_id=table["source_id"].map(normalise_id))
+    return CaseSeries(canonical, sources=table, report=report)
 
 
 def validate(source, *, sources=None):

@@ -34,13 +34,16 @@ _DELIMITERS = (b",", b";", b"\t")
 _NAMES = {b",": "comma", b";": "semicolon", b"\t": "tab"}
 
 
-def read_csv(data: bytes, source: str) -> RawTable:
-    """Read CSV bytes (see :func:`casestats.io.read_raw`)."""
+def read_csv(data: bytes, source: str, *, delimiter: bytes | None = None) -> RawTable:
+    """Read CSV bytes (see :func:`casestats.io.read_raw`); ``delimiter`` None sniffs it."""
     problems: list[Problem] = []
     data, encoding = _encoding(data, source, problems)
     if not data.strip():
         empty_file(source)
-    delimiter = _sniff_delimiter(data)
+    _excel_separator_line(data, source)
+    delimiter = delimiter or _sniff_delimiter(data)
+    data = _without_trailing_blank_lines(data)
+    _check_shape(data, delimiter, source)
     scan = _scan(data, delimiter)
     cells = None
     if scan is not None and not scan["ragged"].any():
@@ -139,6 +142,77 @@ def _undecodable(data: bytes, err: UnicodeDecodeError, source: str, expected: st
     )
 
 
+def _excel_separator_line(data: bytes, source: str) -> None:
+    """Refuse Excel's ``sep=;`` first line, which names the delimiter instead of the columns."""
+    first = data[:20].split(b"\n", 1)[0].strip().strip(b'"')
+    if first.lower().startswith(b"sep=") and len(first) == 5:
+        fail(
+            source,
+            "missing_header",
+            row=1,
+            cell="A1",
+            value=first.decode("utf-8", "replace"),
+            expected="the column names in row 1",
+            hint=f"'{first.decode('utf-8', 'replace')}' is Excel's note of the delimiter, not a "
+            "header: delete this first line (or save the sheet again as 'CSV UTF-8')",
+        )
+
+
+def _without_trailing_blank_lines(data: bytes) -> bytes:
+    """The bytes without the blank lines at the end (a flood of them would all be parsed)."""
+    if data.endswith((b"\n\n", b"\r\r", b"\n\r\n")):
+        return data.rstrip(b"\r\n") + b"\n"
+    return data
+
+
+def _check_shape(data: bytes, delimiter: bytes, source: str) -> None:
+    """Refuse more columns or rows than a spreadsheet holds, before anything is parsed.
+
+    Counted on the bytes, so that 50 MB of commas or of line ends is refused in a
+    fraction of a second: line ends bound the records from above (a
+    quoted cell may hold some), and only a line longer than the column limit can hold too
+    many fields.
+    """
+    columns = LIMITS["columns"]
+    if data.count(delimiter) >= columns:
+        lines = data if b"\n" in data else data.replace(b"\r", b"\n")  # old Mac line ends
+        for line in re.finditer(rb"^[^\n]{%d,}" % columns, lines, flags=re.M):
+            # a lone carriage return ends a record too; quoted delimiters are not fields
+            fields = max(
+                re.sub(rb'"[^"]*"', b"", part).count(delimiter) + 1
+                for part in line.group().split(b"\r")
+            )
+            if fields > columns:
+                fail(
+                    source,
+                    "too_many_columns",
+                    row=lines.count(b"\n", 0, line.start()) + 1,
+                    value=f"{fields:,} {_NAMES[delimiter]}-separated fields",
+                    expected=f"at most {columns:,} columns",
+                    hint="refused before reading: a spreadsheet cannot hold this row",
+                )
+    records = data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
+    records += not data.endswith((b"\n", b"\r"))
+    if records > LIMITS["rows"] and b'"' in data:
+        # only now, when there are too many lines: take away those inside quoted cells
+        for quoted in re.finditer(rb'"[^"]*"', data):
+            text = quoted.group()
+            records -= text.count(b"\n") + text.count(b"\r") - text.count(b"\r\n")
+    _check_rows(records, source)
+
+
+def _check_rows(records: int, source: str, *, value: str = "") -> None:
+    if records > LIMITS["rows"]:
+        fail(
+            source,
+            "too_many_rows",
+            value=value or f"{records:,} rows (the header and any blank lines included)",
+            expected=f"at most {LIMITS['rows']:,} rows",
+            hint="refused before reading: blank lines count as rows, as in a spreadsheet; "
+            "delete them, or split the file",
+        )
+
+
 def _sniff_delimiter(data: bytes) -> bytes:
     """The delimiter used most in the header line (outside quotes); comma on a tie."""
     header = re.sub(rb'"[^"]*"', b"", data.split(b"\n", 1)[0])
@@ -226,7 +300,11 @@ def _parse_slow(data, delimiter, encoding, source, problems) -> tuple[pd.DataFra
     text = data.decode(encoding)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter.decode(), strict=False)
     try:
-        rows = list(reader)
+        rows = []
+        for row in reader:
+            rows.append(row)
+            if len(rows) > LIMITS["rows"]:
+                _check_rows(len(rows), source, value=f"more than {LIMITS['rows']:,} rows")
     except csv.Error as err:
         fail(
             source,

@@ -35,6 +35,8 @@ from casestats.problems import Problem
 # leaves both encoded.
 _XSTRING = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _RATIO_FLOOR = 1_000_000
+# The namespace of ISO/IEC 29500 Strict workbooks (Transitional: schemas.openxmlformats.org).
+_STRICT = b"http://purl.oclc.org/ooxml/spreadsheetml/main"
 _MAX_MEMBERS = 10_000
 
 
@@ -50,21 +52,17 @@ def read_xlsx(path, data: bytes, source: str) -> RawTable:
     except Exception as err:
         _damaged(source, err)
     try:
-        names = book.sheetnames
-        if not names:
-            fail(source, "empty_file", expected="a workbook with a sheet of cases")
-        cases = _find(names, "cases") or names[0]
+        cases, notes = _choose_sheet(book, source)
         table = _read_sheet(book[cases], source)
-        other = _find(names, "sources")
-        if other and other != cases:
-            side = _read_sheet(book[other], source)
-            table = RawTable(
-                **{
-                    **table.__dict__,
-                    "sources": side.frame,
-                    "problems": table.problems + side.problems,
-                }
-            )
+        other = _find(_tables(book), "sources")
+        side = _read_sheet(book[other], source) if other and other != cases else None
+        table = RawTable(
+            **{
+                **table.__dict__,
+                "sources": None if side is None else side.frame,
+                "problems": tuple(notes) + table.problems + (side.problems if side else ()),
+            }
+        )
     except CaseSeriesValidationError:
         raise
     except Exception as err:
@@ -78,6 +76,70 @@ def _find(names: list[str], wanted: str) -> str | None:
     return next((n for n in names if n.strip().lower() == wanted), None)
 
 
+def _tables(book) -> list[str]:
+    """The worksheets (chart sheets hold no cells)."""
+    return [name for name in book.sheetnames if hasattr(book[name], "iter_rows")]
+
+
+def _choose_sheet(book, source: str) -> tuple[str, list[Problem]]:
+    """The sheet of cases: a visible ``Cases``, a visible ``Cases...``, any ``Cases``, the first.
+
+    Hidden sheets are always reported: a hidden ``Cases`` left behind beside a visible
+    ``Cases 2024`` is taken for an old copy.
+    """
+    names, tables = book.sheetnames, _tables(book)
+    chart = _find([n for n in names if n not in tables], "cases")
+    if chart and not _find(tables, "cases"):
+        fail(
+            source,
+            "format_mismatch",
+            value=f"sheet {chart!r} is a chart sheet",
+            expected="the cases in a worksheet of rows and columns",
+            hint="a chart sheet holds a chart, not cells: put the table in a worksheet named "
+            "Cases (and rename or delete the chart sheet)",
+        )
+    if not tables:
+        fail(source, "empty_file", expected="a workbook with a sheet of cases")
+    visible = [n for n in tables if book[n].sheet_state == "visible"]
+    data = [n for n in visible if n.strip().lower() != "sources"] or visible or tables
+    cases = (
+        _find(visible, "cases")
+        or next((n for n in visible if n.strip().lower().startswith("cases")), None)
+        or _find(tables, "cases")
+        or data[0]
+    )
+    notes = [
+        Problem(
+            "warning",
+            "hidden_sheet",
+            value=name,
+            expected="the cases in a visible sheet",
+            hint=(
+                "the cases were read from this hidden sheet: unhide it, or move the cases "
+                "to a visible sheet named Cases"
+                if name == cases
+                else f"hidden sheet {name!r} was not read; the cases were read from sheet "
+                f"{cases!r}: unhide or delete it if that is wrong"
+            ),
+        )
+        for name in tables
+        if book[name].sheet_state != "visible"
+    ]
+    if len([n for n in tables if n.strip().lower() != "sources"]) > 1 and (
+        cases.strip().lower() != "cases" or notes
+    ):
+        notes.append(
+            Problem(
+                "info",
+                "sheet_choice",
+                value=cases,
+                expected="a sheet named Cases",
+                hint=f"read sheet {cases!r}, of sheets {', '.join(map(repr, tables))}",
+            )
+        )
+    return cases, notes
+
+
 def _damaged(source: str, err: Exception):
     fail(
         source,
@@ -89,9 +151,10 @@ def _damaged(source: str, err: Exception):
 
 
 def _check_archive(data: bytes, source: str) -> None:
-    """Refuse damaged archives, zip bombs and zip files that are not workbooks."""
+    """Refuse damaged archives, zip bombs, Strict Open XML and zip files that are not workbooks."""
     try:
-        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as err:
         _damaged(source, err)
     total = sum(m.file_size for m in members)
@@ -122,54 +185,95 @@ def _check_archive(data: bytes, source: str) -> None:
             expected="an Excel workbook (.xlsx)",
             hint="it may be another Office document or a plain zip file",
         )
+    with archive.open("xl/workbook.xml") as stream:
+        strict = _STRICT in stream.read(4096)
+    if strict:
+        fail(
+            source,
+            "format_mismatch",
+            value="a Strict Open XML Spreadsheet",
+            expected="an Excel Workbook (.xlsx), which openpyxl reads",
+            hint="open it in Excel and Save As 'Excel Workbook (*.xlsx)', not 'Strict Open "
+            "XML Spreadsheet'",
+        )
 
 
 def _read_sheet(sheet, source: str) -> RawTable:
-    """Every cell of one sheet as text, with formula and date cells reported."""
-    sheet.reset_dimensions()  # do not trust the declared size of the sheet
+    """Every cell of one sheet as text, with formula and date cells reported.
+
+    Sparse sheets are read sparsely: rows without a value are never stored, so a cell at
+    A1048576 costs one row, not a million. The declared size is checked first and the
+    size in use as the rows come, before the table is built.
+    """
     title = sheet.title
+    _check_size(sheet.max_row or 0, sheet.max_column or 0, title, source, "declared")
+    sheet.reset_dimensions()  # do not trust the declared size of the sheet
     rows: list[list[str]] = []
+    numbers: list[int] = []
     problems: list[Problem] = []
-    headers: list[str] = []
+    headers: list[str] | None = None
+    width = 0
     for number, row in enumerate(sheet.iter_rows(), start=1):
-        if number > LIMITS["rows"]:
-            fail(
-                source,
-                "too_many_rows",
-                cell=cell_address(title, "A", number),
-                value=f"more than {LIMITS['rows']:,} rows",
-                expected=f"at most {LIMITS['rows']:,} rows",
-            )
-        if len(row) > LIMITS["columns"]:
-            fail(
-                source,
-                "too_many_columns",
-                row=number,
-                value=f"{len(row):,} columns",
-                expected=f"at most {LIMITS['columns']:,} columns",
-            )
-        rows.append(
-            [_text(cell, number, j, title, headers, problems) for j, cell in enumerate(row)]
-        )
-        if number == 1:
-            headers = rows[0]
-    if not rows:
+        if not row and headers is not None:
+            continue  # a row without cells (openpyxl fills gaps with these)
+        _check_size(number, len(row), title, source, "in use", row=number)
+        known = headers or []
+        texts = [_text(cell, number, j, title, known, problems) for j, cell in enumerate(row)]
+        if headers is None:
+            headers = texts
+        elif any(texts):
+            rows.append(texts)
+            numbers.append(number)
+        else:
+            continue
+        width = max(width, len(texts))
+        _check_cells(len(rows) + 1, width, title, source)
+    if headers is None:
         fail(source, "empty_file", value=title, expected="a header row and rows of cases")
-    width = max(map(len, rows))
-    cells = pd.DataFrame(
-        [r + [""] * (width - len(r)) for r in rows[1:]],
-        columns=range(width),
-        dtype=object,
-    )
+    cells = np.full((len(rows), width), "", dtype=object)
+    for i, texts in enumerate(rows):
+        cells[i, : len(texts)] = texts
     return finish(
-        cells,
-        rows[0] + [""] * (width - len(rows[0])),
-        np.arange(2, len(rows) + 1),
+        pd.DataFrame(cells, columns=range(width), dtype=object),
+        headers + [""] * (width - len(headers)),
+        np.asarray(numbers, dtype=np.int64),
         source=source,
         fmt="xlsx",
         sheet=title,
         problems=problems,
     )
+
+
+def _check_size(rows: int, columns: int, title: str, source: str, what: str, row=None) -> None:
+    if columns > LIMITS["columns"]:
+        fail(
+            source,
+            "too_many_columns",
+            row=row,
+            value=f"{columns:,} columns {what}",
+            expected=f"at most {LIMITS['columns']:,} columns",
+        )
+    if rows > LIMITS["rows"]:
+        fail(
+            source,
+            "too_many_rows",
+            cell=cell_address(title, "A", row or LIMITS["rows"] + 1),
+            value=f"{rows:,} rows declared" if row is None else f"over {LIMITS['rows']:,} rows",
+            expected=f"at most {LIMITS['rows']:,} rows",
+        )
+
+
+def _check_cells(rows: int, width: int, title: str, source: str) -> None:
+    """Refuse a table whose filled rows times its used width would not fit in memory."""
+    if rows * width > LIMITS["cells"]:
+        fail(
+            source,
+            "too_many_cells",
+            value=f"{rows:,} rows with values x {width:,} columns in use on sheet {title!r}",
+            expected=f"at most {LIMITS['cells']:,} cells (rows with values x columns in use)",
+            hint="refused while reading: delete the stray cells far to the right or below "
+            "the table (Ctrl+End shows the last one)",
+        )
 
 
 def decode_xstring(text: str) -> str:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from casestats.exceptions import CaseSeriesValidationError
 from casestats.io._table import RawTable, finish, number_text
-from casestats.problems import Problem
+from casestats.problems import Problem, ValidationReport
 
 
 def read_frame(data: pd.DataFrame) -> RawTable:
@@ -17,10 +18,14 @@ def read_frame(data: pd.DataFrame) -> RawTable:
     in the frame's order. Missing values (None, NaN, NA) become ``""``.
     """
     if any(name is not None for name in data.index.names):
-        data = data.reset_index()
+        # concat, not reset_index: an index named like a column (case_id) is then reported
+        # as a duplicate column instead of raising
+        index = data.index.to_frame(index=False)
+        data = pd.concat([index, data.reset_index(drop=True)], axis=1)
     problems: list[Problem] = []
     headers = [_header(c) for c in data.columns]
     columns = {j: _column_text(data.iloc[:, j], headers[j], problems) for j in range(data.shape[1])}
+    refuse_surrogates(headers, columns, "<DataFrame>", problems)
     cells = pd.DataFrame(columns, index=pd.RangeIndex(len(data)), dtype=object)
     return finish(
         cells,
@@ -56,7 +61,69 @@ def _column_text(values: pd.Series, header: str, problems: list[Problem]) -> np.
             )
         )
         return text
-    return np.array([_text(v) for v in values], dtype=object)
+    text = np.array([_text(v) for v in values], dtype=object)
+    nested = [i for i, v in enumerate(values) if isinstance(v, _NESTED)]
+    for i in nested:
+        problems.append(
+            Problem(
+                "error",
+                "nested_value",
+                row=i + 1,
+                column=header,
+                value=text[i][:200],
+                expected="a single value (text or number)",
+                hint=f"in record {i + 1} this cell holds a {type(values.iat[i]).__name__}; "
+                "write several values as text separated by semicolons",
+            )
+        )
+    return text
+
+
+# Cells that hold several values (or bytes): stored as their Python repr, they would pass
+# for text. JSON input reports the same thing as nested_value.
+_NESTED = (list, tuple, dict, set, frozenset, np.ndarray, bytes, bytearray)
+
+
+def refuse_surrogates(headers, columns: dict, source: str, problems: list[Problem]) -> None:
+    """Refuse lone surrogates at read, located: pandas, pyarrow and every writer fail on them.
+
+    One ``encode`` of each column's joined text finds that there is none, in C.
+    """
+    bad = []
+    for j, header in enumerate(headers):
+        cells = [header, *columns[j]]
+        try:
+            "".join(cells).encode("utf-8")
+            continue
+        except UnicodeEncodeError:
+            pass
+        for i, cell in enumerate(cells):
+            if not _encodable(cell):
+                shown = cell.encode("utf-8", "backslashreplace").decode()
+                bad.append(
+                    Problem(
+                        "error",
+                        "undecodable",
+                        row=i or None,
+                        column=header.encode("utf-8", "backslashreplace").decode(),
+                        value=shown[:200],
+                        expected="text without lone surrogates (U+D800-U+DFFF)",
+                        hint=("the column name" if i == 0 else f"record {i}")
+                        + " holds half of a character: fix the program that made the text",
+                    )
+                )
+    if bad:
+        raise CaseSeriesValidationError(
+            ValidationReport(tuple(problems + bad), source=source, n_rows=len(columns.get(0, ())))
+        )
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _date_text(value) -> str:

@@ -18,9 +18,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from casestats.exceptions import CaseSeriesValidationError
 from casestats.io._frame import _column_text
 from casestats.io._table import LIMITS, RawTable, fail, finish, read_bytes
-from casestats.problems import Problem
+from casestats.problems import Problem, ValidationReport
 
 __all__ = ["read_parquet"]
 
@@ -86,12 +87,15 @@ def read_parquet(path: Path, name: str) -> RawTable:
             hint="pip install pyarrow, or save the table as CSV",
         )
     try:
-        table = pq.read_table(pa.BufferReader(data))
+        parquet = pq.ParquetFile(pa.BufferReader(data))
+        _check_metadata(parquet, name)
+        table = parquet.read()
     except (pa.ArrowException, OSError) as err:
         fail(name, "unreadable_file", value=name, expected="a readable Parquet file", hint=str(err))
     del data  # the decoded columns take the memory from here on
     problems: list[Problem] = []
     headers = [str(label) for label in table.column_names]
+    _check_utf8(table, headers, name)
     columns = {
         j: _text_column(table.column(j), headers[j], problems) for j in range(table.num_columns)
     }
@@ -108,6 +112,81 @@ def read_parquet(path: Path, name: str) -> RawTable:
         problems=problems,
         check_lengths=longest > LIMITS["cell_chars"],
     )
+
+
+def _check_metadata(parquet, name: str) -> None:
+    """Rows, columns and column names from the file's footer, before any column is decoded.
+
+    A few kilobytes of Parquet can hold 30 million null rows.
+    """
+    rows, names = parquet.metadata.num_rows, parquet.schema_arrow.names
+    for code, count, limit, what in (
+        ("too_many_columns", len(names), LIMITS["columns"], "columns"),
+        ("too_many_rows", rows, LIMITS["rows"], "rows"),
+    ):
+        if count > limit:
+            fail(
+                name,
+                code,
+                value=f"{count:,} {what} (from the file's metadata)",
+                expected=f"at most {limit:,} {what}",
+                hint="refused before reading the columns",
+            )
+    first: dict[str, int] = {}
+    twice = []
+    for j, label in enumerate(names):
+        if label in first:
+            twice.append(
+                Problem(
+                    "error",
+                    "duplicate_header",
+                    column=label,
+                    value=label,
+                    expected="each column name once",
+                    hint=f"columns {first[label] + 1} and {j + 1} of the file have this name: "
+                    "rename one in the program that wrote the file",
+                )
+            )
+        first.setdefault(label, j)
+    if twice:
+        raise CaseSeriesValidationError(ValidationReport(tuple(twice), source=name))
+
+
+def _check_utf8(table, headers: list[str], name: str) -> None:
+    """Refuse text columns holding bytes that are not UTF-8, naming each such cell."""
+    import pyarrow as pa
+
+    bad = []
+    for j, column in enumerate(table.columns):
+        if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+            continue
+        try:
+            column.validate(full=True)
+            continue
+        except pa.ArrowInvalid:
+            pass
+        binary = pa.large_binary() if pa.types.is_large_string(column.type) else pa.binary()
+        cells = [cell for chunk in column.chunks for cell in chunk.view(binary).to_pylist()]
+        for i, cell in enumerate(cells):
+            try:
+                (cell or b"").decode("utf-8")
+            except UnicodeDecodeError as err:
+                bad.append(
+                    Problem(
+                        "error",
+                        "undecodable",
+                        row=i + 1,
+                        column=headers[j],
+                        value=cell.decode("utf-8", "backslashreplace")[:200],
+                        expected="UTF-8 text (Parquet strings are always UTF-8)",
+                        hint=f"in record {i + 1}, byte {cell[err.start]:02X} at position "
+                        f"{err.start} is not UTF-8: fix the program that wrote the file",
+                    )
+                )
+    if bad:
+        raise CaseSeriesValidationError(
+            ValidationReport(tuple(bad), source=name, n_rows=table.num_rows)
+        )
 
 
 def _longest(column) -> int:

@@ -53,8 +53,14 @@ def read_raw(source, *, sources=None) -> RawTable:
     Notes
     -----
     CSV: UTF-8 with or without byte-order mark (UTF-16 with a BOM too); other
-    bytes are decoded as Windows-1252 with a warning. The delimiter (comma,
-    semicolon or tab) is sniffed from the header line.
+    bytes are decoded as Windows-1252 with a warning. UTF-16 without a mark and
+    UTF-32 are refused by name. The delimiter (comma, semicolon or tab) is
+    sniffed from the header line; a ``.tsv`` file is always tab-separated.
+
+    Only regular files are read (not folders, FIFOs or devices). Rows, columns
+    and cells are limited (``casestats.io.LIMITS``), and the limits are checked before
+    the work: on the bytes of a CSV, the number of objects in a JSON file, the
+    metadata of a Parquet file, the declared and used size of a sheet.
 
     CSV and XLSX cells that start with an apostrophe followed by ``=``, ``+``,
     ``-``, ``@``, a tab or a carriage return lose that one apostrophe: it is
@@ -111,6 +117,8 @@ def _read_any(source) -> RawTable:
 
         return read_parquet(path, name)
     data = read_bytes(path, name, limit=LIMITS["xlsx_bytes" if fmt == "xlsx" else "file_bytes"])
+    if fmt in ("csv", "json"):
+        _check_wide_text(data, fmt, name)
     kind = sniff(data)
     if kind == "empty":
         empty_file(name)
@@ -125,7 +133,7 @@ def _read_any(source) -> RawTable:
     if fmt == "csv":
         from casestats.io._csv import read_csv
 
-        return read_csv(data, name)
+        return read_csv(data, name, delimiter=b"\t" if path.suffix.lower() == ".tsv" else None)
     if fmt == "json":
         from casestats.io._json import read_json
 
@@ -158,9 +166,53 @@ def _with_sources(table: RawTable, sources) -> RawTable:
     )
 
 
+def wide_encoding(data: bytes) -> str:
+    """``"UTF-16 (little-endian)"``, ``"UTF-32 ..."`` or ``""``, from a byte-order mark or
+    from where the zero bytes fall (ASCII text in UTF-16 has every other byte zero)."""
+    for mark, name in _MARKS:
+        if data.startswith(mark):
+            return f"{name} with a byte-order mark"
+    head = data[:4096]
+    head = head[: len(head) // 4 * 4]
+    if len(head) < 8:
+        return ""
+    for width, name in ((4, "UTF-32"), (2, "UTF-16")):
+        lanes = [head[k::width] for k in range(width)]
+        zero = [lane.count(0) / len(lane) for lane in lanes]
+        for order, text_lane in (("little-endian", 0), ("big-endian", width - 1)):
+            others = [z for k, z in enumerate(zero) if k != text_lane]
+            if zero[text_lane] == 0 and min(others) > 0.9:
+                return f"{name} ({order}) without a byte-order mark"
+    return ""
+
+
+_MARKS = (
+    (b"\xff\xfe\x00\x00", "UTF-32 (little-endian)"),
+    (b"\x00\x00\xfe\xff", "UTF-32 (big-endian)"),
+    (b"\xff\xfe", "UTF-16 (little-endian)"),
+    (b"\xfe\xff", "UTF-16 (big-endian)"),
+)
+
+
+def _check_wide_text(data: bytes, fmt: str, name: str) -> None:
+    """Name UTF-16 and UTF-32 as such (they would otherwise look like binary data)."""
+    wide = wide_encoding(data)
+    if not wide or (fmt == "csv" and wide.startswith("UTF-16") and "with a" in wide):
+        return  # Excel's "Unicode text" (UTF-16 with its mark) is read
+    if fmt == "json":
+        hint = (
+            "JSON files must be UTF-8; Windows PowerShell's '>' and Out-File write UTF-16: "
+            "use Out-File -Encoding utf8 (or Set-Content -Encoding utf8)"
+        )
+    else:
+        hint = "save it as 'CSV UTF-8 (Comma delimited)'"
+    fail(name, "undecodable", value=f"text in {wide}", expected="UTF-8 text", hint=hint)
+
+
 _DESCRIBE = {
     "zip": "a zip archive (an .xlsx workbook?)",
     "ole": "an old Excel .xls workbook",
+    "encrypted": "a password-protected (encrypted) workbook",
     "pdf": "a PDF document",
     "binary": "binary data",
     "json": "JSON",
@@ -172,6 +224,8 @@ _DESCRIBE = {
 _MISMATCH_HINT = {
     "zip": "if it is an Excel workbook, give it the .xlsx extension",
     "ole": "open it in Excel and save it as .xlsx (Excel Workbook)",
+    "encrypted": "open it in Excel, remove the password (File > Info > Protect Workbook > "
+    "Encrypt with Password, empty) and save it again",
     "json": "if it is JSON, give it the .json extension",
     "markup": "export the table again as CSV or .xlsx",
     "text": "if it is a CSV file, give it the .csv extension",
@@ -190,7 +244,8 @@ def sniff(data: bytes) -> str:
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         return "zip"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        return "ole"
+        # Office encrypts a password-protected .xlsx into an OLE file with this stream
+        return "encrypted" if "EncryptedPackage".encode("utf-16-le") in data else "ole"
     if head.startswith(b"%PDF"):
         return "pdf"
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):

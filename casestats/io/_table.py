@@ -8,7 +8,9 @@ chooses the reader, so nothing here imports a reader.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
@@ -42,6 +44,8 @@ LIMITS = {
     "rows": 1_048_576,
     "columns": 16_384,
     "cell_chars": 32_767,
+    # rows with values x columns in use: what the table costs in memory, however sparse
+    "cells": 50_000_000,
 }
 
 
@@ -108,28 +112,90 @@ def fail(source: str, code: str, **fields) -> NoReturn:
 
 
 def read_bytes(path: Path, name: str, *, limit: int) -> bytes:
-    """The file's bytes, or a readable error when it is missing, unreadable or too big."""
+    """The file's bytes, or a readable error when it is missing, unreadable or too big.
+
+    Only a regular file is read: a folder, a FIFO (which would wait forever for a writer)
+    or a device such as ``/dev/zero`` (which never ends), directly or through a symbolic
+    link, is refused from the ``fstat`` of the opened path, before any byte is read.
+    """
+    if "\0" in str(path):
+        fail(
+            name,
+            "unreadable_file",
+            value=repr(str(path))[1:-1][:200],
+            expected="a path without the NUL character",
+            hint="no file system allows NUL (\\x00) in a file name; check how the path was built",
+        )
     try:
-        size = path.stat().st_size
-        if path.is_dir():
-            fail(name, "unreadable_file", value=name, expected="a file, not a folder")
-        if size > limit:
-            fail(
-                name,
-                "file_too_large",
-                value=f"{size:,} bytes",
-                expected=f"at most {limit:,} bytes",
-                hint="split the file, or remove what is not part of the case series",
-            )
-        return path.read_bytes()
+        # O_NONBLOCK: opening a FIFO must not wait for a writer
+        handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
         fail(name, "file_not_found", value=name, expected="an existing file")
+    except OSError as err:  # a folder on Windows, no permission...
+        fail(name, "unreadable_file", value=name, expected="a readable file", hint=err.strerror)
+    try:
+        info = os.fstat(handle)
+        kind = file_kind(info.st_mode)
+        if kind != "file":
+            fail(
+                name,
+                "unreadable_file",
+                value=name,
+                expected=f"a regular file, not {kind}",
+                hint=_NOT_A_FILE.get(kind, "give the path of a saved case file"),
+            )
+        if info.st_size > limit:
+            _too_large(name, f"{info.st_size:,} bytes", limit)
+        with os.fdopen(handle, "rb") as stream:
+            handle = None
+            data = stream.read(limit + 1)  # it may have grown since fstat: never past the limit
     except OSError as err:
         fail(name, "unreadable_file", value=name, expected="a readable file", hint=err.strerror)
+    finally:
+        if handle is not None:
+            os.close(handle)
+    if len(data) > limit:
+        _too_large(name, f"over {limit:,} bytes", limit)
+    return data
+
+
+def _too_large(name: str, size: str, limit: int) -> NoReturn:
+    fail(
+        name,
+        "file_too_large",
+        value=size,
+        expected=f"at most {limit:,} bytes",
+        hint="split the file, or remove what is not part of the case series",
+    )
+
+
+_NOT_A_FILE = {
+    "a folder": "give the path of a file inside it",
+    "a FIFO (named pipe)": "save what the pipe carries to a file first, then read that file",
+}
+
+
+def file_kind(mode: int) -> str:
+    """What a ``stat`` mode says the path is: ``"file"``, ``"a folder"``, ``"a FIFO..."``."""
+    if stat.S_ISREG(mode):
+        return "file"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a special file"
 
 
 def empty_file(source: str) -> NoReturn:
     fail(source, "empty_file", expected="a header row and at least one row of cases")
+
+
+# Sheet names Excel quotes although they are plain words: A1-style and R1C1-style references.
+_LOOKS_LIKE_A_CELL = re.compile(r"[A-Za-z]{1,3}[0-9]+|[Rr][0-9]*([Cc][0-9]*)?|[Cc][0-9]*", re.A)
 
 
 def cell_address(sheet: str, letter: str, row: int | None) -> str:
@@ -139,7 +205,7 @@ def cell_address(sheet: str, letter: str, row: int | None) -> str:
     address = f"{letter}{'' if row is None else row}"
     if not sheet:
         return address
-    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*", sheet):
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*", sheet) or _LOOKS_LIKE_A_CELL.fullmatch(sheet):
         sheet = "'" + sheet.replace("'", "''") + "'"
     return f"{sheet}!{address}"
 
@@ -214,9 +280,9 @@ def finish(
             expected=f"at most {LIMITS['columns']:,} columns",
         )
     all_letters = [column_letter(i) if letters else "" for i in range(len(headers))]
-    empty_columns = ~cells.ne("").any(axis=0).to_numpy(dtype=bool) if len(cells) else None
-    if empty_columns is None:
-        empty_columns = np.ones(len(headers), dtype=bool)
+    # numpy compares the whole 2-D array at once: pandas would go column by column
+    filled = cells.to_numpy(dtype=object) != ""
+    empty_columns = ~filled.any(axis=0) if len(cells) else np.ones(len(headers), dtype=bool)
 
     # Trailing columns with neither header nor value are formatting, not data.
     width = len(headers)
@@ -229,7 +295,7 @@ def finish(
 
     frame = cells.iloc[:, keep]
     frame.columns = names
-    blank = ~frame.ne("").any(axis=1).to_numpy(dtype=bool) if names else np.ones(len(frame), bool)
+    blank = ~filled[:, keep].any(axis=1) if names else np.ones(len(frame), bool)
     if blank.any():
         frame = frame.loc[~blank]
         row_numbers = row_numbers[~blank]
@@ -336,22 +402,23 @@ def _unique(names: list[str]) -> list[str]:
 
 
 def long_cells(frame: pd.DataFrame, row_numbers, letters, headers, sheet) -> list[Problem]:
-    """Cells longer than an Excel cell can hold (checked column by column)."""
+    """Cells longer than an Excel cell can hold (measured on the whole 2-D array at once)."""
     limit = LIMITS["cell_chars"]
+    values = frame.to_numpy(dtype=object)
+    lengths = np.vectorize(len, otypes=[np.int64])(values) if values.size else values
     problems = []
-    for j, column in enumerate(frame.columns):
-        lengths = frame[column].str.len().to_numpy()
-        for i in np.flatnonzero(lengths > limit):
-            problems.append(
-                Problem(
-                    "error",
-                    "cell_too_long",
-                    row=int(row_numbers[i]),
-                    cell=cell_address(sheet, letters[j], int(row_numbers[i])),
-                    column=headers[j],
-                    value=frame[column].iat[i][:60] + "...",
-                    expected=f"at most {limit:,} characters",
-                    hint=f"this cell holds {int(lengths[i]):,} characters",
-                )
+    for i, j in zip(*np.nonzero(lengths > limit), strict=True):
+        number = int(row_numbers[i])
+        problems.append(
+            Problem(
+                "error",
+                "cell_too_long",
+                row=number,
+                cell=cell_address(sheet, letters[j], number),
+                column=headers[j],
+                value=values[i, j][:60] + "...",
+                expected=f"at most {limit:,} characters",
+                hint=f"this cell holds {int(lengths[i, j]):,} characters",
             )
+        )
     return problems

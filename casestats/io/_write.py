@@ -35,7 +35,8 @@ def write_cases(cases, path, *, format: str | None = None) -> Path:
     cases : CaseSeries
     path : str or pathlib.Path
     format : {"csv", "xlsx", "json"}, optional
-        Taken from the extension when not given.
+        Taken from the extension when not given (``.tsv`` and ``.txt`` are CSV; a ``.tsv``
+        file is written tab-separated).
 
     Returns
     -------
@@ -57,13 +58,14 @@ def write_cases(cases, path, *, format: str | None = None) -> Path:
     fmt = format or FORMATS.get(path.suffix.lower())
     if fmt not in ("csv", "xlsx", "json"):
         raise ValueError(
-            f"cannot tell the format of {path.name!r}: use a .csv, .xlsx or .json name, "
+            f"cannot tell the format of {path.name!r}: use a .csv, .tsv, .xlsx or .json name, "
             "or format='csv' | 'xlsx' | 'json'"
         )
     data, sources = cases.data, cases.sources
     if fmt == "csv":
         sidecar = path.with_suffix(".sources.csv")
-        files = {path: to_csv_bytes(data)}
+        # .tsv is tab-separated, as its readers expect; the sources sidecar stays a .csv
+        files = {path: to_csv_bytes(data, delimiter="\t" if path.suffix.lower() == ".tsv" else ",")}
         if sources is not None:
             files[sidecar] = to_csv_bytes(sources)
         replace_files(files)
@@ -119,12 +121,12 @@ def _escape(values: pd.Series) -> pd.Series:
     return values.where(~risky, "'" + values)
 
 
-def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    """The canonical CSV of a text table: UTF-8, comma, LF, quotes only where needed."""
+def to_csv_bytes(frame: pd.DataFrame, *, delimiter: str = ",") -> bytes:
+    """The canonical CSV of a text table: UTF-8, comma (or tab), LF, quotes only where needed."""
     buffer = io.StringIO()
-    minimal = csv.writer(buffer, lineterminator="\n")
+    minimal = csv.writer(buffer, lineterminator="\n", delimiter=delimiter)
     # the csv module quotes "\n" but not a lone "\r" when lines end in "\n"
-    quoted = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL)
+    quoted = csv.writer(buffer, lineterminator="\n", delimiter=delimiter, quoting=csv.QUOTE_ALL)
     _refuse_nul(frame)
     escaped = escape_formulas(frame)
     for row in [tuple(escaped.columns), *escaped.itertuples(index=False, name=None)]:
