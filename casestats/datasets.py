@@ -50,7 +50,7 @@ def _registry() -> dict[str, Path]:
 
 def _folder(name: str) -> Path:
     registry = _registry()
-    if name not in registry:
+    if not isinstance(name, str) or name not in registry:
         raise ValueError(f"unknown dataset {name!r}; bundled datasets: {', '.join(registry)}")
     return registry[name]
 

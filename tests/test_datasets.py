@@ -84,6 +84,8 @@ def test_dataset_version_changelog_and_citation_file_agree(name):
 def test_unknown_dataset_name_is_refused_without_touching_paths():
     with pytest.raises(ValueError, match="unknown dataset"):
         casestats.load_dataset("../pyproject")
+    with pytest.raises(ValueError, match="unknown dataset"):  # not "unhashable type: list"
+        casestats.load_dataset(["calcinosis_case_reports"])
 
 
 def test_load_dataset_works_from_an_installed_wheel(tmp_path):
