@@ -41,6 +41,8 @@ API_SECTIONS = {
     "casestats.stats.contingency": "Two-by-two and R-by-C tables",
     "casestats.stats.stratified": "Stratified analysis",
     "casestats.stats.meta_analysis": "Meta-analysis",
+    "casestats.stats.meta_comparisons": "Meta-analysis: risk ratios and risk differences",
+    "casestats.stats.meta_estimates": "Meta-analysis of reported estimates",
     "casestats.stats.heterogeneity": "Meta-analysis: intervals for tau², I² and H²",
     "casestats.stats.subgroups": "Meta-analysis: subgroups",
     "casestats.stats.meta_regression": "Meta-regression",
