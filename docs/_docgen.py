@@ -14,6 +14,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
+
 import casestats
 
 HERE = Path(__file__).resolve().parent
@@ -126,7 +128,8 @@ def dataset_page(name: str) -> str:
     """The MyST page of one bundled dataset, built from its metadata sidecar."""
     meta = casestats.dataset_metadata(name)
     data = casestats.load_dataset(name)
-    sources = data.sources if meta["kind"] == "cases" else data.attrs["sources"]
+    table = isinstance(data, pd.DataFrame)  # counts without a class of their own
+    sources = data.attrs["sources"] if table else data.sources
     lines = [
         "---",
         "file_format: mystnb",
@@ -159,10 +162,12 @@ def dataset_page(name: str) -> str:
         "",
         f'data = casestats.load_dataset("{name}")',
     ]
-    if meta["kind"] == "cases":
-        lines += ["data"]
-    else:
+    if table:
         lines += ["data.head()"]
+    elif meta["kind"] == "cases":
+        lines += ["data"]
+    else:  # a CohortTable: its summary, then the dataset's own table
+        lines += ["print(data)", "data.to_frame().head()"]
     lines += [
         "```",
         "",
