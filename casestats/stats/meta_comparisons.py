@@ -384,7 +384,8 @@ def _documented(code: str):
                               result=measure.result.__name__, name=measure.name)  # fmt: skip
 
     def wrap(func):
-        func.__doc__ = func.__doc__.replace("    {parameters}\n", text.lstrip("\n"))
+        # a blank line after Warns, so numpydoc sees the Notes heading that follows
+        func.__doc__ = func.__doc__.replace("    {parameters}\n", text.strip("\n") + "\n\n")
         return func
 
     return wrap
