@@ -90,6 +90,11 @@ def write_template(path) -> Path:
     ranges = _lists_sheet(lists, schema)
     lists.sheet_state = "hidden"
     _dropdowns(cases, schema, ranges)
+    return _save(book, path)
+
+
+def _save(book, path) -> Path:
+    """Save the workbook in one step: a failed write never leaves a half-written file."""
     from casestats.io._write import replace_files
 
     path = Path(path)
@@ -97,6 +102,16 @@ def write_template(path) -> Path:
     book.save(buffer)
     replace_files({path: buffer.getvalue()})
     return path
+
+
+def _comment_headers(sheet, texts) -> None:
+    """Each header cell of row 1 gets its description as a comment."""
+    from openpyxl.comments import Comment
+
+    for index, text in enumerate(texts, start=1):
+        comment = Comment(text, "casestats")
+        comment.width, comment.height = 300, 120
+        sheet.cell(row=1, column=index).comment = comment
 
 
 def _bold_header(sheet, headers) -> None:
@@ -118,18 +133,14 @@ def _header_sheet(sheet, headers, *, width: int) -> None:
 
 
 def _cases_sheet(sheet, schema) -> None:
-    from openpyxl.comments import Comment
     from openpyxl.utils import get_column_letter
 
     fields = list(schema.fields.values())
     _bold_header(sheet, [f.name for f in fields])
+    _comment_headers(sheet, [
+        f.description + (f"\nExample: {f.example}" if f.example else "") for f in fields
+    ])  # fmt: skip
     for index, field in enumerate(fields, start=1):
-        text = field.description
-        if field.example:
-            text += f"\nExample: {field.example}"
-        comment = Comment(text, "casestats")
-        comment.width, comment.height = 300, 120
-        sheet.cell(row=1, column=index).comment = comment
         width = _WIDTHS.get(field.kind, 30)
         sheet.column_dimensions[get_column_letter(index)].width = max(width, len(field.name) + 2)
 
@@ -200,7 +211,6 @@ def write_cohort_template(path) -> Path:
     ['Cohorts', 'Sources', 'Data dictionary']
     """
     import openpyxl
-    from openpyxl.comments import Comment
 
     from casestats.cohorts import COHORT_DICTIONARY
 
@@ -208,16 +218,11 @@ def write_cohort_template(path) -> Path:
     sheet = book.active
     sheet.title = "Cohorts"
     _header_sheet(sheet, [name for name, _, _ in COHORT_DICTIONARY], width=18)
-    for index, (_, description, example) in enumerate(COHORT_DICTIONARY, start=1):
-        comment = Comment(f"{description}\nExample: {example}", "casestats")
-        comment.width, comment.height = 300, 120
-        sheet.cell(row=1, column=index).comment = comment
+    _comment_headers(sheet, [f"{text}\nExample: {ex}" for _, text, ex in COHORT_DICTIONARY])
     _header_sheet(book.create_sheet("Sources"), SOURCE_COLUMNS, width=24)
     dictionary = book.create_sheet("Data dictionary")
     _header_sheet(dictionary, ["column", "description", "example"], width=18)
     for row in COHORT_DICTIONARY:
         dictionary.append(list(row))
     dictionary.column_dimensions["B"].width = 80
-    path = Path(path)
-    book.save(path)
-    return path
+    return _save(book, path)
