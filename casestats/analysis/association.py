@@ -187,6 +187,11 @@ class CohortAssociation(Result):
         # the pooled rows have no counts: keep the count columns integer, with missing values
         return frame.astype({"events": "Int64", "total": "Int64"})
 
+    @property
+    def reported_pvalues(self) -> bool:
+        """Whether any study has the p-value its paper printed (a user's own counts have none)."""
+        return bool(self.studies["reported_p"].fillna("").astype(str).str.strip().any())
+
     def _repr_fields(self) -> dict:
         re = self.random_effects
         return {"outcome": self.outcome, "groups": " vs ".join(self.groups),
@@ -197,8 +202,7 @@ class CohortAssociation(Result):
         re = self.random_effects
         mh = self.mantel_haenszel
         lines = [f"{self.outcome}, {a} vs {b}: {plural(re.k, 'study', 'studies')} ({self.title})"]
-        # the paper's own p beside ours only where there are papers: a user's counts have none
-        papers = bool(self.studies["reported_p"].fillna("").astype(str).str.strip().any())
+        papers = self.reported_pvalues
         for row in self.studies.itertuples():
             paper = f" (paper: {row.reported_p or 'not printed'})" if papers else ""
             lines.append(

@@ -273,8 +273,7 @@ def _cohort_blocks(ctx: _Context) -> _Section:
     )
     studies = result.studies
     ctx.save_table("cohort_studies", studies)
-    reported = studies["reported_p"].fillna("").astype(str)
-    papers = bool(reported.str.strip().any())  # a user's own counts come with no paper's p
+    papers = result.reported_pvalues
     shown = pd.DataFrame(
         {
             "study": studies["study"],
@@ -289,7 +288,7 @@ def _cohort_blocks(ctx: _Context) -> _Section:
                 f"{t} ({r})" for t, r in zip(studies.test, studies.reason, strict=True)
             ],
             "p": studies["pvalue"].map(_p),
-            "reported p": reported,
+            "reported p": studies["reported_p"].fillna("").astype(str),
         }
     )
     out.table(
