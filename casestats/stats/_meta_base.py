@@ -15,11 +15,12 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import special, stats
+from scipy import stats
 
 from casestats.exceptions import SmallSampleWarning
 from casestats.results import ConfidenceInterval, Result
 from casestats.stats._checks import check_confidence_level
+from casestats.stats._meta_input import back_transform
 from casestats.stats._tau2 import Pooled
 from casestats.stats._twobytwo import Heterogeneity
 
@@ -87,14 +88,17 @@ class _MetaResult(Result):
         return float(stats.norm.isf((1 - level) / 2))
 
     @property
+    def effect_code(self) -> str:
+        """The measure ``mu`` and ``yi`` are on: "PLO" (logits), "OR", "RR", "HR" (logs), "RD"."""
+        return self.measure
+
+    @property
     def log_scale(self) -> bool:
         """Whether ``mu`` and ``yi`` are logs (or logits) of the natural-scale estimate."""
-        return self.measure != "RD"
+        return self.effect_code != "RD"
 
     def _back(self, value):
-        if self.measure == "PLO":
-            return special.expit(value)
-        return np.exp(value) if self.log_scale else value
+        return back_transform(self.effect_code)(value)
 
     def confidence_interval(self, confidence_level: float | None = None) -> ConfidenceInterval:
         """Interval of the pooled estimate (natural scale), recomputed at any level."""

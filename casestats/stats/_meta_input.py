@@ -93,8 +93,7 @@ def iv_studies(result, what: str, confidence_level: float | None = None) -> Stud
         method=method,
         hksj=bool(getattr(result, "hksj", False)),
         level=check_confidence_level(level),
-        # pooled reported estimates ("GEN") are on the scale of the measure they report
-        measure=str(getattr(result, "effect_measure", result.measure)),
+        measure=result.effect_code,  # pooled reported estimates: the measure they report
     )
 
 

@@ -77,9 +77,9 @@ class MetaEstimateResult(_MetaResult):
         return _NAMES[self.effect_measure]
 
     @property
-    def log_scale(self) -> bool:
-        """Whether the pooling ran on the log scale (every ratio measure)."""
-        return self.effect_measure != "RD"
+    def effect_code(self) -> str:
+        """The reported measure: its estimates are pooled on its own (log or RD) scale."""
+        return self.effect_measure
 
     def _study_method(self, i: int) -> str:
         return "reported-se" if self.inputs[i] == "SE" else "reported-ci"
