@@ -85,8 +85,14 @@ def check_publishable(cases) -> ValidationReport:
         One error per cell and kind of finding, codes in
         :data:`PRIVACY_CODES`: ``possible_name``, ``full_date``,
         ``age_over_89``, ``fine_location``, ``record_number``,
-        ``contact_details``. ``row`` counts records from 1; ``value`` is the
-        text that matched. Findings in the sources table have ``cell``
+        ``contact_details``. ``value`` is the text that matched. For cases
+        read from a file by :func:`~casestats.read_cases`, findings are
+        located as :func:`~casestats.validate` locates problems: ``row`` is
+        the spreadsheet row (header = row 1) of a CSV or XLSX file or the
+        record number of a JSON file, ``cell`` the address (``Cases!D2``,
+        ``D2`` in a CSV), ``column`` the header as typed, and sources
+        findings of a spreadsheet are at ``Sources!B3``. Otherwise ``row``
+        counts records from 1 and sources findings have ``cell``
         ``"sources row N"``. ``.ok`` is False when anything was found.
 
     Notes
