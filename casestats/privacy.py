@@ -140,8 +140,7 @@ def check_publishable(cases) -> ValidationReport:
     2  possible_name    1      notes   Dr. Jones
     3  record_number    2      notes  MRN 0044721
     """
-    frame, sources, case_level, source = _tables(cases)
-    cells = getattr(cases, "_cells", None)
+    frame, sources, case_level, source, cells = _tables(cases)
     if cells is not None and len(cells.headers) != frame.shape[1]:
         cells = None  # columns added after reading: no longer the file's
     authors = _authors(sources)
@@ -300,19 +299,20 @@ def _authors(sources: pd.DataFrame | None) -> frozenset[str]:
     return frozenset(w.casefold() for w in re.findall(r"[^\W\d_]{2,}", text))
 
 
-def _tables(cases) -> tuple[pd.DataFrame, pd.DataFrame | None, bool, str]:
-    """The table to check, its sources table, whether it is case-level, the report's source."""
+def _tables(cases) -> tuple[pd.DataFrame, pd.DataFrame | None, bool, str, object]:
+    """The table to check, its sources table, whether it is case-level, the report's source,
+    and where its cells stood in the file (a RawTable without cells, or None)."""
     if isinstance(cases, pd.DataFrame):
         kind = cases.attrs.get("metadata", {}).get("kind", "cases")
-        return cases, cases.attrs.get("sources"), kind == "cases", "<DataFrame>"
+        return cases, cases.attrs.get("sources"), kind == "cases", "<DataFrame>", None
     from casestats.caseseries import CaseSeries
     from casestats.cohorts import CohortTable
 
     if isinstance(cases, CohortTable):  # published or own counts: no patient rows
-        return cases.to_frame(), cases.sources, False, "<CohortTable>"
+        return cases.to_frame(), cases.sources, False, "<CohortTable>", None
     if not isinstance(cases, CaseSeries):
         raise TypeError(
             "cases must be a CaseSeries, a CohortTable or a pandas DataFrame, "
             f"not {type(cases).__name__}"
         )
-    return cases.data, cases.sources, True, "<CaseSeries>"
+    return cases.data, cases.sources, True, "<CaseSeries>", cases._cells

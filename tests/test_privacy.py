@@ -188,3 +188,8 @@ def test_findings_in_json_and_frames_count_records(tmp_path):
         ["record_number", 1, "", "notes"],
         ["contact_details", 1, "sources row 1", "citation"],
     ]
+
+
+def test_a_frame_column_named_like_the_private_locations_is_just_a_column():
+    frame = _frame(["MRN 0044721"], _cells=["x"])
+    assert _located_findings(frame) == [["record_number", 1, "", "notes"]]
