@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -11,6 +12,7 @@ from casestats.schema import load_schema
 from casestats.sources import CASE_REPORT_CAVEAT, NOT_STATED, canonical_kind, series_caveat
 
 if TYPE_CHECKING:
+    from casestats.io._table import RawTable
     from casestats.problems import ValidationReport
 
 __all__ = ["CASE_REPORT_CAVEAT", "CaseSeries"]
@@ -75,6 +77,9 @@ class CaseSeries:
         self.report = report
         self.metadata = dict(metadata or {})
         self.caveat = series_caveat(self)
+        # Where each row and column stood in the file (a RawTable without its cells), set by
+        # read_cases, so that check_publishable locates findings as validate does: Cases!D2.
+        self._cells: RawTable | None = None
         # The cases never change, and one analysis asks for the sites several times.
         self._sites: pd.DataFrame | None = None
         self._indicators: dict[str, pd.DataFrame] = {}
@@ -133,9 +138,12 @@ class CaseSeries:
     def subset(self, mask) -> CaseSeries:
         """The cases where `mask` (a boolean array or Series) is true."""
         mask = np.asarray(mask, dtype=bool)
-        return CaseSeries(
+        subset = CaseSeries(
             self._data.loc[mask], sources=self.sources, report=self.report, metadata=self.metadata
         )
+        if self._cells is not None:
+            subset._cells = replace(self._cells, row_numbers=self._cells.row_numbers[mask])
+        return subset
 
     # -- views ---------------------------------------------------------------
 

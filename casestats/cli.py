@@ -19,6 +19,7 @@ bad option): one readable line on stderr, never a traceback.
 from __future__ import annotations
 
 import argparse
+import shlex
 import shutil
 import sys
 from pathlib import Path
@@ -50,14 +51,23 @@ def _load_cases(argument: str, sources: str | None = None):
             raise _Failure(f"{argument} is a dataset of published counts, not of cases")
         return load_dataset(argument)
     path = _existing(argument)
+    if sources is not None:
+        _existing(sources, datasets=False)  # as validate says it: no such file
     try:
         return read_cases(path, sources=sources)
     except CaseSeriesValidationError as err:
-        errors = err.report.count("error")
-        raise _Failure(
-            f"{argument} has {errors} error{'s' * (errors != 1)}; "
-            f"run 'casestats validate {argument}' to list them"
-        ) from None
+        report = err.report
+    if report.source != str(path):
+        # the sources file (given, or <stem>.sources.csv) could not be read: name it
+        first = report.problems.iloc[0]
+        why = f"{first['code']}: expected {first['expected']}" + (
+            f"; {first['hint']}" if first["hint"] else ""
+        )
+        raise _Failure(f"cannot read the sources table {report.source} ({why})")
+    errors = report.count("error")
+    again = shlex.join(["casestats", "validate", argument] + ["--sources", sources] * bool(sources))
+    plural = "s" * (errors != 1)
+    raise _Failure(f"{argument} has {errors} error{plural}; to list them, run: {again}")
 
 
 def _load_cohorts(argument: str):

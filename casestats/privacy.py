@@ -33,6 +33,7 @@ from casestats._privacy_rules import (
     _base_words,
     prepare,
 )
+from casestats.io._table import cell_address, column_letter
 from casestats.problems import Problem, ValidationReport
 
 __all__ = ["PRIVACY_CODES", "check_publishable"]
@@ -84,8 +85,14 @@ def check_publishable(cases) -> ValidationReport:
         One error per cell and kind of finding, codes in
         :data:`PRIVACY_CODES`: ``possible_name``, ``full_date``,
         ``age_over_89``, ``fine_location``, ``record_number``,
-        ``contact_details``. ``row`` counts records from 1; ``value`` is the
-        text that matched. Findings in the sources table have ``cell``
+        ``contact_details``. ``value`` is the text that matched. For cases
+        read from a file by :func:`~casestats.read_cases`, findings are
+        located as :func:`~casestats.validate` locates problems: ``row`` is
+        the spreadsheet row (header = row 1) of a CSV or XLSX file or the
+        record number of a JSON file, ``cell`` the address (``Cases!D2``,
+        ``D2`` in a CSV), ``column`` the header as typed, and sources
+        findings of a spreadsheet are at ``Sources!B3``. Otherwise ``row``
+        counts records from 1 and sources findings have ``cell``
         ``"sources row N"``. ``.ok`` is False when anything was found.
 
     Notes
@@ -133,16 +140,58 @@ def check_publishable(cases) -> ValidationReport:
     2  possible_name    1      notes   Dr. Jones
     3  record_number    2      notes  MRN 0044721
     """
-    frame, sources, case_level, source = _tables(cases)
+    frame, sources, case_level, source, cells = _tables(cases)
+    if cells is not None and len(cells.headers) != frame.shape[1]:
+        cells = None  # columns added after reading: no longer the file's
     authors = _authors(sources)
-    problems = _check_table(frame, case_level=case_level, authors=authors)
+    problems = _check_table(frame, _CaseCells(frame, cells), case_level=case_level,
+                            authors=authors)  # fmt: skip
     if sources is not None:
-        problems += _check_table(sources, case_level=False, sources=True, authors=authors)
-    return ValidationReport(tuple(problems), source=source, n_rows=len(frame))
+        where = _SourceCells(sources, spreadsheet=cells is not None and any(cells.column_letters))
+        problems += _check_table(sources, where, case_level=False, sources=True, authors=authors)
+    return ValidationReport(
+        tuple(problems), source=source if cells is None else cells.source, n_rows=len(frame)
+    )
 
 
-def _check_table(frame: pd.DataFrame, *, case_level: bool, authors, sources=False) -> list:
-    """The problems of one table, in file order (row, then column).
+class _CaseCells:
+    """Where row ``i``, column ``j`` of the cases is: ``(row, cell, column)`` as validate says.
+
+    With the file's cells (a :class:`~casestats.io.RawTable` kept by ``read_cases``): the
+    spreadsheet row or record number, ``Cases!D2`` or ``D2``, and the header as typed.
+    Otherwise the record number from 1 and the column name.
+    """
+
+    def __init__(self, frame: pd.DataFrame, cells) -> None:
+        self.columns = [str(c) for c in frame.columns]
+        self.cells = cells
+
+    def __call__(self, i: int, j: int) -> tuple[int, str, str]:
+        if self.cells is None:
+            return i + 1, "", self.columns[j]
+        row = int(self.cells.row_numbers[i])
+        return row, self.cells.cell_address(row, j), self.cells.headers[j]
+
+
+class _SourceCells:
+    """Where row ``i``, column ``j`` of the sources table is: ``Sources!B3`` in a spreadsheet.
+
+    The same address as validate's source-kind problems (the header is row 1), else
+    ``"sources row N"``, N counting records from 1.
+    """
+
+    def __init__(self, sources: pd.DataFrame, *, spreadsheet: bool) -> None:
+        self.columns = [str(c) for c in sources.columns]
+        self.spreadsheet = spreadsheet
+
+    def __call__(self, i: int, j: int) -> tuple[int, str, str]:
+        if not self.spreadsheet:
+            return i + 1, f"sources row {i + 1}", self.columns[j]
+        return i + 2, cell_address("Sources", column_letter(j), i + 2), self.columns[j]
+
+
+def _check_table(frame: pd.DataFrame, locate, *, case_level: bool, authors, sources=False) -> list:
+    """The problems of one table, in file order (row, then column), located by `locate`.
 
     In a sources table publication dates are expected, so ``full_date`` is not raised there.
     """
@@ -176,12 +225,13 @@ def _check_table(frame: pd.DataFrame, *, case_level: bool, authors, sources=Fals
             hint = f"the column {column!r} holds identifying data: drop it before sharing"
             flag(filled, position, code, text.to_numpy(), PRIVACY_CODES[code], hint)
     found.sort(key=lambda f: f[:3])
-    where = "sources row {}" if sources else ""
-    return [
-        Problem("error", code, row=i + 1, cell=where.format(i + 1), column=columns[position],
-                case_id=ids.iat[i], value=value, expected=expected, hint=hint)  # fmt: skip
-        for i, position, code, value, expected, hint in found
-    ]
+    problems = []
+    for i, position, code, value, expected, hint in found:
+        row, cell, column = locate(i, position)
+        problems.append(Problem("error", code, row=row, cell=cell, column=column,
+                                case_id=ids.iat[i], value=value, expected=expected,
+                                hint=hint))  # fmt: skip
+    return problems
 
 
 # age_years, age, age_at_onset, age_as_reported: a number there is an age
@@ -249,19 +299,20 @@ def _authors(sources: pd.DataFrame | None) -> frozenset[str]:
     return frozenset(w.casefold() for w in re.findall(r"[^\W\d_]{2,}", text))
 
 
-def _tables(cases) -> tuple[pd.DataFrame, pd.DataFrame | None, bool, str]:
-    """The table to check, its sources table, whether it is case-level, the report's source."""
+def _tables(cases) -> tuple[pd.DataFrame, pd.DataFrame | None, bool, str, object]:
+    """The table to check, its sources table, whether it is case-level, the report's source,
+    and where its cells stood in the file (a RawTable without cells, or None)."""
     if isinstance(cases, pd.DataFrame):
         kind = cases.attrs.get("metadata", {}).get("kind", "cases")
-        return cases, cases.attrs.get("sources"), kind == "cases", "<DataFrame>"
+        return cases, cases.attrs.get("sources"), kind == "cases", "<DataFrame>", None
     from casestats.caseseries import CaseSeries
     from casestats.cohorts import CohortTable
 
     if isinstance(cases, CohortTable):  # published or own counts: no patient rows
-        return cases.to_frame(), cases.sources, False, "<CohortTable>"
+        return cases.to_frame(), cases.sources, False, "<CohortTable>", None
     if not isinstance(cases, CaseSeries):
         raise TypeError(
             "cases must be a CaseSeries, a CohortTable or a pandas DataFrame, "
             f"not {type(cases).__name__}"
         )
-    return cases.data, cases.sources, True, "<CaseSeries>"
+    return cases.data, cases.sources, True, "<CaseSeries>", cases._cells

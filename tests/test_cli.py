@@ -1,5 +1,6 @@
 """The casestats command line, run as a user would (a subprocess), and the template."""
 
+import shlex
 import subprocess
 import sys
 
@@ -237,3 +238,58 @@ def test_report_refuses_a_non_empty_folder_and_force_clears_the_old_report(fille
     assert run("report", filled, "--out", out, "--force").returncode == 0
     assert not (out / "figures" / "stale_figure.svg").exists()
     assert (out / "notes.txt").read_text() == "mine" and (out / "report.html").is_file()
+
+
+def test_check_locates_findings_as_validate_does(filled, tmp_path, capsys):
+    pytest.importorskip("casestats.privacy")
+    from casestats.cli import main
+
+    book = openpyxl.load_workbook(filled)
+    sheet = book["Cases"]
+    headers = [cell.value for cell in sheet[1]]
+    column = openpyxl.utils.get_column_letter(headers.index("notes") + 1)
+    sheet[f"{column}1"] = "Notes"  # typed differently from the schema's name
+    sheet[f"{column}3"] = "seen by Dr. Jones"
+    path = tmp_path / "notes.xlsx"
+    book.save(path)
+    assert main(["validate", str(path)]) == 0
+    assert f"Cases!{column}1, column 'Notes'" in capsys.readouterr().out
+    assert main(["check", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith(f"{path}: 2 rows, 1 error")
+    assert f"error: Cases!{column}3, column 'Notes', case 'p2': possible_name" in out
+
+
+def test_check_with_a_missing_sources_file_says_so(bad_csv, capsys):
+    from casestats.cli import main
+
+    missing = str(bad_csv.with_name("nope.csv"))
+    for command in ("check", "validate"):
+        assert main([command, str(bad_csv), "--sources", missing]) == 2
+        err = capsys.readouterr().err
+        assert err == f"casestats {command}: no such file: {missing}\n"
+
+
+def test_check_with_an_unreadable_sources_file_names_it(tmp_path, capsys):
+    from casestats.cli import main
+
+    path = tmp_path / "cases.csv"
+    path.write_text("case_id,source_id\n1,x\n", encoding="utf-8")
+    empty = tmp_path / "empty.csv"
+    empty.write_text("", encoding="utf-8")
+    assert main(["check", str(path), "--sources", str(empty)]) == 2
+    err = capsys.readouterr().err
+    assert f"cannot read the sources table {empty} (empty_file" in err and "validate" not in err
+    # validate with the same --sources fails on the same file
+    assert main(["validate", str(path), "--sources", str(empty)]) == 1
+    assert capsys.readouterr().out.startswith(f"{empty}: 0 rows, 1 error")
+
+
+def test_advice_to_validate_repeats_the_sources_option(bad_csv, capsys):
+    from casestats.cli import main
+
+    sources = str(bad_csv.with_name("cases.sources.csv"))
+    assert main(["summary", str(bad_csv), "--sources", sources]) == 2
+    err = capsys.readouterr().err
+    again = shlex.join(["casestats", "validate", str(bad_csv), "--sources", sources])
+    assert err.strip().endswith(f"run: {again}")

@@ -133,3 +133,63 @@ def test_case_series_scans_every_column():
 def test_other_inputs_are_refused():
     with pytest.raises(TypeError, match="CaseSeries, a CohortTable or a pandas DataFrame"):
         check_publishable([{"notes": "x"}])
+
+
+def _located_findings(cases):
+    problems = check_publishable(cases).problems
+    return problems[["code", "row", "cell", "column"]].values.tolist()
+
+
+def test_findings_in_a_workbook_are_located_like_validate(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Cases"
+    sheet.append(["case_id", "source_id", "Age years", "Notes"])
+    sheet.append(["1", "s", "40", ""])
+    sheet.append([None, None, None, None])  # a blank row: row numbers are the sheet's
+    sheet.append(["2", "s", "93", "seen by Dr. Jones"])
+    sources = book.create_sheet("Sources")
+    sources.append(["source_id", "citation"])
+    sources.append(["s", "MRN 0044721"])
+    path = tmp_path / "cases.xlsx"
+    book.save(path)
+    cases = casestats.read_cases(path)
+    assert _located_findings(cases) == [
+        ["age_over_89", 4, "Cases!C4", "Age years"],
+        ["possible_name", 4, "Cases!D4", "Notes"],
+        ["record_number", 2, "Sources!B2", "citation"],
+    ]
+    # validate warns about the same age: both name the cell and the header the same way
+    validated = casestats.validate(path).problems.set_index("code")
+    assert validated.loc["age_over_89", ["row", "cell", "column"]].tolist() == [
+        4, "Cases!C4", "Age years"
+    ]
+    assert check_publishable(cases).source == str(path)
+    # a subset keeps the rows' places in the file
+    assert _located_findings(cases.subset([False, True]))[0][:3] == ["age_over_89", 4, "Cases!C4"]
+
+
+def test_findings_in_a_csv_name_the_cell_without_a_sheet(tmp_path):
+    path = tmp_path / "cases.csv"
+    path.write_text("case_id,source_id,notes\n1,s,\n2,s,MRN 0044721\n", encoding="utf-8")
+    (tmp_path / "cases.sources.csv").write_text("source_id\ns\n", encoding="utf-8")
+    assert _located_findings(casestats.read_cases(path)) == [["record_number", 3, "C3", "notes"]]
+
+
+def test_findings_in_json_and_frames_count_records(tmp_path):
+    path = tmp_path / "cases.json"
+    path.write_text(
+        '{"cases": [{"case_id": "1", "source_id": "s", "notes": "MRN 0044721"}],'
+        ' "sources": [{"source_id": "s", "citation": "call (617) 555-0123"}]}',
+        encoding="utf-8",
+    )
+    assert _located_findings(casestats.read_cases(path)) == [
+        ["record_number", 1, "", "notes"],
+        ["contact_details", 1, "sources row 1", "citation"],
+    ]
+
+
+def test_a_frame_column_named_like_the_private_locations_is_just_a_column():
+    frame = _frame(["MRN 0044721"], _cells=["x"])
+    assert _located_findings(frame) == [["record_number", 1, "", "notes"]]

@@ -9,6 +9,8 @@ and :func:`write_phenopackets` export it to GA4GH Phenopackets v2.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from casestats.exceptions import CaseSeriesValidationError
 from casestats.io._phenopackets import PhenopacketExport, to_phenopackets, write_phenopackets
 from casestats.io._raw import read_raw
@@ -75,7 +77,10 @@ def read_cases(source, *, sources=None):
     if table is not None and "source_id" in table:
         # the same normal form as the cases' source_id (no-break spaces, NFC, invisibles)
         table = table.assign(source_id=table["source_id"].map(normalise_id))
-    return CaseSeries(canonical, sources=table, report=report)
+    cases = CaseSeries(canonical, sources=table, report=report)
+    # where each row and column stood in the file, for check_publishable (not the cells)
+    cases._cells = replace(raw, frame=raw.frame.iloc[:0], sources=None, problems=())
+    return cases
 
 
 def validate(source, *, sources=None):
