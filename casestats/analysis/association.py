@@ -258,7 +258,7 @@ class CohortAssociation(Result):
         mh = self.mantel_haenszel
         text = f"CMH p = {mh.pvalue_uncorrected:.3f}"
         if mh.correction:
-            text += f", {mh.pvalue:.3f} continuity-corrected"
+            text += f" ({mh.pvalue:.3f} corrected)"
         return text
 
 

@@ -20,6 +20,7 @@ from casestats.plotting._common import (
     style_if_new,
 )
 from casestats.plotting._style import COLUMN_WIDTH, PALETTE
+from casestats.stats._checks import check_choice
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -33,6 +34,7 @@ _SCALES = {
     "risk difference": ("RD", "difference"),
     "proportion": ("%", "proportion"),
 }
+_COLUMNS = ("counts", "estimate", "weight")
 _FONT = 7.0  # points, every text column
 _GAP = 6.0  # points between text columns
 _ROW = 0.19  # inches per row
@@ -80,6 +82,7 @@ def forest_plot(
     labels: Mapping[Any, str] | None = None,
     value_title: str | None = None,
     favours: tuple[str, str] | None = None,
+    columns: Sequence[str] = _COLUMNS,
     note: str | None = None,
     ax: Axes | None = None,
     **kwargs: Any,
@@ -116,6 +119,10 @@ def forest_plot(
         "favours <left>" and "favours <right>" under the axis. For an odds ratio
         of group a vs group b of a harmful outcome, values below 1 favour a:
         ``favours=(a, b)``.
+    columns : sequence of {"counts", "estimate", "weight"}
+        The text columns to print, of those the frame has. A one-column
+        (85 mm) figure has room for ``("estimate",)`` only; all three need a
+        two-column (175 mm) width.
     note : str, optional
         A short subtitle, e.g. what the studies compare and the method.
     ax : matplotlib.axes.Axes, optional
@@ -163,7 +170,9 @@ def forest_plot(
         raise ValueError('forest_plot needs rows with group "study" or "pooled"')
     if favours is not None and (len(favours) != 2 or not all(isinstance(f, str) for f in favours)):
         raise ValueError(f"favours takes two texts (left, right); got {favours!r}")
-    plot = _Forest(frame, studies, pooled, scale, labels)
+    for column in columns:
+        check_choice(column, _COLUMNS, "columns")
+    plot = _Forest(frame, studies, pooled, scale, labels, set(columns))
     with style_if_new(ax):
         if ax is None:
             ax = plot.new_axes(heterogeneity is not None, favours is not None, note is not None)
@@ -194,17 +203,18 @@ class _Forest:
 
     header_y = 1.0
 
-    def __init__(self, frame, studies, pooled, scale: str, labels) -> None:
+    def __init__(self, frame, studies, pooled, scale: str, labels, columns: set[str]) -> None:
         self.header, self.axis = _SCALES[scale]
+        self.columns = columns
         self.scale, self.studies, self.pooled = scale, studies, pooled
         self.est, self.low, self.high = (floats(studies[c]) for c in ("estimate", "ci_low",
                                                                        "ci_high"))  # fmt: skip
         self.weight = (
-            floats(studies["weight"]) if "weight" in studies.columns
+            floats(studies["weight"]) if "weight" in studies.columns and "weight" in columns
             else np.full(len(self.est), np.nan)
         )  # fmt: skip
         self.confidence = _confidence_text(frame)
-        self.arms = _arm_headers(frame)
+        self.arms = _arm_headers(frame) if "counts" in columns else None
         self.lo, self.hi = self._limits()
         self.rows = [
             _Row(display(level, labels), -float(i), self._counts(r), self.interval_text(e, a, b),
@@ -259,11 +269,15 @@ class _Forest:
         return f"{value:.2f}".replace("inf", "∞").replace("-", "−")
 
     def interval_text(self, e: float, a: float, b: float) -> str:
+        if "estimate" not in self.columns:
+            return ""
         if not np.isfinite(e):
             return "not estimable"
         return f"{self._number(e)} [{self._number(a)}, {self._number(b)}]"
 
     def pi_text(self, a: float, b: float) -> str:
+        if "estimate" not in self.columns:
+            return ""
         return f"[{self._number(a)}, {self._number(b)}]"
 
     # -- layout -------------------------------------------------------------------------
@@ -279,10 +293,13 @@ class _Forest:
                    _width([r.name for r in self.rows if r.bold], bold=True))  # fmt: skip
 
     def _right_widths(self) -> tuple[float, float]:
-        interval = max(_width([r.interval for r in self.rows]),
-                       _width([f"{self.header} [{self.confidence}]"], bold=True))  # fmt: skip
+        interval = _width([r.interval for r in self.rows if r.interval]
+                          + [self.estimate_header()], bold=True)  # fmt: skip
         weight = _width([r.weight for r in self.rows] + ["weight"], bold=True)
         return interval, weight if any(r.weight for r in self.rows) else 0.0
+
+    def estimate_header(self) -> str:
+        return f"{self.header} [{self.confidence}]" if "estimate" in self.columns else ""
 
     def new_axes(self, heterogeneity: bool, favours: bool, note: bool) -> Axes:
         import matplotlib.pyplot as plt
@@ -362,35 +379,33 @@ class _Forest:
             edge -= counts[j] + _GAP
         self.label_pad = -edge
         interval, weight = self._right_widths()
+        weight_at = _GAP + (interval + _GAP if interval else 0.0) + weight
         for row in self.rows:
-            self.column_text(row.interval, row.y, _GAP,
-                             fontweight="bold" if row.bold else "normal")  # fmt: skip
+            if row.interval:
+                self.column_text(row.interval, row.y, _GAP,
+                                 fontweight="bold" if row.bold else "normal")  # fmt: skip
             if row.weight:
-                self.column_text(row.weight, row.y, 2 * _GAP + interval + weight, ha="right")
-        self.column_text(f"{self.header} [{self.confidence}]", self.header_y, _GAP,
-                         fontweight="bold")  # fmt: skip
+                self.column_text(row.weight, row.y, weight_at, ha="right")
+        if interval:
+            self.column_text(self.estimate_header(), self.header_y, _GAP, fontweight="bold")
         if weight:
-            self.column_text("weight", self.header_y, 2 * _GAP + interval + weight, ha="right",
-                             fontweight="bold")  # fmt: skip
+            self.column_text("weight", self.header_y, weight_at, ha="right", fontweight="bold")
 
     def finish_axes(self, value_title: str | None, favours: tuple[str, str] | None) -> None:
         ax = self.ax
         reference = 0.0 if self.axis == "difference" else 1.0
         if self.axis == "log":
-            from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
+            from matplotlib.ticker import FuncFormatter, NullLocator
 
             ax.set_xscale("log")
-            # Plain numbers (0.5, 1, 2, 5) read better than powers of ten on a forest plot.
-            ticks_at = [m * 10.0**k for k in range(-4, 5) for m in (1, 2, 5)]
-            ax.xaxis.set_major_locator(FixedLocator(ticks_at))
+            ax.xaxis.set_major_locator(_log_ticks())
             ax.xaxis.set_minor_locator(NullLocator())
             ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
         elif self.axis == "difference":
-            from matplotlib.ticker import MaxNLocator
-
-            ax.xaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]))
+            ax.xaxis.set_major_locator(_linear_ticks())
         else:
             percent_axis(ax.xaxis)
+            ax.xaxis.set_major_locator(_linear_ticks())
         if self.axis != "proportion":
             ax.axvline(reference, color="#666666", linewidth=0.6, linestyle="--", zorder=1,
                        gid="reference")  # fmt: skip
@@ -422,8 +437,13 @@ class _Forest:
             text = _test_text(r)
             if text:
                 lines.append(f"Overall effect, {row.name}: {text}" if many
-                             else f"Test for overall effect: {text}")  # fmt: skip
+                             else f"{self._test_name()}: {text}")  # fmt: skip
         return lines
+
+    def _test_name(self) -> str:
+        # a pooled proportion is tested on the logit scale against 0, i.e. a share of 50 %
+        return "Test of a proportion of 50%" if self.axis == "proportion" else (
+            "Test for overall effect")
 
     def footer(self, heterogeneity) -> None:
         # Under the axis title, line after line, whatever the axes' height, from the
@@ -440,6 +460,41 @@ class _Forest:
                 )  # fmt: skip
 
 
+def _room(axis) -> int:
+    """How many tick labels fit along the axis: one every 26 points at most, at least 2."""
+    return max(2, int(axis.axes.bbox.width * 72 / axis.axes.figure.dpi // 26))
+
+
+def _linear_ticks():
+    """Round ticks, as many as the axis has room for (one journal column or two)."""
+    from matplotlib.ticker import MaxNLocator
+
+    class _LinearTicks(MaxNLocator):
+        def __call__(self):
+            self.set_params(nbins=_room(self.axis) - 1)
+            return super().__call__()
+
+    return _LinearTicks(steps=[1, 2, 5, 10])
+
+
+def _log_ticks():
+    """Plain-number ticks (0.5, 1, 2, 5, not powers of ten), as many as the axis has room for."""
+    from matplotlib.ticker import Locator
+
+    class _LogTicks(Locator):
+        def __call__(self):
+            lo, hi = sorted(self.axis.get_view_interval())
+            most = _room(self.axis)
+            for mantissas, step in (((1, 2, 5), 1), ((1, 2), 1), ((1,), 1), ((1,), 2), ((1,), 3)):
+                ticks = [m * 10.0**k for k in range(-6, 7, step) for m in mantissas
+                         if lo <= m * 10.0**k <= hi]  # fmt: skip
+                if len(ticks) <= most:
+                    break
+            return ticks
+
+    return _LogTicks()
+
+
 def _test_text(row) -> str:
     """A pooled row's test: its ``test`` text, else z (t with ``df``) and p, else p alone."""
     given = getattr(row, "test", None)
@@ -453,7 +508,7 @@ def _test_text(row) -> str:
     if not np.isfinite(statistic):
         return f"p {_format_p(p)}"
     name = f"t({int(df)})" if pd.notna(df) else "z"
-    return f"{name} = {statistic:.2f}, p {_format_p(p)}"
+    return f"{name} = {statistic:.2f}, p {_format_p(p)}".replace("-", "−")
 
 
 def _confidence_text(frame: pd.DataFrame) -> str:
