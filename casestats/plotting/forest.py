@@ -20,7 +20,6 @@ from casestats.plotting._common import (
     style_if_new,
 )
 from casestats.plotting._style import COLUMN_WIDTH, PALETTE
-from casestats.stats._checks import check_choice
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -170,6 +169,8 @@ def forest_plot(
         raise ValueError('forest_plot needs rows with group "study" or "pooled"')
     if favours is not None and (len(favours) != 2 or not all(isinstance(f, str) for f in favours)):
         raise ValueError(f"favours takes two texts (left, right); got {favours!r}")
+    from casestats.stats._checks import check_choice  # lazily: casestats.stats loads scipy
+
     for column in columns:
         check_choice(column, _COLUMNS, "columns")
     plot = _Forest(frame, studies, pooled, scale, labels, set(columns))
