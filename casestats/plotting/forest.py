@@ -307,8 +307,9 @@ class _Forest:
         from mpl_toolkits.axes_grid1 import Divider, Size
 
         counts = sum(w + _GAP for w in self._count_widths())
-        left = (self._label_width() + counts + 2 * _GAP) / 72
-        right = (sum(self._right_widths()) + 3 * _GAP) / 72
+        # the glyph outlines measured run a little narrower than the rendered text
+        left = (1.05 * self._label_width() + counts + 2 * _GAP) / 72
+        right = (1.05 * sum(self._right_widths()) + 3 * _GAP) / 72
         bottom = (28 + 9 * favours + 9 * heterogeneity + 9 * len(self._test_lines()) + 6) / 72
         top = (18 + 10 * note) / 72
         n_rows = len(self.rows) + 1
@@ -437,7 +438,7 @@ class _Forest:
         for (row, _, _), r in zip(self.pooled_rows, self.pooled.itertuples(), strict=True):
             text = _test_text(r)
             if text:
-                lines.append(f"Overall effect, {row.name}: {text}" if many
+                lines.append(f"{row.name}: {text}" if many
                              else f"{self._test_name()}: {text}")  # fmt: skip
         return lines
 
