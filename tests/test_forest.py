@@ -133,3 +133,12 @@ def test_favours_needs_two_texts():
                           "ci_low": [0.5], "ci_high": [2.0]})  # fmt: skip
     with pytest.raises(ValueError, match="two texts"):
         forest_plot(frame, favours=("limited",))
+
+
+def test_small_cmh_p_values_print_as_below_a_thousandth():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", casestats.SmallSampleWarning)
+        aca = casestats.disease_association(casestats.load_dataset("ssc_calcinosis_cohorts"),
+                                            exposure="aca", groups=("positive", "negative"))
+    (tests,) = _texts(aca.plot(), "pooled tests")
+    assert "CMH p < 0.001 (< 0.001 corrected)" in tests and "0.000" not in tests

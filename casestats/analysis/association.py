@@ -256,10 +256,11 @@ class CohortAssociation(Result):
 
     def _cmh_text(self) -> str:
         mh = self.mantel_haenszel
-        text = f"CMH p = {mh.pvalue_uncorrected:.3f}"
-        if mh.correction:
-            text += f" ({mh.pvalue:.3f} corrected)"
-        return text
+        def p(value: float) -> str:
+            return "< 0.001" if value < 0.001 else f"{value:.3f}"
+
+        text = f"CMH p {'' if mh.pvalue_uncorrected < 0.001 else '= '}{p(mh.pvalue_uncorrected)}"
+        return text + (f" ({p(mh.pvalue)} corrected)" if mh.correction else "")
 
 
 def _bundled_sources() -> pd.DataFrame:
