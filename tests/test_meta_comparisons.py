@@ -128,7 +128,7 @@ def test_frames_name_their_measure_and_scale():
     assert "risk difference" in str(rd)
 
 
-def test_plots_use_a_log_axis_for_ratios_and_refuse_differences():
+def test_plots_use_a_log_axis_for_ratios_and_a_linear_one_for_differences():
     import matplotlib
 
     matplotlib.use("Agg")
@@ -139,8 +139,10 @@ def test_plots_use_a_log_axis_for_ratios_and_refuse_differences():
     assert any(t.get_text().startswith("RR [95% CI]") for t in ax.texts)
     assert not any(t.get_text().startswith("OR [") for t in ax.texts)
     plt.close(ax.figure)
-    with pytest.raises(NotImplementedError, match="no forest plot for a risk difference"):
-        _fit("RD", "heterogeneous").plot()
+    ax = _fit("RD", "heterogeneous").plot()
+    assert ax.get_xscale() == "linear" and ax.get_xlabel() == "risk difference"
+    assert any(t.get_text().startswith("RD [95% CI]") for t in ax.texts)
+    plt.close(ax.figure)
 
 
 def test_mantel_haenszel_risk_ratio_of_zero_is_nan_not_an_error():

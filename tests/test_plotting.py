@@ -314,7 +314,8 @@ def test_forest_plot_odds_ratios():
     (het,) = _by_gid(ax, "heterogeneity")
     assert het.get_text() == "Heterogeneity: I² = 34%, τ² = 0.12"
     labels = [t.get_text() for t in ax.get_yticklabels()]
-    assert labels == ["Smith 2001", "Lee 2010", "Garcia 2015", "Tiny 2020", "random effects"]
+    assert labels == ["Smith 2001", "Lee 2010", "Garcia 2015", "Tiny 2020", "random effects",
+                      "prediction interval"]  # the prediction interval on its own row
     _one_new_figure(ax)
 
 
@@ -345,7 +346,7 @@ def test_forest_plot_without_pooled_row_or_weights():
 def test_forest_plot_rejects_bad_input():
     with pytest.raises(ValueError, match="odds ratio"):
         forest_plot(_meta(), scale="risk")
-    with pytest.raises(ValueError, match="pooled"):
+    with pytest.raises(ValueError, match="pooled rows repeat"):
         forest_plot(pd.concat([_meta(), _meta().tail(1)]))
     with pytest.raises(ValueError, match="study"):
         forest_plot(_meta().assign(group="other"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -226,9 +227,73 @@ class CohortAssociation(Result):
             lines.append(f"  {len(self.excluded)} rows not pooled (see .excluded)")
         return lines
 
-    def plot(self, ax=None, **kwargs):
-        """Forest plot of the studies and the random-effects estimate; returns the Axes."""
-        return self.random_effects.plot(ax=ax, **kwargs)
+    def plot(self, ax=None, *, sources=None, **kwargs):
+        """Forest plot: per-arm counts, the random-effects and Mantel-Haenszel pooled ORs.
+
+        Studies are labelled "First author year" where their source in
+        `sources` (a sources table with ``source_id``, ``first_author``,
+        ``year`` and ``journal``; by default the bundled dataset's, for the
+        published cohorts) names them, else by the study's id. Under the axis,
+        an odds ratio below 1 (less calcinosis in ``groups[0]``) is marked as
+        favouring ``groups[0]``. Keywords go to
+        :func:`casestats.plotting.forest_plot`. Returns the Axes.
+        """
+        from casestats.plotting import forest_plot
+
+        a, b = self.groups
+        frame = self.to_frame().assign(group_a=a, group_b=b)
+        frame["test"] = ""
+        frame.loc[frame["level"] == "Mantel-Haenszel", "test"] = self._cmh_text()
+        re = self.random_effects
+        if sources is None and self.title == "published cohorts":
+            sources = _bundled_sources()
+        if sources is not None:
+            kwargs.setdefault("labels", _citation_labels(self.studies, sources))
+        kwargs.setdefault("favours", (a, b))
+        heterogeneity = "Heterogeneity: " + re.heterogeneity.text()
+        return forest_plot(frame[frame["group"].isin(["study", "pooled"])], scale=re.scale,
+                           heterogeneity=heterogeneity, ax=ax, **kwargs)  # fmt: skip
+
+    def _cmh_text(self) -> str:
+        mh = self.mantel_haenszel
+        def p(value: float) -> str:
+            return "< 0.001" if value < 0.001 else f"{value:.3f}"
+
+        text = f"CMH p {'' if mh.pvalue_uncorrected < 0.001 else '= '}{p(mh.pvalue_uncorrected)}"
+        return text + (f" ({p(mh.pvalue)} corrected)" if mh.correction else "")
+
+
+def _bundled_sources() -> pd.DataFrame:
+    from casestats.datasets import load_dataset
+
+    return load_dataset("ssc_calcinosis_cohorts").sources
+
+
+def _citation_labels(studies: pd.DataFrame, sources: pd.DataFrame) -> dict[str, str]:
+    """Study -> "Surname year" (else "Journal year", else the id) from a sources table."""
+    by_id = sources.drop_duplicates("source_id").set_index("source_id")
+    ids = studies["source_id"] if "source_id" in studies else studies["study"]
+    labels = {}
+    for study, source in zip(studies["study"], ids, strict=True):
+        if source not in by_id.index:
+            continue
+        row = by_id.loc[source]
+        author = str(row.get("first_author", "") or "").split(" (")[0].strip()
+        if author.lower().startswith(("not shown", "not identified")):
+            author = ""
+        # "Sampaio-Barros MM" -> "Sampaio-Barros": papers cite the surname
+        words = author.split()
+        surname = " ".join(words[:-1]) if len(words) > 1 and words[-1].isupper() else author
+        year = re.match(r"\d{4}", str(row.get("year", "") or ""))
+        journal = re.split(r"[\d(]|\bpp\.", str(row.get("journal", "") or ""))[0].strip()
+        if journal.lower().startswith("not shown"):
+            journal = ""
+        name = surname or (journal if year else "")
+        if name:
+            labels[study] = f"{name} {year.group()}" if year else name
+    counts = pd.Series(list(labels.values())).value_counts()
+    # two studies with one citation keep their ids apart
+    return {k: (v if counts[v] == 1 else f"{v} ({k})") for k, v in labels.items()}
 
 
 def disease_association(

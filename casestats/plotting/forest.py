@@ -1,9 +1,10 @@
-"""Forest plot of per-study estimates and their pooled estimate."""
+"""Forest plot of per-study estimates and their pooled estimates, as journals print it."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -11,20 +12,35 @@ import pandas as pd
 
 from casestats.plotting._common import (
     add_note,
+    count_label,
     display,
     floats,
-    new_axes,
     percent_axis,
     require,
     style_if_new,
 )
-from casestats.plotting._style import PALETTE
+from casestats.plotting._style import COLUMN_WIDTH, PALETTE
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
+# The measure each scale draws: its column header and its axis
+# (log with a reference at 1, linear with a reference at 0, or 0-100 %).
+_SCALES = {
+    "odds ratio": ("OR", "log"),
+    "risk ratio": ("RR", "log"),
+    "hazard ratio": ("HR", "log"),
+    "risk difference": ("RD", "difference"),
+    "proportion": ("%", "proportion"),
+}
+_COLUMNS = ("counts", "estimate", "weight")
+_FONT = 7.0  # points, every text column
+_GAP = 6.0  # points between text columns
+_ROW = 0.19  # inches per row
 
-_SCALES = ("odds ratio", "proportion")
+
+def _format_p(p: float) -> str:
+    return "< 0.001" if p < 0.001 else f"= {p:.2g}" if p < 0.01 else f"= {p:.3f}"
 
 
 def _format_heterogeneity(heterogeneity: str | Mapping[str, Any]) -> str:
@@ -47,6 +63,16 @@ def _format_heterogeneity(heterogeneity: str | Mapping[str, Any]) -> str:
     return "Heterogeneity: " + ", ".join(parts)
 
 
+def _width(texts: Sequence[str], bold: bool = False) -> float:
+    """Widest of `texts` in points at the column font size (0 for none)."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextPath
+
+    prop = FontProperties(size=_FONT, weight="bold" if bold else "normal")
+    widths = [TextPath((0, 0), t, prop=prop).get_extents().width for t in texts if t]
+    return max(widths, default=0.0)
+
+
 def forest_plot(
     frame: pd.DataFrame,
     *,
@@ -54,22 +80,31 @@ def forest_plot(
     heterogeneity: str | Mapping[str, Any] | None = None,
     labels: Mapping[Any, str] | None = None,
     value_title: str | None = None,
+    favours: tuple[str, str] | None = None,
+    columns: Sequence[str] = _COLUMNS,
     note: str | None = None,
     ax: Axes | None = None,
     **kwargs: Any,
 ) -> Axes:
-    """Forest plot of per-study estimates and their pooled estimate.
+    """Forest plot of per-study estimates and their pooled estimates.
 
     Parameters
     ----------
     frame : pandas.DataFrame
         Rows with ``group == "study"`` (``level`` names the study; ``estimate``,
         ``ci_low``, ``ci_high``; optional ``weight`` in percent sets the square's
-        area) and at most one row with ``group == "pooled"`` (drawn as a diamond
-        from ``ci_low`` to ``ci_high``; optional ``pi_low``/``pi_high`` draw the
-        prediction interval). Other groups are ignored.
-    scale : {"odds ratio", "proportion"}
-        Log axis with a reference line at 1, or a linear 0-100 % axis.
+        area) and rows with ``group == "pooled"``, each drawn as a diamond from
+        ``ci_low`` to ``ci_high`` (the first filled, the others open); a pooled
+        row's ``pi_low``/``pi_high`` draw its prediction interval on a row of
+        its own underneath, and its ``statistic``, ``pvalue`` (and ``df``: a t
+        test) are printed as the test for the overall effect, or its ``test``
+        text when given. Counts columns appear when the frame has them:
+        ``events``/``total`` (one arm) or also ``events_b``/``total_b`` (two
+        arms, headed with ``group_a`` and ``group_b``). Other groups are ignored.
+    scale : {"odds ratio", "risk ratio", "hazard ratio", "risk difference", "proportion"}
+        The measure: ratios on a log axis with a reference line at 1, the risk
+        difference on a linear axis with a reference line at 0, proportions on
+        a 0-100 % axis. It also heads the estimate column (OR, RR, HR, RD, %).
     heterogeneity : str or mapping, optional
         Text under the plot, or a mapping such as ``{"I2": 0.34, "tau2": 0.12,
         "Q": 6.1, "df": 4, "pvalue": 0.19}`` that is formatted.
@@ -77,12 +112,22 @@ def forest_plot(
         Display text for the ``level`` values (study and pooled row names); other
         values are shown with spaces for underscores.
     value_title : str, optional
-        Title of the estimate axis; by default "odds ratio (log scale)" or
-        "proportion".
+        Title of the estimate axis; by default the scale ("odds ratio (log scale)").
+    favours : (str, str), optional
+        What an effect left and right of the reference line favours, printed
+        "favours <left>" and "favours <right>" under the axis. For an odds ratio
+        of group a vs group b of a harmful outcome, values below 1 favour a:
+        ``favours=(a, b)``.
+    columns : sequence of {"counts", "estimate", "weight"}
+        The text columns to print, of those the frame has. A one-column
+        (85 mm) figure has room for ``("estimate",)`` only; all three need a
+        two-column (175 mm) width.
     note : str, optional
         A short subtitle, e.g. what the studies compare and the method.
     ax : matplotlib.axes.Axes, optional
-        Where to draw; a new one-column figure when None.
+        Where to draw (the text columns hang outside it: leave room); a new
+        figure when None, whose margins stay fixed in inches when it is resized,
+        e.g. ``ax.figure.set_size_inches(175 / 25.4, h)`` for a two-column width.
     **kwargs
         Passed to :meth:`~matplotlib.axes.Axes.scatter` for the study squares
         (e.g. ``color``, ``alpha``, ``marker``).
@@ -91,7 +136,8 @@ def forest_plot(
     -------
     matplotlib.axes.Axes
         Artists carry gids: ``"studies"`` (squares), ``"study intervals"``,
-        ``"pooled"`` (diamond), ``"prediction interval"``, ``"heterogeneity"``.
+        ``"pooled"`` (diamonds), ``"prediction interval"``, ``"favours"``,
+        ``"heterogeneity"``, ``"pooled tests"``.
 
     Examples
     --------
@@ -101,10 +147,14 @@ def forest_plot(
     >>> frame = pd.DataFrame({"group": ["study", "study", "pooled"],
     ...                       "level": ["Smith 2001", "Lee 2010", "random effects"],
     ...                       "estimate": [2.0, 3.5, 2.6], "ci_low": [0.8, 1.2, 1.4],
-    ...                       "ci_high": [5.0, 10.2, 4.8], "weight": [60.0, 40.0, None]})
-    >>> ax = forest_plot(frame, heterogeneity={"I2": 0.0, "tau2": 0.0})
+    ...                       "ci_high": [5.0, 10.2, 4.8], "weight": [60.0, 40.0, None],
+    ...                       "statistic": [None, None, 3.05], "pvalue": [None, None, 0.002]})
+    >>> ax = forest_plot(frame, heterogeneity={"I2": 0.0, "tau2": 0.0},
+    ...                  favours=("treated", "control"))
     >>> ax.get_xscale(), [t.get_text() for t in ax.get_yticklabels()]
     ('log', ['Smith 2001', 'Lee 2010', 'random effects'])
+    >>> [t.get_text() for t in ax.texts if t.get_gid() == "pooled tests"]
+    ['Test for overall effect: z = 3.05, p = 0.002']
     >>> plt.close(ax.figure)
     """
     if scale not in _SCALES:
@@ -112,89 +162,180 @@ def forest_plot(
     require(frame, ["group", "level", "estimate", "ci_low", "ci_high"], "forest_plot")
     studies = frame[frame["group"] == "study"]
     pooled = frame[frame["group"] == "pooled"]
-    if len(pooled) > 1:
-        raise ValueError(f"forest_plot draws one pooled row; the frame has {len(pooled)}")
+    repeated = pooled["level"][pooled["level"].duplicated()].tolist()
+    if repeated:
+        raise ValueError(f"forest_plot draws each pooled row once; pooled rows repeat {repeated}")
     if studies.empty and pooled.empty:
         raise ValueError('forest_plot needs rows with group "study" or "pooled"')
-    plot = _Forest(frame, studies, pooled, log=scale == "odds ratio")
+    if favours is not None and (len(favours) != 2 or not all(isinstance(f, str) for f in favours)):
+        raise ValueError(f"favours takes two texts (left, right); got {favours!r}")
+    from casestats.stats._checks import check_choice  # lazily: casestats.stats loads scipy
 
+    for column in columns:
+        check_choice(column, _COLUMNS, "columns")
+    plot = _Forest(frame, studies, pooled, scale, labels, set(columns))
     with style_if_new(ax):
         if ax is None:
-            n_rows = len(studies) + (2 if not pooled.empty else 0)
-            # One and a half columns: the estimate and weight columns need 1.6 in.
-            ax = new_axes((4.5, 1.1 + 0.2 * n_rows))
-            ax.figure.subplots_adjust(left=0.28, right=0.62)
+            ax = plot.new_axes(heterogeneity is not None, favours is not None, note is not None)
         plot.ax = ax
-        ticks = plot.draw_studies(kwargs)
-        names = list(studies["level"])
-        if not pooled.empty:
-            ticks.append(plot.draw_pooled())
-            names.append(pooled["level"].iloc[0])
-        plot.finish_axes(ticks, [display(v, labels) for v in names], value_title)
-        if heterogeneity is not None:
-            # Below the x-axis label, whatever the axes' height.
-            het = ax.annotate(
-                _format_heterogeneity(heterogeneity), xy=(0.0, 0.0), xycoords="axes fraction",
-                xytext=(0, -34), textcoords="offset points", ha="left", va="top", fontsize=7,
-            )  # fmt: skip
-            het.set_gid("heterogeneity")
+        plot.draw_studies(kwargs)
+        plot.draw_pooled()
+        plot.draw_columns()
+        plot.finish_axes(value_title, favours)
+        plot.footer(heterogeneity)
         add_note(ax, note)
     return ax
 
 
+@dataclass
+class _Row:
+    """One line of the plot: its name, position and texts in each column."""
+
+    name: str
+    y: float
+    counts: tuple[str, ...] = ()
+    interval: str = ""
+    weight: str = ""
+    bold: bool = False
+
+
 class _Forest:
-    """The geometry and text columns of one forest plot, drawn step by step."""
+    """The rows, columns and axis of one forest plot, drawn step by step."""
 
-    header_y = 0.9
+    header_y = 1.0
 
-    def __init__(self, frame, studies, pooled, *, log: bool) -> None:
-        self.studies, self.pooled, self.log = studies, pooled, log
+    def __init__(self, frame, studies, pooled, scale: str, labels, columns: set[str]) -> None:
+        self.header, self.axis = _SCALES[scale]
+        self.columns = columns
+        self.scale, self.studies, self.pooled = scale, studies, pooled
         self.est, self.low, self.high = (floats(studies[c]) for c in ("estimate", "ci_low",
                                                                        "ci_high"))  # fmt: skip
         self.weight = (
-            floats(studies["weight"]) if "weight" in studies.columns
+            floats(studies["weight"]) if "weight" in studies.columns and "weight" in columns
             else np.full(len(self.est), np.nan)
         )  # fmt: skip
-        self.ys = -np.arange(len(studies), dtype=float)
-        self.pooled_y = -(len(studies) + 0.5)
+        self.confidence = _confidence_text(frame)
+        self.arms = _arm_headers(frame) if "counts" in columns else None
+        self.lo, self.hi = self._limits()
+        self.rows = [
+            _Row(display(level, labels), -float(i), self._counts(r), self.interval_text(e, a, b),
+                 f"{w:.1f}%" if np.isfinite(w) else "")
+            for i, (level, r, e, a, b, w) in enumerate(zip(studies["level"], studies.itertuples(),
+                                                           self.est, self.low, self.high,
+                                                           self.weight, strict=True))
+        ]  # fmt: skip
+        self.pooled_rows: list[tuple[_Row, tuple[float, float, float], tuple[float, float]]] = []
+        y = -(len(studies) + 0.5) if len(studies) else 0.0
+        for r in pooled.itertuples():
+            values = tuple(float(v) for v in floats(pd.Series([r.estimate, r.ci_low, r.ci_high])))
+            pi = tuple(float(getattr(r, c, np.nan)) for c in ("pi_low", "pi_high"))
+            row = _Row(display(r.level, labels), y, self._counts(r), self.interval_text(*values),
+                       bold=True)  # fmt: skip
+            self.rows.append(row)
+            self.pooled_rows.append((row, values, pi))
+            y -= 1.0
+            if all(np.isfinite(pi)):
+                self.rows.append(_Row("prediction interval", y, interval=self.pi_text(*pi)))
+                y -= 1.0
+
+    def _limits(self) -> tuple[float, float]:
         values = np.concatenate([self.est, self.low, self.high])
         for column in ("estimate", "ci_low", "ci_high", "pi_low", "pi_high"):
-            if not pooled.empty and column in pooled.columns:
-                values = np.append(values, floats(pooled[column]))
-        finite = values[np.isfinite(values) & ((values > 0) if log else True)]
-        if log:
+            if column in self.pooled.columns:
+                values = np.append(values, floats(self.pooled[column]))
+        if self.axis == "proportion":
+            return 0.0, 1.0
+        if self.axis == "log":
+            finite = values[np.isfinite(values) & (values > 0)]
             lo, hi = (finite.min(), finite.max()) if finite.size else (0.5, 2.0)
-            self.lo, self.hi = min(lo, 1.0) / 1.25, max(hi, 1.0) * 1.25
-        else:
-            self.lo, self.hi = 0.0, 1.0
-        self.confidence = "CI"
-        if "confidence_level" in frame.columns:
-            levels = floats(frame["confidence_level"])
-            levels = levels[np.isfinite(levels)]
-            if levels.size and np.all(levels == levels[0]):
-                self.confidence = f"{levels[0]:.0%} CI"
+            return min(lo, 1.0) / 1.25, max(hi, 1.0) * 1.25
+        finite = values[np.isfinite(values)]
+        lo, hi = (min(finite.min(), 0.0), max(finite.max(), 0.0)) if finite.size else (-0.1, 0.1)
+        pad = 0.06 * (hi - lo) if hi > lo else 0.1
+        return lo - pad, hi + pad
+
+    def _counts(self, row) -> tuple[str, ...]:
+        if self.arms is None:
+            return ()
+        pairs = [("events", "total"), ("events_b", "total_b")][: len(self.arms)]
+        return tuple(count_label(getattr(row, e), getattr(row, n)) or "" for e, n in pairs)
 
     def clip(self, values) -> np.ndarray:
         # Open-ended bounds (0 or inf on the log scale) run to the axis edge.
         return np.clip(values, self.lo, self.hi)
 
+    def _number(self, value: float) -> str:
+        if self.axis == "proportion":
+            return f"{100 * value:.1f}"
+        return f"{value:.2f}".replace("inf", "∞").replace("-", "−")
+
     def interval_text(self, e: float, a: float, b: float) -> str:
+        if "estimate" not in self.columns:
+            return ""
         if not np.isfinite(e):
             return "not estimable"
-        if self.log:
-            return f"{e:.2f} [{a:.2f}, {b:.2f}]".replace("inf", "∞")
-        return f"{100 * e:.1f} [{100 * a:.1f}, {100 * b:.1f}]"
+        return f"{self._number(e)} [{self._number(a)}, {self._number(b)}]"
 
-    def column_text(self, text: str, y: float, offset: float, **kwargs: Any) -> None:
+    def pi_text(self, a: float, b: float) -> str:
+        if "estimate" not in self.columns:
+            return ""
+        return f"[{self._number(a)}, {self._number(b)}]"
+
+    # -- layout -------------------------------------------------------------------------
+
+    def _count_widths(self) -> list[float]:
+        if self.arms is None:
+            return []
+        return [_width([h] + [r.counts[j] for r in self.rows if r.counts], bold=True)
+                for j, h in enumerate(self.arms)]  # fmt: skip
+
+    def _label_width(self) -> float:
+        return max(_width([r.name for r in self.rows if not r.bold]),
+                   _width([r.name for r in self.rows if r.bold], bold=True))  # fmt: skip
+
+    def _right_widths(self) -> tuple[float, float]:
+        interval = _width([r.interval for r in self.rows if r.interval]
+                          + [self.estimate_header()], bold=True)  # fmt: skip
+        weight = _width([r.weight for r in self.rows] + ["weight"], bold=True)
+        return interval, weight if any(r.weight for r in self.rows) else 0.0
+
+    def estimate_header(self) -> str:
+        return f"{self.header} [{self.confidence}]" if "estimate" in self.columns else ""
+
+    def new_axes(self, heterogeneity: bool, favours: bool, note: bool) -> Axes:
+        import matplotlib.pyplot as plt
+        from mpl_toolkits.axes_grid1 import Divider, Size
+
+        counts = sum(w + _GAP for w in self._count_widths())
+        # the glyph outlines measured run a little narrower than the rendered text
+        left = (1.05 * self._label_width() + counts + 2 * _GAP) / 72
+        right = (1.05 * sum(self._right_widths()) + 3 * _GAP) / 72
+        bottom = (28 + 9 * favours + 9 * heterogeneity + 9 * len(self._test_lines()) + 6) / 72
+        top = (18 + 10 * note) / 72
+        n_rows = len(self.rows) + 1
+        fig = plt.figure(figsize=(max(COLUMN_WIDTH, left + right + 2.0),
+                                  bottom + top + _ROW * n_rows))  # fmt: skip
+        # Margins fixed in inches: resizing the figure changes only the plot's width.
+        across = [Size.Fixed(left), Size.Scaled(1), Size.Fixed(right)]
+        up = [Size.Fixed(bottom), Size.Scaled(1), Size.Fixed(top)]
+        divider = Divider(fig, (0, 0, 1, 1), across, up, aspect=False)
+        return fig.add_axes(divider.get_position(), axes_locator=divider.new_locator(nx=1, ny=1))
+
+    # -- drawing ------------------------------------------------------------------------
+
+    def column_text(self, text: str, y: float, offset: float, *, left: bool = False,
+                    **kwargs: Any) -> None:  # fmt: skip
         from matplotlib.transforms import blended_transform_factory
 
-        # Columns sit a fixed distance (points) right of the axes, whatever its width.
+        # Columns sit a fixed distance (points) outside the axes, whatever its width.
         at = blended_transform_factory(self.ax.transAxes, self.ax.transData)
-        self.ax.annotate(text, (1.0, y), xycoords=at, xytext=(offset, 0),
-                         textcoords="offset points", va="center", fontsize=7, **kwargs)  # fmt: skip
+        self.ax.annotate(text, (0.0 if left else 1.0, y), xycoords=at, xytext=(offset, 0),
+                         textcoords="offset points", va="center", fontsize=_FONT,
+                         annotation_clip=False, **kwargs)  # fmt: skip
 
-    def draw_studies(self, kwargs: dict[str, Any]) -> list[float]:
-        est, low, high, weight, ys = self.est, self.low, self.high, self.weight, self.ys
+    def draw_studies(self, kwargs: dict[str, Any]) -> None:
+        est, low, high, weight = self.est, self.low, self.high, self.weight
+        ys = -np.arange(len(est), dtype=float)
         ok = np.isfinite(est)
         area = np.where(np.isfinite(weight), weight, 100.0 / max(len(est), 1))
         sizes = 6.0 + 60.0 * area / max(np.nanmax(area), 1e-12) if len(area) else area
@@ -204,56 +345,192 @@ class _Forest:
         lines = self.ax.hlines(ys[has_ci], self.clip(low[has_ci]), self.clip(high[has_ci]),
                                color="#333333", linewidth=0.8, zorder=2)  # fmt: skip
         lines.set_gid("study intervals")
-        for y, e, a, b, w in zip(ys, est, low, high, weight, strict=True):
-            self.column_text(self.interval_text(e, a, b), y, 6)
-            if np.isfinite(w):
-                self.column_text(f"{w:.1f}%", y, 112, ha="right")
-        measure = "OR" if self.log else "%"
-        self.column_text(f"{measure} [{self.confidence}]", self.header_y, 6, fontweight="bold")
-        if np.isfinite(weight).any():
-            self.column_text("weight", self.header_y, 112, ha="right", fontweight="bold")
-        return list(ys)
 
-    def draw_pooled(self) -> float:
+    def draw_pooled(self) -> None:
         from matplotlib.patches import Polygon
 
-        ax, pooled, y = self.ax, self.pooled, self.pooled_y
-        e, a, b = (float(floats(pooled[c])[0]) for c in ("estimate", "ci_low", "ci_high"))
-        if all(np.isfinite([e, a, b])):
-            a, b, e = (float(self.clip(np.array(v))) for v in (a, b, e))
-            diamond = Polygon([(a, y), (e, y + 0.3), (b, y), (e, y - 0.3)], closed=True,
-                              facecolor=PALETTE[5], edgecolor=PALETTE[5], zorder=3)  # fmt: skip
-            diamond.set_gid("pooled")
-            ax.add_patch(diamond)
-        if "pi_low" in pooled.columns and "pi_high" in pooled.columns:
-            p_low, p_high = float(floats(pooled["pi_low"])[0]), float(floats(pooled["pi_high"])[0])
-            if np.isfinite(p_low) and np.isfinite(p_high):
-                (pi_line,) = ax.plot(self.clip(np.array([p_low, p_high])), [y] * 2,
-                                     color=PALETTE[5], linewidth=0.8, marker="|", markersize=5,
-                                     zorder=2)  # fmt: skip
-                pi_line.set_gid("prediction interval")
-        self.column_text(self.interval_text(e, a, b), y, 6, fontweight="bold")
-        ax.axhline(y + 0.6, color="#999999", linewidth=0.5)
-        return y
-
-    def finish_axes(self, ticks: list[float], labels: list[str], value_title: str | None) -> None:
         ax = self.ax
-        if self.log:
-            from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
+        for i, (row, (e, a, b), pi) in enumerate(self.pooled_rows):
+            y = row.y
+            if i == 0 and len(self.studies):
+                ax.axhline(y + 0.5, color="#999999", linewidth=0.5)
+            if all(np.isfinite([e, a, b])):
+                a, b, e = (float(self.clip(np.array(v))) for v in (a, b, e))
+                # The first pooled estimate filled, the others (e.g. Mantel-Haenszel) open.
+                face = PALETTE[5] if i == 0 else "white"
+                diamond = Polygon([(a, y), (e, y + 0.3), (b, y), (e, y - 0.3)], closed=True,
+                                  facecolor=face, edgecolor=PALETTE[5], zorder=3)  # fmt: skip
+                diamond.set_gid("pooled")
+                ax.add_patch(diamond)
+            if all(np.isfinite(pi)):
+                (pi_line,) = ax.plot(self.clip(np.array(pi)), [y - 1.0] * 2, color=PALETTE[5],
+                                     linewidth=1.2, marker="|", markersize=5, zorder=2)  # fmt: skip
+                pi_line.set_gid("prediction interval")
+
+    def draw_columns(self) -> None:
+        counts = self._count_widths()
+        edge = -_GAP
+        for j in reversed(range(len(counts))):
+            # Right-aligned counts between the study names and the axes, last arm nearest.
+            for row in self.rows:
+                if row.counts and row.counts[j]:
+                    self.column_text(row.counts[j], row.y, edge, left=True, ha="right",
+                                     fontweight="bold" if row.bold else "normal")  # fmt: skip
+            self.column_text(self.arms[j], self.header_y, edge, left=True, ha="right",
+                             fontweight="bold")  # fmt: skip
+            edge -= counts[j] + _GAP
+        self.label_pad = -edge
+        interval, weight = self._right_widths()
+        weight_at = _GAP + (interval + _GAP if interval else 0.0) + weight
+        for row in self.rows:
+            if row.interval:
+                self.column_text(row.interval, row.y, _GAP,
+                                 fontweight="bold" if row.bold else "normal")  # fmt: skip
+            if row.weight:
+                self.column_text(row.weight, row.y, weight_at, ha="right")
+        if interval:
+            self.column_text(self.estimate_header(), self.header_y, _GAP, fontweight="bold")
+        if weight:
+            self.column_text("weight", self.header_y, weight_at, ha="right", fontweight="bold")
+
+    def finish_axes(self, value_title: str | None, favours: tuple[str, str] | None) -> None:
+        ax = self.ax
+        reference = 0.0 if self.axis == "difference" else 1.0
+        if self.axis == "log":
+            from matplotlib.ticker import FuncFormatter, NullLocator
 
             ax.set_xscale("log")
-            # Plain numbers (0.5, 1, 2, 5) read better than powers of ten on a forest plot.
-            ticks_at = [m * 10.0**k for k in range(-4, 5) for m in (1, 2, 5)]
-            ax.xaxis.set_major_locator(FixedLocator(ticks_at))
+            ax.xaxis.set_major_locator(_log_ticks())
             ax.xaxis.set_minor_locator(NullLocator())
             ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-            ax.axvline(1.0, color="#666666", linewidth=0.6, linestyle="--", zorder=1)
+        elif self.axis == "difference":
+            ax.xaxis.set_major_locator(_linear_ticks())
         else:
             percent_axis(ax.xaxis)
-        default = "odds ratio (log scale)" if self.log else "proportion"
-        ax.set_xlabel(default if value_title is None else value_title)
+            ax.xaxis.set_major_locator(_linear_ticks())
+        if self.axis != "proportion":
+            ax.axvline(reference, color="#666666", linewidth=0.6, linestyle="--", zorder=1,
+                       gid="reference")  # fmt: skip
+        default = f"{self.scale} (log scale)" if self.axis == "log" else self.scale
+        ax.set_xlabel(default if value_title is None else value_title, fontsize=_FONT + 0.5,
+                      labelpad=11 if favours else 4)  # fmt: skip
         ax.set_xlim(self.lo, self.hi)
-        ax.set_yticks(ticks, labels)
-        ax.tick_params(axis="y", length=0)
+        ax.set_yticks([r.y for r in self.rows], [r.name for r in self.rows])
+        ax.tick_params(axis="y", length=0, labelsize=_FONT, pad=self.label_pad)
+        ax.tick_params(axis="x", labelsize=_FONT)
+        for tick, row in zip(ax.get_yticklabels(), self.rows, strict=True):
+            tick.set_fontweight("bold" if row.bold else "normal")
         ax.spines["left"].set_visible(False)
-        ax.set_ylim(min(ticks) - 0.7, self.header_y + 0.5)
+        ax.set_ylim(min(r.y for r in self.rows) - 0.7, self.header_y + 0.6)
+        if favours:
+            from matplotlib.transforms import blended_transform_factory
+
+            at = blended_transform_factory(ax.transData, ax.transAxes)
+            for text, dx, ha in ((f"← favours {favours[0]}", -3, "right"),
+                                 (f"favours {favours[1]} →", 3, "left")):  # fmt: skip
+                ax.annotate(text, (reference, 0.0), xycoords=at, xytext=(dx, -13),
+                            textcoords="offset points", ha=ha, va="top", fontsize=_FONT - 0.5,
+                            color="#333333", gid="favours", annotation_clip=False)  # fmt: skip
+
+    def _test_lines(self) -> list[str]:
+        lines = []
+        many = len(self.pooled_rows) > 1
+        for (row, _, _), r in zip(self.pooled_rows, self.pooled.itertuples(), strict=True):
+            text = _test_text(r)
+            if text:
+                lines.append(f"{row.name}: {text}" if many
+                             else f"{self._test_name()}: {text}")  # fmt: skip
+        return lines
+
+    def _test_name(self) -> str:
+        # a pooled proportion is tested on the logit scale against 0, i.e. a share of 50 %
+        return "Test of a proportion of 50%" if self.axis == "proportion" else (
+            "Test for overall effect")
+
+    def footer(self, heterogeneity) -> None:
+        # Under the axis title, line after line, whatever the axes' height, from the
+        # left edge of the study names.
+        anchor, left = self.ax.xaxis.label, -(self.label_pad + self._label_width())
+        for text, gid in ((None if heterogeneity is None else _format_heterogeneity(heterogeneity),
+                           "heterogeneity"),
+                          ("\n".join(self._test_lines()), "pooled tests")):  # fmt: skip
+            if text:
+                anchor = self.ax.annotate(
+                    text, xy=(0.0, 0.0), xycoords=("axes fraction", anchor), xytext=(left, -3),
+                    textcoords="offset points", ha="left", va="top", fontsize=_FONT,
+                    annotation_clip=False, gid=gid, linespacing=1.3,
+                )  # fmt: skip
+
+
+def _room(axis) -> int:
+    """How many tick labels fit along the axis: one every 26 points at most, at least 2."""
+    return max(2, int(axis.axes.bbox.width * 72 / axis.axes.figure.dpi // 26))
+
+
+def _linear_ticks():
+    """Round ticks, as many as the axis has room for (one journal column or two)."""
+    from matplotlib.ticker import MaxNLocator
+
+    class _LinearTicks(MaxNLocator):
+        def __call__(self):
+            self.set_params(nbins=_room(self.axis) - 1)
+            return super().__call__()
+
+    return _LinearTicks(steps=[1, 2, 5, 10])
+
+
+def _log_ticks():
+    """Plain-number ticks (0.5, 1, 2, 5, not powers of ten), as many as the axis has room for."""
+    from matplotlib.ticker import Locator
+
+    class _LogTicks(Locator):
+        def __call__(self):
+            lo, hi = sorted(self.axis.get_view_interval())
+            most = _room(self.axis)
+            for mantissas, step in (((1, 2, 5), 1), ((1, 2), 1), ((1,), 1), ((1,), 2), ((1,), 3)):
+                ticks = [m * 10.0**k for k in range(-6, 7, step) for m in mantissas
+                         if lo <= m * 10.0**k <= hi]  # fmt: skip
+                if len(ticks) <= most:
+                    break
+            return ticks
+
+    return _LogTicks()
+
+
+def _test_text(row) -> str:
+    """A pooled row's test: its ``test`` text, else z (t with ``df``) and p, else p alone."""
+    given = getattr(row, "test", None)
+    if isinstance(given, str) and given.strip():
+        return given
+    p = float(getattr(row, "pvalue", np.nan))
+    if not np.isfinite(p):
+        return ""
+    statistic = float(getattr(row, "statistic", np.nan))
+    df = pd.to_numeric(getattr(row, "df", np.nan), errors="coerce")
+    if not np.isfinite(statistic):
+        return f"p {_format_p(p)}"
+    name = f"t({int(df)})" if pd.notna(df) else "z"
+    return f"{name} = {statistic:.2f}, p {_format_p(p)}".replace("-", "−")
+
+
+def _confidence_text(frame: pd.DataFrame) -> str:
+    if "confidence_level" in frame.columns:
+        levels = floats(frame["confidence_level"])
+        levels = levels[np.isfinite(levels)]
+        if levels.size and np.all(levels == levels[0]):
+            return f"{levels[0]:.0%} CI"
+    return "CI"
+
+
+def _arm_headers(frame: pd.DataFrame) -> tuple[str, ...] | None:
+    """Headers of the counts columns: the two groups' names, "events/total", or None."""
+    has = set(frame.columns)
+    if not {"events", "total"} <= has or frame["events"].isna().all():
+        return None
+    if not {"events_b", "total_b"} <= has:
+        return ("events/total",)
+    names = []
+    for column, default in (("group_a", "group a"), ("group_b", "group b")):
+        values = frame[column].dropna() if column in has else pd.Series(dtype=object)
+        names.append(display(values.iloc[0], None) if len(values) else default)
+    return tuple(names)

@@ -116,34 +116,22 @@ class _MetaResult(Result):
     def plot(self, ax=None, **kwargs):
         """Forest plot of the studies and the pooled estimate; returns the Axes.
 
-        Ratio measures are drawn on a log axis, proportions on a 0-100 % axis.
-        Risk differences are not drawn yet: ``forest_plot`` has no axis for
-        negative values, and a clipped plot would mislead.
+        Ratios are drawn on a log axis, risk differences on a linear axis with
+        a reference at 0, proportions on a 0-100 % axis; the counts of each arm,
+        the prediction interval and the pooled test (z, or t under
+        Knapp-Hartung) are shown. Keywords go to
+        :func:`casestats.plotting.forest_plot` (``favours``, ``labels``...).
         """
         from casestats.plotting import forest_plot
 
-        if not self.log_scale:
-            raise NotImplementedError(
-                f"no forest plot for a {self.scale} yet: forest_plot draws ratios (log axis) "
-                "and proportions (0-100 %) only; use to_frame() to draw it"
-            )
         frame = self.to_frame()
-        log = self.measure != "PLO"
-        kwargs.setdefault("value_title", f"{self.scale} (log scale)" if log else None)
-        ax = forest_plot(
+        return forest_plot(
             frame[frame["group"].isin(["study", "pooled"])],
-            scale="odds ratio" if log else "proportion",
-            heterogeneity=self.heterogeneity.text(),
+            scale=self.scale,
+            heterogeneity="Heterogeneity: " + self.heterogeneity.text(),
             ax=ax,
             **kwargs,
         )
-        abbreviation = "".join(word[0] for word in self.scale.split()).upper()
-        if log and abbreviation != "OR":
-            # forest_plot heads its estimate column "OR [95% CI]" on a log axis.
-            for text in ax.texts:
-                if text.get_text().startswith("OR ["):
-                    text.set_text(abbreviation + text.get_text()[2:])
-        return ax
 
     def _study_method(self, i: int) -> str:
         raise NotImplementedError

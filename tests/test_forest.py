@@ -1,0 +1,144 @@
+"""The journal forest plot: counts, labels, favours, every pooled row, tests, the RD axis."""
+
+import warnings
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+
+import casestats
+from casestats.plotting import forest_plot
+
+COUNTS = {"events_a": [30, 45, 8, 60, 5], "total_a": [120, 200, 40, 300, 22],
+          "events_b": [20, 30, 9, 40, 2], "total_b": [110, 190, 38, 310, 20]}  # fmt: skip
+GROUPS = ("limited", "diffuse")
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def cohort():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", casestats.SmallSampleWarning)
+        return casestats.disease_association(casestats.load_dataset("ssc_calcinosis_cohorts"))
+
+
+def _texts(ax, gid=None):
+    return [t.get_text() for t in ax.texts if gid is None or t.get_gid() == gid]
+
+
+def _labels(ax):
+    return [t.get_text() for t in ax.get_yticklabels()]
+
+
+def _covers_every_interval(ax, frame):
+    lo, hi = ax.get_xlim()
+    values = frame[["estimate", "ci_low", "ci_high", "pi_low", "pi_high"]].to_numpy(float)
+    finite = values[np.isfinite(values) & ((values > 0) if ax.get_xscale() == "log" else True)]
+    assert lo <= finite.min() and finite.max() <= hi
+
+
+def test_cohort_plot_counts_citations_favours_and_both_pooled_rows(cohort):
+    ax = cohort.plot()
+    labels = _labels(ax)
+    assert not any("_" in label for label in labels)  # no internal ids with underscores
+    assert labels[0] == "Arch Rheumatol 2023"  # no first author on the page read: the journal
+    assert "random effects (REML)" in labels and "Mantel-Haenszel" in labels
+    assert labels.index("prediction interval") == labels.index("random effects (REML)") + 1
+    texts = _texts(ax)
+    assert {"limited", "diffuse", "9/115", "17/141", "17/140", "20/160"} <= set(texts)
+    assert "0.89 [0.44, 1.80]" in texts  # the Mantel-Haenszel row
+    assert _texts(ax, "favours") == ["← favours limited", "favours diffuse →"]
+    (tests,) = _texts(ax, "pooled tests")
+    mh = cohort.mantel_haenszel
+    assert f"random effects (REML): z = {cohort.random_effects.statistic:.2f}" in tests
+    assert f"CMH p = {mh.pvalue_uncorrected:.3f} ({mh.pvalue:.3f} corrected)" in tests
+    assert len([p for p in ax.patches if p.get_gid() == "pooled"]) == 2
+    _covers_every_interval(ax, cohort.to_frame())
+
+
+def test_favours_sit_either_side_of_the_reference(cohort):
+    ax = cohort.plot()
+    ax.figure.canvas.draw()
+    one = ax.transData.transform((1.0, 0.0))[0]
+    left, right = (t.get_window_extent() for t in ax.texts if t.get_gid() == "favours")
+    assert left.x1 <= one <= right.x0
+
+
+def test_hksj_prints_t_with_its_df():
+    res = casestats.meta_odds_ratios(**COUNTS, hksj=True, groups=GROUPS)
+    ax = res.plot()
+    assert _texts(ax, "pooled tests") == [f"Test for overall effect: t(4) = {res.statistic:.2f}, "
+                                          f"p = {res.pvalue:.3f}"]  # fmt: skip
+    assert {"limited", "diffuse", "30/120", "148/682"} <= set(_texts(ax))
+    assert _texts(ax, "favours") == []  # off unless asked
+
+
+def test_risk_difference_axis_is_linear_with_a_reference_at_zero():
+    res = casestats.meta_risk_differences(**COUNTS, groups=GROUPS)
+    ax = res.plot(favours=GROUPS)
+    assert ax.get_xscale() == "linear"
+    (reference,) = [line for line in ax.lines if line.get_gid() == "reference"]
+    assert list(reference.get_xdata()) == [0.0, 0.0]
+    assert "RD [95% CI]" in _texts(ax)
+    assert "−0.04 [−0.22, 0.15]" in _texts(ax)  # a true minus sign
+    frame = res.to_frame()
+    _covers_every_interval(ax, frame[frame["group"].isin(["study", "pooled"])])
+    lo, hi = ax.get_xlim()
+    assert lo < 0 < hi
+
+
+@pytest.mark.filterwarnings("ignore::casestats.SmallSampleWarning")
+@pytest.mark.parametrize(("measure", "header"), [("OR", "OR"), ("RR", "RR"), ("HR", "HR")])
+def test_each_measure_heads_its_column(measure, header):
+    res = casestats.meta_estimates([1.5, 2.2, 0.9], lower=[1.0, 1.1, 0.5], upper=[2.3, 4.4, 1.6],
+                                   measure=measure, labels=["A 2001", "B 2002", "C 2003"])
+    ax = res.plot()
+    assert f"{header} [95% CI]" in _texts(ax) and ax.get_xscale() == "log"
+    assert "events/total" not in _texts(ax)  # reported estimates have no counts
+    _covers_every_interval(ax, res.to_frame())
+
+
+def test_columns_choose_the_text_columns_and_reject_unknown_names():
+    res = casestats.meta_odds_ratios(**COUNTS, groups=GROUPS)
+    ax = res.plot(columns=("estimate",))
+    texts = _texts(ax)
+    assert "OR [95% CI]" in texts and "limited" not in texts and "weight" not in texts
+    with pytest.raises(ValueError, match="'counts', 'estimate', 'weight'"):
+        res.plot(columns=("counts", "p"))
+
+
+def test_margins_stay_fixed_when_the_figure_is_resized():
+    ax = casestats.meta_odds_ratios(**COUNTS, groups=GROUPS).plot()
+    fig = ax.figure
+    widths = []
+    for mm in (85, 175):
+        fig.set_size_inches(mm / 25.4, fig.get_size_inches()[1])
+        fig.canvas.draw()
+        box = ax.get_position()
+        widths.append(box.x0 * mm / 25.4)  # left margin in inches
+    assert widths[0] == pytest.approx(widths[1])
+
+
+def test_favours_needs_two_texts():
+    frame = pd.DataFrame({"group": ["study"], "level": ["A"], "estimate": [1.0],
+                          "ci_low": [0.5], "ci_high": [2.0]})  # fmt: skip
+    with pytest.raises(ValueError, match="two texts"):
+        forest_plot(frame, favours=("limited",))
+
+
+def test_small_cmh_p_values_print_as_below_a_thousandth():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", casestats.SmallSampleWarning)
+        aca = casestats.disease_association(casestats.load_dataset("ssc_calcinosis_cohorts"),
+                                            exposure="aca", groups=("positive", "negative"))
+    (tests,) = _texts(aca.plot(), "pooled tests")
+    assert "CMH p < 0.001 (< 0.001 corrected)" in tests and "0.000" not in tests
