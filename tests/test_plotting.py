@@ -174,6 +174,23 @@ def test_share_heatmap_without_annotations_or_counts():
     _one_new_figure(ax)
 
 
+def test_share_heatmap_turns_column_labels_only_when_they_would_overlap():
+    def column_rotations(names):
+        frame = pd.DataFrame({"group": names, "level": "hand", "estimate": 0.5})
+        ax = share_heatmap(frame)
+        ax.figure.canvas.draw()
+        labels = ax.get_xticklabels()
+        boxes = [t.get_window_extent() for t in labels]
+        touching = any(a.overlaps(b) for a, b in zip(boxes, boxes[1:], strict=False))
+        rotations = {t.get_rotation() for t in labels}
+        plt.close(ax.figure)
+        return rotations, touching
+
+    assert column_rotations(["a", "b", "c"]) == ({0.0}, False)
+    long_names = [f"a rather long column name {i}" for i in range(12)]
+    assert column_rotations(long_names) == ({90.0}, False)
+
+
 def test_share_heatmap_rejects_repeated_cells():
     frame = pd.concat([_subtypes(), _subtypes().iloc[:1]])
     with pytest.raises(ValueError, match="one row per"):

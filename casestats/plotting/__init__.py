@@ -5,7 +5,7 @@ Every function takes a tidy frame in the casestats column vocabulary (``group``,
 ``level``, ``events``, ``total``, ``estimate``, ``ci_low``, ``ci_high`` ...), draws
 on `ax` (or on a new figure sized for one journal column when `ax` is None), passes
 its other keywords to the matplotlib call that draws the marks and returns the Axes.
-matplotlib and seaborn are imported inside the functions so that
+matplotlib is imported inside the functions so that
 ``import casestats.plotting`` stays cheap.
 
 The generic figures (:mod:`~casestats.plotting.bars`, ``heatmap``, ``forest``,

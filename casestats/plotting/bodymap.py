@@ -373,7 +373,11 @@ class _BodyDrawer:
         if leader is None:
             self.ax.text(x, y, text, gid=f"label:{term}", **common, **kw)
             return
-        line = {"arrowstyle": "-", "linewidth": 0.4, "color": "#555555", "shrinkA": 1,
+        # The leader starts 3 pt beside the text's edge that faces the patch. Without
+        # patchA, matplotlib need not clip the line against the text's box at every draw
+        # (a bisection that cost a third of the body map's drawing time).
+        line = {"arrowstyle": "-", "linewidth": 0.4, "color": "#555555", "patchA": None,
+                "relpos": (1.0 if kw.get("ha") == "right" else 0.0, 0.5), "shrinkA": 3,
                 "shrinkB": 0}  # fmt: skip
         note = self.ax.annotate(text, leader, xytext=(x, y), arrowprops=line, **common, **kw)
         note.set_gid(f"label:{term}")
@@ -385,7 +389,9 @@ class _BodyDrawer:
             patch = Polygon(polygon, closed=True, zorder=2 if is_region else 1,
                             **self.fill(term, region=is_region))  # fmt: skip
             patch.set_gid(term)
-            self.ax.add_patch(patch)
+            # add_artist, not add_patch: the limits are set once for the whole map, so
+            # updating the data limits from every outline is wasted work.
+            self.ax.add_artist(patch)
             if placement is None:
                 continue
             x, y = _centroid(polygon)
@@ -411,7 +417,7 @@ class _BodyDrawer:
             box = Rectangle((_DETAIL_X - box_w / 2, y), box_w, box_h, zorder=2,
                             **self.fill(term, region=False))  # fmt: skip
             box.set_gid(term)
-            self.ax.add_patch(box)
+            self.ax.add_artist(box)
             self.ax.text(_DETAIL_X - box_w / 2 + 0.08, y + box_h / 2, self.names[term],
                          ha="left", va="center", fontsize=_LABEL_SIZE,
                          color=_text_colour(box.get_facecolor()), zorder=4)  # fmt: skip

@@ -69,13 +69,15 @@ def share_heatmap(
     ax : matplotlib.axes.Axes, optional
         Where to draw; a new one-column figure when None.
     **kwargs
-        Passed to :func:`seaborn.heatmap` (e.g. ``cmap``, ``linewidths``).
+        Passed to :meth:`matplotlib.axes.Axes.pcolormesh` (e.g. ``cmap``,
+        ``linewidths``, ``edgecolor``).
 
     Returns
     -------
     matplotlib.axes.Axes
         Cells with a missing estimate stay blank. The colour scale runs from 0 to
         the largest share rounded up to 5 %, so that differences stay visible.
+        Column labels turn vertical when they would overlap.
 
     Examples
     --------
@@ -91,8 +93,6 @@ def share_heatmap(
     ['12/20', '2/8', '3/20', '4/8']
     >>> plt.close(ax.figure)
     """
-    import seaborn as sns
-
     require(frame, [row, col, "estimate"], "share_heatmap")
     keyed = frame[frame[row].notna() & frame[col].notna()]
     duplicated = keyed.duplicated([row, col])
@@ -108,27 +108,70 @@ def share_heatmap(
             ax = new_axes(
                 (min(7.0, max(COLUMN_WIDTH, 1.4 + 0.7 * len(cols))), 0.9 + 0.24 * len(rows))
             )
-        heatmap_kwargs = {
+        mesh_kwargs = {
             "vmin": 0.0,
             "vmax": share_limit(shares.ravel(), headroom=1.0),
             "cmap": SHARE_CMAP,
             "linewidths": 0.5,
-            "linecolor": "white",
-            "cbar_kws": {"label": colorbar_title},
+            "edgecolor": "white",
             **kwargs,
         }
-        sns.heatmap(
-            pd.DataFrame(shares, index=[display(r, labels) for r in rows],
-                         columns=[display(c, labels) for c in cols]),
-            mask=~np.isfinite(shares), annot=texts if annot else False, fmt="",
-            annot_kws={"fontsize": 6.5}, ax=ax, **heatmap_kwargs,
-        )  # fmt: skip
+        mesh = ax.pcolormesh(np.ma.masked_invalid(shares), **mesh_kwargs)
+        colorbar = ax.figure.colorbar(mesh, ax=ax, label=colorbar_title)
+        colorbar.outline.set_linewidth(0)
+        _cell_axes(ax, [display(r, labels) for r in rows], [display(c, labels) for c in cols])
+        if annot:
+            _annotate(ax, mesh, texts)
         ax.set_xlabel(axis_title(col, col_title))
         ax.set_ylabel(axis_title(row, row_title))
         ax.tick_params(axis="both", length=0)
-        percent_axis(ax.collections[0].colorbar.ax.yaxis)
+        percent_axis(colorbar.ax.yaxis)
         add_note(ax, note)
     return ax
+
+
+def _cell_axes(ax: Axes, row_labels: list[str], col_labels: list[str]) -> None:
+    """Matrix orientation (first row on top), a label at each cell centre and no spines."""
+    ax.set_xlim(0, len(col_labels))
+    ax.set_ylim(len(row_labels), 0)
+    ax.set_xticks(np.arange(len(col_labels)) + 0.5, col_labels)
+    ax.set_yticks(np.arange(len(row_labels)) + 0.5, row_labels, va="center")
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    if _overlap(ax, ax.get_xticklabels(), len(col_labels)):
+        for label in ax.get_xticklabels():
+            label.set_rotation("vertical")
+
+
+def _overlap(ax: Axes, labels, cells: int) -> bool:
+    """Whether neighbouring horizontal labels, one per cell across the axes, would touch.
+
+    Measures the texts alone: laying out the whole figure for this would double its cost.
+    """
+    if cells < 2:
+        return False
+    renderer = ax.figure.canvas.get_renderer()
+    widths = np.array([label.get_window_extent(renderer).width for label in labels])
+    spacing = ax.get_window_extent(renderer).width / cells
+    return bool(np.any((widths[:-1] + widths[1:]) / 2 > spacing))
+
+
+def _annotate(ax: Axes, mesh, texts: np.ndarray) -> None:
+    """Each drawn cell's text, dark on light cells and white on dark ones."""
+    from matplotlib.colors import to_rgba_array
+
+    mesh.update_scalarmappable()
+    rgb = to_rgba_array(mesh.get_facecolors())[:, :3]
+    # relative luminance (W3C) of each cell's colour
+    linear = np.where(rgb <= 0.03928, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    luminance = linear @ [0.2126, 0.7152, 0.0722]
+    drawn = ~np.ma.getmaskarray(mesh.get_array()).ravel()
+    n_cols = texts.shape[1]
+    for k, (text, lum) in enumerate(zip(texts.ravel(), luminance, strict=True)):
+        if drawn[k]:
+            i, j = divmod(k, n_cols)
+            colour = ".15" if lum > 0.408 else "w"
+            ax.text(j + 0.5, i + 0.5, text, color=colour, ha="center", va="center", fontsize=6.5)
 
 
 def _cells(keyed, row, col, rows, cols) -> tuple[np.ndarray, np.ndarray]:
