@@ -1,7 +1,7 @@
 """casestats: statistics for case series of calcinosis cutis.
 
 Public names are imported lazily (PEP 562), so ``import casestats`` stays
-cheap: pandas, scipy, statsmodels, matplotlib and seaborn load only when a
+cheap: pandas, scipy, statsmodels and matplotlib load only when a
 function that needs them is first used.
 """
 
