@@ -64,12 +64,17 @@ def _format_heterogeneity(heterogeneity: str | Mapping[str, Any]) -> str:
 
 
 def _width(texts: Sequence[str], bold: bool = False) -> float:
-    """Widest of `texts` in points at the column font size (0 for none)."""
+    """Widest of `texts` in points at the column font size (0 for none).
+
+    Advance widths from the font's metrics: as wide as the glyph outlines or a little
+    wider, and about 50 times faster to get than building each text's path.
+    """
     from matplotlib.font_manager import FontProperties
-    from matplotlib.textpath import TextPath
+    from matplotlib.textpath import text_to_path
 
     prop = FontProperties(size=_FONT, weight="bold" if bold else "normal")
-    widths = [TextPath((0, 0), t, prop=prop).get_extents().width for t in texts if t]
+    widths = [text_to_path.get_text_width_height_descent(t, prop, ismath=False)[0]
+              for t in texts if t]  # fmt: skip
     return max(widths, default=0.0)
 
 
