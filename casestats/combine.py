@@ -63,11 +63,11 @@ def concat(series, *, keys=None) -> CaseSeries:
     ...     sources=pd.DataFrame({"source_id": ["clinic"], "kind": ["own_patients"]}))
     >>> both = casestats.concat([bundled, mine], keys=["published", "mine"])
     >>> both.data["series"].value_counts().to_dict()
-    {'published': 79, 'mine': 2}
+    {'published': 101, 'mine': 2}
     >>> print(both.caveat)  # doctest: +NORMALIZE_WHITESPACE
-    79 of 81 cases (published case reports): Pooled case reports describe the published
+    101 of 103 cases (published case reports): Pooled case reports describe the published
     literature, not the population of patients: unusual presentations are more likely to be
-    published. 2 of 81 cases (own patients): Patients seen at one's own clinic reflect its
+    published. 2 of 103 cases (own patients): Patients seen at one's own clinic reflect its
     referral pattern, not the population of patients.
     """
     series = list(series)

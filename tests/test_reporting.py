@@ -42,7 +42,7 @@ def test_writes_html_markdown_tables_and_figures(runs):
     table1 = pd.read_csv(out / "tables" / "table1.csv")
     assert set(table1.loc[table1["group"] == "Overall", "variable"]) >= {"age_years", "sex"}
     html = (out / "report.html").read_text(encoding="utf-8")
-    assert "Overall<br>(N = 79)" in html and "not reported" in html
+    assert "Overall<br>(N = 101)" in html and "not reported" in html
 
 
 def test_html_is_self_contained(runs):
@@ -75,7 +75,7 @@ def test_markdown_twin_links_existing_png(runs):
     links = re.findall(r"!\[[^\]]*\]\((figures/[^)]+\.png)\)", text)
     assert len(links) >= 5
     assert all((out / link).is_file() for link in links)
-    assert "| Characteristic | Overall (N = 79) |" in text
+    assert "| Characteristic | Overall (N = 101) |" in text
 
 
 def test_progress_and_no_open_figures(runs):
