@@ -598,7 +598,7 @@ class _Checker:
             return
         from casestats.sources import check_source_kinds
 
-        self.problems += check_source_kinds(sources)
+        self.problems += check_source_kinds(sources, table=self.raw.sources_table)
         known = {normalise_id(v) for v in sources["source_id"]}
         ids = self.frame["source_id"]
         unknown = np.flatnonzero((~ids.isin(known) & (ids != "")).to_numpy(dtype=bool))
