@@ -159,16 +159,31 @@ def institution(text: str, known: Known):
 
 _TOWN = re.compile(
     r"\b(?i:lives|living|lived|resides|residing|resident|native|moved|home|house|village|town"
-    r"|city|born|farmer|man|woman|boy|girl|patient|originally)"
-    rf"\s+(?i:in|of|near|from|at)\s+({NAME}(?:[ \t]+{NAME})?)"
+    r"|city|born|farmer|man|woman|boy|girl|patient|originally|emigrated|immigrated"
+    r"|up)"
+    rf"\s+(?i:in|of|near|from|at|to)\s+({NAME}(?:[ \t]+{NAME})?)"
 )
+# A city of the gazetteer after a place preposition is a town, cue word or not
+# ("seen in Conakry"); "in Paris" is finer than the country the schema allows.
+_CITY = re.compile(rf"\b(?i:in|at|from|to|near)\s+({NAME}(?:[ \t]+{NAME}){{0,2}})")
 
 
 def town(text: str, known: Known):
-    """A place after "lives in", "resident of", "a farmer from" that is not a country."""
+    """A place after "lives in", "grew up in", "a farmer from" that is not a country,
+    or a city of the gazetteer after in / at / from / to / near ("referred from Leeds").
+
+    Care words ("seen in", "referred to") are no cue of their own: the word after
+    them is as often a department (Plastic Surgery, Outpatients) as a town.
+    """
     for m in _TOWN.finditer(text):
-        if any(t not in known for t in m.group(1).split()):
+        # Title case only: an acronym (ICU, GP) after "admitted to" is not a town
+        if any(t not in known and not t.isupper() for t in m.group(1).split()):
             return m.span(1)
+    for m in _CITY.finditer(text):
+        run = m.group(1).split()
+        for k in range(len(run), 0, -1):
+            if " ".join(run[:k]).casefold() in words.CITIES:
+                return m.start(1), m.start(1) + len(" ".join(run[:k]))
     return None
 
 
@@ -292,6 +307,7 @@ RULES: tuple[Rule, ...] = (
             rf"(?<![\d.]){_AGE}\s*(?:-\s*)?(?:years?|yrs?|y)\.?[\s-]*old\b"
             rf"|(?<![\d.]){_AGE}\s*(?:yo|y/o|y\.o\.)(?!\w)"
             rf"|\b(?i:aged?|age\s*:)\s*{_AGE}(?![\d+%])|\bof\s+{_AGE}\s+years\b"
+            rf"|\b(?i:(?:she|he|patient)\s+was)\s+{_AGE}\s+(?i:at|when|on|years?)\b"
             rf"|^\s*{_AGE}\s*(?:years?|yrs?|y)\.?\s*$"  # a cell that is only an age
         ),
         "90+ for any age over 89",

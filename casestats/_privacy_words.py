@@ -156,3 +156,57 @@ pain paediatrics pediatrics planus pneumonia pressure psoriasis radiology rash r
 rheumatology sarcoidosis scale sclerosis score sign surgery syndrome therapy thyroid tissue
 transplant trial tumour tumor ulcer ulcers vasculitis vein
 """.split()
+
+# Capitals and large cities of the world (and a few in the case literature), lower case:
+# a place finer than the country. Cities that share a country's name (Mexico, Kuwait,
+# Singapore) are left out, and so are those that are common words (Nice, Bath, Reading).
+CITIES = frozenset(
+    line.strip()
+    for line in """
+kabul|tirana|algiers|luanda|buenos aires|cordoba|rosario|yerevan|sydney|melbourne|brisbane
+perth|adelaide|canberra|vienna|wien|graz|baku|manama|dhaka|chittagong|minsk|brussels|bruxelles
+antwerp|ghent|porto novo|cotonou|la paz|sucre|sarajevo|gaborone|brasilia|brasília|sao paulo
+são paulo|rio de janeiro|belo horizonte|porto alegre|recife|salvador da bahia|curitiba
+fortaleza|sofia|ouagadougou|bujumbura|phnom penh|yaounde|yaoundé|douala|ottawa|toronto
+montreal|montréal|vancouver|calgary|edmonton|winnipeg|quebec city|bangui|n'djamena|santiago
+beijing|shanghai|guangzhou|shenzhen|chengdu|wuhan|tianjin|chongqing|nanjing|hangzhou|xi'an
+harbin|bogota|bogotá|medellin|medellín|cali|barranquilla|kinshasa|brazzaville|san jose
+zagreb|havana|nicosia|prague|praha|brno|copenhagen|københavn|aarhus|santo domingo|quito
+guayaquil|cairo|alexandria|asmara|tallinn|addis ababa|helsinki|espoo|tampere|turku|paris
+lyon|marseille|toulouse|bordeaux|lille|strasbourg|nantes|montpellier|rennes|grenoble
+libreville|banjul|tbilisi|berlin|hamburg|munich|münchen|cologne|köln|frankfurt|stuttgart
+düsseldorf|dusseldorf|leipzig|dresden|hannover|heidelberg|freiburg|accra|kumasi|athens
+thessaloniki|conakry|georgetown|port-au-prince|tegucigalpa|budapest|reykjavik
+reykjavík|new delhi|delhi|mumbai|bombay|kolkata|calcutta|chennai|madras|bangalore|bengaluru
+hyderabad|ahmedabad|pune|jaipur|lucknow|chandigarh|kochi|jakarta|surabaya|bandung|tehran
+mashhad|isfahan|shiraz|tabriz|baghdad|basra|erbil|dublin|cork|galway|jerusalem|tel aviv
+haifa|rome|roma|milan|milano|naples|napoli|turin|torino|florence|firenze|bologna|genoa
+genova|palermo|venice|venezia|padua|padova|verona|abidjan|kingston|tokyo|osaka|kyoto
+yokohama|nagoya|sapporo|fukuoka|kobe|amman|astana|almaty|nairobi|mombasa|pristina|bishkek
+vientiane|riga|beirut|maseru|monrovia|tripoli|benghazi|vilnius|kaunas|antananarivo|lilongwe
+blantyre|kuala lumpur|bamako|valletta|nouakchott|port louis|guadalajara|monterrey|chisinau
+ulaanbaatar|podgorica|rabat|casablanca|marrakesh|marrakech|fez|maputo|yangon|naypyidaw
+windhoek|kathmandu|amsterdam|rotterdam|the hague|utrecht|eindhoven|groningen|leiden
+nijmegen|maastricht|auckland|wellington|christchurch|managua|niamey|abuja|lagos|ibadan
+kano|enugu|skopje|oslo|bergen|trondheim|tromsø|tromso|muscat|islamabad|karachi|lahore
+rawalpindi|peshawar|panama city|port moresby|asuncion|asunción|lima|arequipa|manila
+quezon city|cebu|warsaw|warszawa|krakow|kraków|lodz|łódź|wroclaw|wrocław|poznan|poznań
+gdansk|gdańsk|lublin|katowice|lisbon|lisboa|coimbra|doha|bucharest|bucurești|cluj-napoca
+iasi|iași|moscow|saint petersburg|st petersburg|novosibirsk|yekaterinburg|kazan|kigali
+riyadh|jeddah|mecca|medina|dammam|dakar|belgrade|beograd|novi sad|freetown|bratislava
+ljubljana|mogadishu|johannesburg|cape town|durban|pretoria|seoul|busan|daegu|incheon
+gwangju|daejeon|juba|madrid|barcelona|valencia|seville|sevilla|zaragoza|malaga|málaga
+bilbao|granada|salamanca|valladolid|colombo|kandy|khartoum|paramaribo|stockholm|gothenburg
+göteborg|malmö|malmo|uppsala|lund|bern|zurich|zürich|geneva|genève|basel|lausanne|damascus
+aleppo|taipei|kaohsiung|taichung|dushanbe|dodoma|dar es salaam|bangkok|chiang mai|lomé
+lome|tunis|sfax|sousse|monastir|ankara|istanbul|izmir|bursa|antalya|konya|adana|ashgabat
+kampala|kyiv|kiev|kharkiv|lviv|odesa|odessa|abu dhabi|dubai|sharjah|london|birmingham
+manchester|liverpool|leeds|sheffield|bristol|newcastle|nottingham|leicester
+edinburgh|aberdeen|cardiff|belfast|southampton|oxford|cambridge|brighton|new york|los angeles
+chicago|houston|philadelphia|phoenix|san antonio|san diego|dallas|boston|seattle|denver
+baltimore|atlanta|miami|detroit|minneapolis|cleveland|pittsburgh|st louis|new orleans
+san francisco|washington dc|montevideo|tashkent|samarkand|caracas|maracaibo|hanoi|ho chi minh
+ho chi minh city|saigon|sanaa|lusaka|harare|bulawayo
+""".replace("\n", "|").split("|")
+    if line.strip()
+)

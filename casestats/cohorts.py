@@ -22,6 +22,10 @@ __all__ = ["COHORT_COLUMNS", "COHORT_DICTIONARY", "CohortTable", "read_cohorts"]
 
 #: Canonical columns of :attr:`CohortTable.data`, first in this order.
 COHORT_COLUMNS = ("study", "events_a", "total_a", "events_b", "total_b", "pool", "overlaps")
+#: Canonical columns of a reported estimate, in :attr:`CohortTable.data` when the table has them.
+ESTIMATE_COLUMNS = ("measure", "estimate", "lower", "upper")
+#: The measures a reported estimate may be, as :func:`casestats.meta_estimates` pools them.
+REPORTED_MEASURES = ("OR", "RR", "HR", "RD")
 
 #: The columns of a cohort table as the template lays them out: name, meaning, example.
 COHORT_DICTIONARY = (
@@ -38,6 +42,10 @@ COHORT_DICTIONARY = (
     ),
     ("source_id", "Key into the Sources sheet (the paper or clinic).", "own_clinic"),
     ("note", "Anything else: how groups were defined, where the counts stand.", ""),
+    ("measure", "For a study that printed an effect instead of counts: OR, RR, HR or RD.", "OR"),
+    ("estimate", "The printed estimate (an adjusted odds ratio, say).", "2.6"),
+    ("lower", "Lower limit of its printed 95% confidence interval.", "1.0"),
+    ("upper", "Upper limit of its printed 95% confidence interval.", "6.8"),
 )
 
 #: Title of a user's own table when no ``title=`` is given.
@@ -60,7 +68,9 @@ class CohortTable:
         One row per study: ``study``, ``events_a``, ``total_a``, ``events_b``,
         ``total_b`` (nullable integers; empty only in rows not pooled),
         ``pool`` (bool), ``overlaps`` (tuple of study labels this study shares
-        patients with), then the user's other columns as read.
+        patients with), then, where the table has them, ``measure``,
+        ``estimate``, ``lower`` and ``upper`` (a reported estimate and its 95%
+        limits, floats), then the user's other columns as read.
     groups : tuple of str
         Names of group a and group b, as the results show them.
     title : str
@@ -128,6 +138,47 @@ class CohortTable:
         a, b = self.groups
         return f"CohortTable({self.title!r}: {len(self)} studies, {pooled} pooled, {a} vs {b})"
 
+    def reported_estimates(self) -> pd.DataFrame:
+        """The rows that print an estimate with both 95% limits, in table order.
+
+        Many studies print only an adjusted odds ratio with its interval. These
+        rows are kept apart from the counts: :meth:`pooled` never includes
+        them, and this table is what :func:`casestats.meta_estimates` pools,
+        one measure at a time, when the user decides to.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``study``, ``measure``, ``estimate``, ``lower``, ``upper``,
+            ``overlaps``, then the other columns as read. Empty when the table
+            has no reported estimates (or no such columns).
+
+        Examples
+        --------
+        >>> import casestats
+        >>> cohorts = casestats.load_dataset("ssc_calcinosis_cohorts")
+        >>> rows = cohorts.reported_estimates()
+        >>> ulcers = rows[(rows["comparison"] == "digital_ulcers") & (rows["measure"] == "OR")
+        ...               & rows["population"].str.contains("SSc")]
+        >>> ulcers[["study", "estimate", "lower", "upper", "adjustment"]]
+                                   study  estimate  lower  upper    adjustment
+        0  valenzuela2016_digital_ulcers      3.90   2.70   5.50  multivariate
+        6      samoes2023_digital_ulcers      2.63   1.02   6.78  multivariate
+        >>> import warnings
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")  # two studies: too few for tau² (it says so)
+        ...     res = casestats.meta_estimates(ulcers["estimate"], lower=ulcers["lower"],
+        ...         upper=ulcers["upper"], measure="OR", labels=ulcers["study"], method="dl")
+        >>> round(res.estimate, 2), res.k
+        (3.71, 2)
+        """
+        if "estimate" not in self.data:
+            return pd.DataFrame(columns=["study", *ESTIMATE_COLUMNS, "overlaps"])
+        have = self.data[["estimate", "lower", "upper"]].notna().all(axis=1)
+        rows = self.data[have]
+        first = ["study", *ESTIMATE_COLUMNS, "overlaps"]
+        return rows[first + [c for c in rows.columns if c not in first]].reset_index(drop=True)
+
     def pooled(self) -> pd.DataFrame:
         """The rows marked to pool that count both groups, with integer counts, in table order.
 
@@ -157,6 +208,10 @@ def read_cohorts(
     groups: tuple[str, str] | None = None,
     pool: str | None = None,
     overlaps: str | None = None,
+    measure: str | None = None,
+    estimate: str | None = None,
+    lower: str | None = None,
+    upper: str | None = None,
     sources=None,
     title: str = DEFAULT_TITLE,
 ) -> CohortTable:
@@ -180,6 +235,14 @@ def read_cohorts(
         A column naming, separated by semicolons, the studies that share
         patients with this one. By default the column ``overlaps`` if there
         is one; without it no studies overlap.
+    measure, estimate, lower, upper : str, optional
+        Columns of a reported estimate, for studies that print an effect
+        with its 95% interval instead of counts: the measure (OR, RR, HR or
+        RD), the estimate and its limits. By default the columns of those
+        names if the table has them. An estimate needs its measure, and both
+        limits or neither (a paper may print an OR with a p-value only).
+        :meth:`CohortTable.reported_estimates` gives the rows with both
+        limits; they are never pooled with the counts.
     sources : str, pathlib.Path or pandas.DataFrame, optional
         A sources table, as for :func:`casestats.read_cases`.
     title : str, default "your cohorts"
@@ -195,7 +258,8 @@ def read_cohorts(
         Listing every problem at once: missing columns (naming the ones
         needed), counts that are empty, negative, fractional or not numbers,
         events above the total, a repeated study, an unreadable pool flag, an
-        overlap naming a study that is not in the table.
+        overlap naming a study that is not in the table, an unknown measure,
+        an estimate outside its own interval.
 
     Examples
     --------
@@ -222,7 +286,8 @@ def read_cohorts(
     names = dict(
         zip(COHORT_COLUMNS[:5], (study, events_a, total_a, events_b, total_b), strict=True)
     )
-    optional = {"pool": pool, "overlaps": overlaps}
+    optional = {"pool": pool, "overlaps": overlaps, "measure": measure, "estimate": estimate,
+                "lower": lower, "upper": upper}  # fmt: skip
     for name in optional:
         if optional[name] is None and name in raw.frame:
             optional[name] = name
@@ -296,9 +361,10 @@ class _Checker:
         self._events_within_totals(counts)
         labels = self._studies()
         overlaps = self._overlaps(labels)
-        data = pd.DataFrame({"study": labels, **counts, "pool": pool, "overlaps": overlaps})
+        data = pd.DataFrame({"study": labels, **counts, "pool": pool, "overlaps": overlaps,
+                             **self._estimates()})  # fmt: skip
         extra = self.frame.drop(columns=list(wanted.values()))
-        for column in set(extra.columns) & set(COHORT_COLUMNS):
+        for column in set(extra.columns) & set(COHORT_COLUMNS + ESTIMATE_COLUMNS):
             self.problem(
                 "duplicate_header",
                 None,
@@ -422,6 +488,67 @@ class _Checker:
                 first[label] = i
         return labels
 
+    def _estimates(self) -> dict[str, pd.Series]:
+        """The reported-estimate columns, checked row by row (see :meth:`_estimate_row`)."""
+        given = [name for name in ESTIMATE_COLUMNS if name in self.optional]
+        if not given:
+            return {}
+        for name in set(ESTIMATE_COLUMNS) - set(given):
+            self.problem("missing_column", None, name, expected=f"a column named {name!r}",
+                         hint=f"reported estimates need {', '.join(ESTIMATE_COLUMNS)}; name "
+                         "yours with measure=, estimate=, lower=, upper=")  # fmt: skip
+        if len(given) < len(ESTIMATE_COLUMNS):
+            return {}
+        rows = range(len(self.frame))
+        out = {"measure": pd.Series("", index=rows, dtype=object)}
+        out |= {name: pd.Series(np.nan, index=rows) for name in ESTIMATE_COLUMNS[1:]}
+        for i in rows:
+            read = self._estimate_row(i)
+            for name, value in read.items():
+                out[name].iat[i] = value
+        return out
+
+    def _estimate_row(self, i: int) -> dict:
+        """One row's measure and numbers, or {} after reporting what is wrong with them.
+
+        The measure goes with the estimate, the limits in pairs around it; an
+        estimate printed with a p-value only is kept without limits.
+        """
+        column = {name: self.optional[name] for name in ESTIMATE_COLUMNS}
+        text = {name: self.frame[column[name]].iat[i].strip() for name in ESTIMATE_COLUMNS}
+        filled = [name for name in ESTIMATE_COLUMNS if text[name]]
+        if not filled:
+            return {}
+        needed = {"measure", "estimate"} | ({"lower", "upper"} if text["lower"] or text["upper"]
+                                            else set())  # fmt: skip
+        for name in sorted(needed - set(filled), key=ESTIMATE_COLUMNS.index):
+            self.problem("missing_value", i, column[name], "",
+                         f"a {name}, since {column[filled[0]]} has one",
+                         "a reported estimate needs its measure, and both 95% limits or "
+                         "neither")  # fmt: skip
+        word = text["measure"].upper()
+        if text["measure"] and word not in REPORTED_MEASURES:
+            self.problem("unknown_term", i, column["measure"], text["measure"],
+                         f"one of {', '.join(REPORTED_MEASURES)}")  # fmt: skip
+        numbers = {name: _number(text[name]) for name in ESTIMATE_COLUMNS[1:] if text[name]}
+        for name, number in numbers.items():
+            if number is None:
+                self.problem("not_a_number", i, column[name], text[name], "a number",
+                             "write the number alone (no CI text, no %)")  # fmt: skip
+        if needed - set(filled) or None in numbers.values():
+            return {}
+        est = numbers["estimate"]
+        low, high = numbers.get("lower", est), numbers.get("upper", est)
+        if word in ("OR", "RR", "HR") and min(low, est) <= 0:
+            name = "lower" if low <= 0 else "estimate"
+            self.problem("out_of_range", i, column[name], text[name],
+                         "a ratio and limits above 0")  # fmt: skip
+        elif not low <= est <= high:
+            self.problem("contradiction", i, column["estimate"], text["estimate"],
+                         f"a value between {text['lower']} and {text['upper']}",
+                         "the estimate is outside its own interval: columns swapped?")  # fmt: skip
+        return {"measure": word, **numbers}
+
     def _overlaps(self, labels: list[str]) -> list[tuple[str, ...]]:
         if "overlaps" not in self.optional:
             return [()] * len(labels)
@@ -454,6 +581,13 @@ def _count(text: str) -> int | None:
     if not re.fullmatch(r"\d+(?:\.0*)?", text):
         return None
     return int(float(text))
+
+
+def _number(text: str) -> float | None:
+    """A finite decimal number (3.9, 0.14, 1e-3); None otherwise."""
+    if not re.fullmatch(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", text):
+        return None
+    return float(text)
 
 
 def _count_hint(text: str) -> str:

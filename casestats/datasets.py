@@ -30,6 +30,10 @@ _COHORT_COLUMNS = {
     "total_b": "total_comparator",
     "pool": "pool",
     "overlaps": "overlaps_with",
+    "measure": "reported_measure",
+    "estimate": "reported_estimate",
+    "lower": "reported_ci_low",
+    "upper": "reported_ci_high",
     "groups": ("exposure", "comparator"),
 }
 

@@ -128,13 +128,17 @@ def canonical_kind(value) -> str | None:
     return key if key in SOURCE_KINDS else None
 
 
-def check_source_kinds(sources: pd.DataFrame | None) -> list[Problem]:
+def check_source_kinds(sources: pd.DataFrame | None, *, table=None) -> list[Problem]:
     """Every problem with the ``kind`` column of a sources table, located.
 
     A table without the column gets one note (its sources are of no stated
     kind); an unknown kind is an error; a synonym or an empty cell a note.
-    Cells are located as ``Sources!K5`` (the sources table's column letter
-    and row, header = row 1), with the source_id in the hint.
+    Cells are located where the user typed them: ``Sources!B5`` in a
+    workbook, ``cases.sources.csv!B5`` for a CSV sidecar (blank lines
+    counted), ``sources row 3`` (the record number) in JSON or a DataFrame.
+    ``table`` is the sources table as read (``RawTable.sources_table``);
+    without it, the frame is taken as a sheet ``Sources`` with the header in
+    row 1. The source_id is in every hint.
 
     Examples
     --------
@@ -142,8 +146,6 @@ def check_source_kinds(sources: pd.DataFrame | None) -> list[Problem]:
     >>> [(p.severity, p.cell, p.value) for p in check_source_kinds(table)]
     [('info', 'Sources!B2', 'own patients'), ('error', 'Sources!B3', 'blog')]
     """
-    from casestats.io._table import cell_address, column_letter
-
     if sources is None:
         return []
     allowed = ", ".join(SOURCE_KINDS)
@@ -157,20 +159,20 @@ def check_source_kinds(sources: pd.DataFrame | None) -> list[Problem]:
                 hint="without it, results cannot say whether the cases were published",
             )
         ]
-    letter = column_letter(list(sources.columns).index("kind"))
+    locate = _locator(sources, table)
     ids = sources["source_id"] if "source_id" in sources else pd.Series([""] * len(sources))
     problems = []
     for i, (value, source_id) in enumerate(zip(sources["kind"], ids, strict=True)):
         text = "" if pd.isna(value) else str(value)
         kind = canonical_kind(text)
-        where = dict(cell=cell_address("Sources", letter, i + 2), column="kind", value=text)
+        where = dict(cell=locate(i), column="kind", value=text)
         of = f"source {str(source_id).strip()!r}: " if str(source_id).strip() else ""
         if kind is None:
             close = difflib.get_close_matches(_key(text), list(SOURCE_KINDS), n=1)
-            guess = f"did you mean {close[0]!r}? " if close else ""
+            fix = f"did you mean {close[0]!r}? Or leave it empty" if close else (
+                "use one of these kinds, or leave it empty if the kind is not known")
             problems.append(Problem("error", "unknown_term", **where,
-                                    expected=f"one of {allowed}",
-                                    hint=f"{of}{guess}or leave it empty"))  # fmt: skip
+                                    expected=f"one of {allowed}", hint=of + fix))  # fmt: skip
         elif kind == NOT_STATED:
             problems.append(Problem("info", "missing_value", **where,
                                     expected=f"one of {allowed}",
@@ -179,6 +181,23 @@ def check_source_kinds(sources: pd.DataFrame | None) -> list[Problem]:
             problems.append(Problem("info", "normalised", **where, expected="the canonical form",
                                     hint=f"{of}read as {kind!r}"))  # fmt: skip
     return problems
+
+
+def _locator(sources: pd.DataFrame, table):
+    """A function from a row position of ``sources`` to where the user finds its kind cell."""
+    from pathlib import Path
+
+    from casestats.io._table import cell_address, column_letter
+
+    position = list(sources.columns).index("kind")
+    if table is None:
+        letter = column_letter(position)
+        return lambda i: cell_address("Sources", letter, i + 2)
+    rows = table.row_numbers
+    if not table.column_letters[position]:  # JSON or a DataFrame: no cell addresses
+        return lambda i: f"sources row {int(rows[i])}"
+    prefix = "" if table.sheet else f"{Path(table.source).name}!"
+    return lambda i: prefix + table.cell_address(int(rows[i]), position)
 
 
 def source_kinds(sources: pd.DataFrame | None) -> dict[str, str]:

@@ -95,6 +95,7 @@ PROBLEM_CODES: dict[str, str] = {
     "events_above_total": "more patients with calcinosis than patients in the group",
     "one_group_only": "a study counts one group only, so two-group comparisons leave it out",
     "unknown_study": "an overlap names a study that is not in the table",
+    "out_of_range": "a number outside the values it can take (a ratio at or below 0)",
 }
 
 # Plausible ranges of serum values by unit. Outside them the unit is probably
@@ -598,7 +599,7 @@ class _Checker:
             return
         from casestats.sources import check_source_kinds
 
-        self.problems += check_source_kinds(sources)
+        self.problems += check_source_kinds(sources, table=self.raw.sources_table)
         known = {normalise_id(v) for v in sources["source_id"]}
         ids = self.frame["source_id"]
         unknown = np.flatnonzero((~ids.isin(known) & (ids != "")).to_numpy(dtype=bool))

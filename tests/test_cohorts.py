@@ -2,6 +2,7 @@
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -237,3 +238,74 @@ def test_the_cohort_template_has_the_columns_read_cohorts_reads(tmp_path):
     sheet.parent["Sources"].append(["own", "", "2024"])
     sheet.parent.save(path)
     assert len(casestats.read_cohorts(path)) == 1
+
+
+# -- reported estimates (issue 16): rows that print only an effect with its interval ------
+
+
+def _with_estimates(**columns):
+    frame = pd.DataFrame(
+        {
+            "study": ["A", "B", "C"],
+            "events_a": ["3", "", ""],
+            "total_a": ["10", "", ""],
+            "events_b": ["1", "", ""],
+            "total_b": ["9", "", ""],
+            "pool": ["yes", "no", "no"],
+            "measure": ["", "OR", "OR"],
+            "estimate": ["", "2.6", "1.8"],
+            "lower": ["", "1.02", ""],
+            "upper": ["", "6.78", ""],
+        }  # fmt: skip
+    )
+    for name, values in columns.items():
+        frame[name] = values
+    return frame
+
+
+def test_reported_estimates_are_read_apart_from_the_counts():
+    table = casestats.read_cohorts(_with_estimates())
+    assert table.pooled()["study"].tolist() == ["A"]
+    rows = table.reported_estimates()
+    # C printed an OR with a p-value only: kept in the data, not poolable by inverse variance
+    assert rows["study"].tolist() == ["B"]
+    assert rows[["estimate", "lower", "upper"]].iloc[0].tolist() == [2.6, 1.02, 6.78]
+    assert table.data.loc[2, "estimate"] == 1.8 and np.isnan(table.data.loc[2, "lower"])
+
+
+def test_reported_estimate_problems_are_located_all_at_once():
+    frame = _with_estimates(
+        measure=["", "odds", "OR"], estimate=["", "2.6", "9.1"], lower=["", "1.0", "1.2"],
+        upper=["", "", "4.0"],
+    )  # fmt: skip
+    with pytest.raises(casestats.CaseSeriesValidationError) as info:
+        casestats.read_cohorts(frame)
+    problems = info.value.report.problems
+    codes = problems[["code", "column", "case_id"]].values.tolist()
+    assert ["unknown_term", "measure", "B"] in codes
+    assert ["missing_value", "upper", "B"] in codes
+    assert ["contradiction", "estimate", "C"] in codes
+    assert set(problems["code"]) <= set(PROBLEM_CODES)
+
+
+def test_a_ratio_must_be_positive():
+    frame = _with_estimates(lower=["", "-0.5", ""])
+    with pytest.raises(casestats.CaseSeriesValidationError) as info:
+        casestats.read_cohorts(frame)
+    assert info.value.report.problems["code"].tolist() == ["out_of_range"]
+
+
+def test_bundled_reported_estimates_pool_as_metafor_does():
+    # R 4.2.2, metafor 3.8-1: yi <- log(c(3.9, 2.63));
+    # sei <- (log(c(5.5, 6.78)) - log(c(2.7, 1.02))) / (2 * qnorm(0.975));
+    # exp(coef(rma(yi, sei = sei, method = "DL")))  ->  3.714561 (tau^2 = 0)
+    rows = casestats.load_dataset("ssc_calcinosis_cohorts").reported_estimates()
+    ulcers = rows[
+        rows["study"].isin(["valenzuela2016_digital_ulcers", "samoes2023_digital_ulcers"])
+    ]
+    with pytest.warns(casestats.SmallSampleWarning):
+        res = casestats.meta_estimates(
+            ulcers["estimate"], lower=ulcers["lower"], upper=ulcers["upper"], measure="OR",
+            method="dl",
+        )  # fmt: skip
+    assert res.estimate == pytest.approx(3.714561, abs=1e-6)

@@ -49,7 +49,7 @@ def test_planted_set_covers_every_kind_of_issue_19():
     assert len(planted) >= 100
     kinds = {"untitled_name", "nonascii_name", "case_id_name", "dob", "age_over_89",
              "record_number", "phone", "email", "address", "postcode_city", "date",
-             "hospital_town", "relative"}  # fmt: skip
+             "hospital_town", "relative", "town_without_cue"}  # fmt: skip
     assert set(planted["kind"]) == kinds
     assert planted.groupby("kind").size().min() >= 7
 

@@ -69,7 +69,7 @@ def test_an_unknown_kind_is_an_error_located_in_the_sources_table():
     with pytest.raises(casestats.CaseSeriesValidationError) as info:
         _cases({"pub": "case reprot", "own": "blog"})
     problems = info.value.report.problems.query("code == 'unknown_term'")
-    assert problems["cell"].tolist() == ["Sources!B2", "Sources!B3"]
+    assert problems["cell"].tolist() == ["sources row 1", "sources row 2"]
     assert problems["value"].tolist() == ["blog", "case reprot"]
     assert "did you mean 'case_report'?" in problems["hint"].iloc[1]
     assert "source 'own'" in problems["hint"].iloc[0]
@@ -92,3 +92,45 @@ def test_every_bundled_source_has_a_known_kind(name):
     path = _folder(name) / dataset_metadata(name)["files"]["sources"]
     sources = pd.read_csv(path, dtype=str, keep_default_na=False)
     assert check_source_kinds(sources) == []
+
+
+def _sidecar_pair(tmp_path, sources_text: str):
+    (tmp_path / "cases.csv").write_text("case_id,source_id\n1,a\n2,b\n", encoding="utf-8")
+    (tmp_path / "cases.sources.csv").write_text(sources_text, encoding="utf-8")
+    return tmp_path / "cases.csv"
+
+
+def test_a_csv_sidecar_is_located_by_its_file_row_counting_blank_lines(tmp_path):
+    # Blank lines are skipped when reading, so the frame position (1) is not the file row (5).
+    path = _sidecar_pair(tmp_path, "source_id,url,kind\na,http://a,case_report\n\n\nb,http://b,blog\n")
+    report = casestats.validate(path)
+    problem = report.problems.query("code == 'unknown_term'").iloc[0]
+    assert problem["cell"] == "cases.sources.csv!C5"
+    assert "source 'b'" in problem["hint"] and "leave it empty" in problem["hint"]
+
+
+def test_a_sources_sheet_is_located_by_its_sheet_row_and_letter(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    book.active.title = "Cases"
+    book.active.append(["case_id", "source_id"])
+    book.active.append(["1", "a"])
+    sheet = book.create_sheet("Sources")
+    # an empty column B is dropped when reading: the kind stays in column C
+    for row in (["source_id", None, "kind"], ["x", None, "case_report"], [None, None, None],
+                ["a", None, "blgo"]):  # fmt: skip
+        sheet.append(row)
+    book.save(tmp_path / "cases.xlsx")
+    report = casestats.validate(tmp_path / "cases.xlsx")
+    assert report.problems.query("code == 'unknown_term'")["cell"].tolist() == ["Sources!C4"]
+
+
+def test_json_sources_are_located_by_record_number(tmp_path):
+    path = tmp_path / "cases.json"
+    path.write_text(
+        '{"cases": [{"case_id": "1", "source_id": "a"}],'
+        ' "sources": [{"source_id": "z", "kind": "case_report"}, {"source_id": "a", "kind": "x"}]}',
+        encoding="utf-8",
+    )
+    report = casestats.validate(path)
+    assert report.problems.query("code == 'unknown_term'")["cell"].tolist() == ["sources row 2"]

@@ -60,6 +60,7 @@ def read_xlsx(path, data: bytes, source: str) -> RawTable:
             **{
                 **table.__dict__,
                 "sources": None if side is None else side.frame,
+                "sources_table": side,
                 "problems": tuple(notes) + table.problems + (side.problems if side else ()),
             }
         )

@@ -135,6 +135,7 @@ def read_json(data: bytes, source: str) -> RawTable:
         **{
             **table.__dict__,
             "sources": None if side is None else side.frame,
+            "sources_table": side,
             "problems": tuple(top) + table.problems + (() if side is None else side.problems),
         }
     )

@@ -162,7 +162,12 @@ def _with_sources(table: RawTable, sources) -> RawTable:
         for p in side.problems
     )
     return RawTable(
-        **{**table.__dict__, "sources": side.frame, "problems": table.problems + problems}
+        **{
+            **table.__dict__,
+            "sources": side.frame,
+            "sources_table": side,
+            "problems": table.problems + problems,
+        }
     )
 
 

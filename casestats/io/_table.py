@@ -79,6 +79,9 @@ class RawTable:
         the ``sources=`` file), as text like :attr:`frame`; None if absent.
     problems : tuple of Problem
         What the reader found wrong while still producing a table.
+    sources_table : RawTable or None
+        The sources table as read, with its own row numbers and column
+        letters, so its problems can be located where the user typed them.
     """
 
     frame: pd.DataFrame
@@ -90,6 +93,7 @@ class RawTable:
     format: str
     sources: pd.DataFrame | None
     problems: tuple[Problem, ...]
+    sources_table: RawTable | None = None
 
     def cell_address(self, row: int | None, position: int) -> str:
         """Cell address of a row number and column position: ``Cases!C17``, ``C17`` or ``""``.
