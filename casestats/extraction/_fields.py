@@ -51,6 +51,7 @@ IATROGENIC = {"calcium_infusion", "calcium_heparin_injection", "electrode_paste"
 PAIRED = {
     "shoulder", "axilla", "arm", "elbow", "forearm", "wrist", "hand", "palm", "buttock", "hip",
     "thigh", "knee", "leg", "ankle", "foot", "heel", "sole", "breast", "ear", "cheek", "eyelid",
+    "iliac_crest", "popliteal_fossa",
 }  # fmt: skip
 _LESION = re.compile(
     r"calcinosis|calcif|nodul|(?<!gottron's )(?<!gottron )papul|plaque|lesion|deposit|mass|"
@@ -168,8 +169,51 @@ def term_lists(text: str, start: int, stop: int) -> list[FieldEvidence]:
                 continue  # "ulceration, infection and abscess" is a complication, not a cause
             if re.match(r"\s*:", text[m.end :]):
                 continue  # "Observation:" labels a part of an abstract
-            out.append(FieldEvidence(field, m.term, m.context, m.start, m.end, m.text, m.trigger))
+            context, trigger = m.context, m.trigger
+            if field == "treatments" and context == "stated" and _for_another_condition(text, m):
+                context, trigger = "uncertain", "given for another condition"
+            out.append(FieldEvidence(field, m.term, context, m.start, m.end, m.text, trigger))
+    out += _treatment_verbs(text, start, stop)
     return _outcome_after_treatment(text, out)
+
+
+def _for_another_condition(text: str, m: Mention) -> bool:
+    """A drug in a sentence about another disease and not about the lesions ("a history of
+    hypertension, for which she took amlodipine") treats that disease."""
+    low, high = sentence_bounds(text, m.start)
+    if _LESION.search(text, low, high):
+        return False
+    return any(c.context == "stated" and c.term != "none"
+               for c in find_terms(text, "condition", span=(low, high)))  # fmt: skip
+
+
+#: Treatments the reports phrase as verbs rather than name.
+_VERB_TREATMENTS = {
+    "observation": re.compile(
+        r"\bmanaged (?:conservatively|symptomatically|expectantly)\b|\bsymptomatic (?:treatment|"
+        r"management|care)s?\b|\b(?:lesions?|nodules?|swelling|mass|she|he|patient|infant|child|"
+        r"neonate|baby) (?:was|were) (?:observed|monitored)\b",
+        re.I,
+    ),
+    "surgical_excision": re.compile(
+        r"\b(?:surgically (?:removed|excised|resected)|removed (?:surgically|by surgery))\b", re.I
+    ),
+    "stop_calcium": re.compile(
+        r"\b(?:infusion|calcium(?: gluconate)?) (?:was|were) (?:stopped|discontinued|withdrawn)\b",
+        re.I,
+    ),
+}
+
+
+def _treatment_verbs(text: str, start: int, stop: int) -> list[FieldEvidence]:
+    out = []
+    for term, pattern in _VERB_TREATMENTS.items():
+        for m in pattern.finditer(text, start, stop):
+            if about_patient(text, m.start()):
+                context, trigger = context_of(text, m.start(), m.end())
+                out.append(_evidence("treatments", term, context, text, m.start(), m.end(),
+                                     trigger or "a treatment phrased as a verb"))  # fmt: skip
+    return out
 
 
 _FOLLOW_UP = re.compile(
@@ -184,12 +228,22 @@ def _outcome_after_treatment(text: str, found: list[FieldEvidence]) -> list[Fiel
                   default=None)  # fmt: skip
     out = []
     for e in found:
-        if e.field == "outcome" and e.value == "progressed":
+        if e.field == "outcome" and e.value in ("progressed", "improved"):
             low, high = sentence_bounds(text, e.start)
-            if (treated is None or low < treated) and not _FOLLOW_UP.search(text, low, high):
+            before = treated is None or low < treated
+            if e.value == "progressed" and before and not _FOLLOW_UP.search(text, low, high):
                 continue
+            if _HISTORY.search(text, low, high):
+                continue  # "in the past 5 years the nodules enlarged": before presentation
         out.append(e)
     return out
+
+
+_HISTORY = re.compile(
+    r"\b(?:in|over|during) the (?:past|last|previous) (?:\d+|\w+) (?:years?|months?)\b|"
+    r"\bprior to (?:presentation|admission|the visit)\b|\bbefore (?:presentation|admission)\b",
+    re.I,
+)
 
 
 def autoantibodies(text: str, start: int, stop: int) -> list[FieldEvidence]:
@@ -245,6 +299,8 @@ def labs(text: str, start: int, stop: int) -> list[FieldEvidence]:
     """Calcium, phosphate, PTH (value, unit, status) and renal function status."""
     out = []
     for m in _COMPOUND.finditer(text, start, stop):
+        if _TREATED.search(text, max(start, m.start() - 30), m.start()):
+            continue  # "calcium gluconate to manage hypocalcaemia": why it was given
         if about_patient(text, m.start()):
             analyte = "calcium" if m.group(2).casefold() == "calc" else "phosphate"
             context, trigger = context_of(text, m.start(), m.end())
@@ -255,6 +311,36 @@ def labs(text: str, start: int, stop: int) -> list[FieldEvidence]:
             if m.start() < start or not m.group(0).strip() or not about_patient(text, m.start()):
                 continue
             out.extend(_one_lab(text, analyte, m.start(), m.end()))
+    return out + _status_lists(text, start, stop)
+
+
+_TREATED = re.compile(r"\b(?:treat|manag|correct)\w*\s+(?:\w+\s+){0,2}$|\bfor\s+(?:\w+\s+)?$",
+                      re.I)  # fmt: skip
+#: A status before a list of analytes: "normal serum levels of PTH, calcium and creatinine",
+#: "normal electrolytes including calcium and phosphate".
+_LIST = re.compile(
+    r"\b(normal|elevated|raised|increased|low|decreased)\s+(?:serum\s+|blood\s+|plasma\s+)?"
+    r"(?:levels?\s+of|electrolytes?,?\s+(?:including|with))\s+([^.;:()]{3,120})",
+    re.I,
+)
+_IN_LIST = {**ANALYTES, "renal": r"\bcreatinine\b(?! clearance)|" + ANALYTES["renal"]}
+
+
+def _status_lists(text: str, start: int, stop: int) -> list[FieldEvidence]:
+    out = []
+    for m in _LIST.finditer(text, start, stop):
+        if not about_patient(text, m.start()):
+            continue
+        term = load_schema().canonical("lab_status", m.group(1).casefold())
+        context, trigger = context_of(text, m.start(1), m.end(1))
+        for analyte, pattern in _IN_LIST.items():
+            found = re.search(pattern, m.group(2), re.I if analyte != "calcium" else 0)
+            if term is None or not found or (analyte == "renal" and term != "normal"):
+                continue
+            field = "renal_function" if analyte == "renal" else f"{analyte}_status"
+            end = m.start(2) + found.end()
+            out.append(FieldEvidence(field, term, context, m.start(), end, text[m.start():end],
+                                     trigger or "a status before a list of analytes"))  # fmt: skip
     return out
 
 
@@ -354,6 +440,9 @@ def sites(text: str, start: int, stop: int) -> list[FieldEvidence]:
             continue
         if _BONE.search(text[max(0, m.start - 12) : m.start]):
             continue  # "femoral head" is a bone
+        if m.term == "generalized" and _SIDE.search(text, m.end, clause_bounds(text, m.start,
+                                                                                m.end)[1]):
+            continue  # "multiple sites exclusively on the right side of her body"
         side, rule, s = _laterality(text, m, low)
         if not side and len(named := sided.get(m.term, set())) == 1:
             side, rule = next(iter(named)), "the side the text gives this site elsewhere"
@@ -391,9 +480,10 @@ def _laterality(text: str, m: Mention, low: int) -> tuple[str, str, int]:
 
 
 def _plural(surface: str, term: str) -> bool:
-    word = surface.casefold().split()[-1]  # "lateral hips"
-    return word in ("feet",) or word == term + "e" or (
-        word.endswith("s") and not term.endswith("s") and word.rstrip("s") == term.replace("_", " ")
+    word = surface.casefold().split()[-1]  # "lateral hips", "iliac crests"
+    last = term.split("_")[-1]
+    return word in ("feet",) or word == last + "e" or (
+        word.endswith("s") and not last.endswith("s") and word.rstrip("s") == last
     )
 
 

@@ -113,8 +113,8 @@ def vocabulary_pattern(vocabulary: str) -> re.Pattern | None:
     alternatives = []
     for name in sorted(names, key=len, reverse=True):
         body = _name_pattern(name)
-        if len(name) > 3 and name[-1].isalpha() and name == name.lower():
-            body += "(?:e?s)?"  # "calcium channel blockers", "bisphosphonates"
+        if len(name) >= 3 and name[-1].isalpha() and name == name.lower():
+            body += "(?:e?s)?"  # "calcium channel blockers", "bisphosphonates", "hips"
         if len(name) <= 5 and name != name.lower():
             alternatives.append(body)
         else:
@@ -269,6 +269,9 @@ _ANY_AGE = re.compile(r"\b[\w.]+[\s\-]*(?:year|month|week|day)s?[\s\-]*old\b", r
 _HEADING = re.compile(r"^\W*(?:\d+\.\s*)*[^.\n]{0,60}\W*$")  # "Keywords: ...", "1. Case"
 
 
+_FIGURE_LINE = re.compile(r"\W*fig(?:ure|\.)?\s*\d+\w?\W*", re.I)
+
+
 def case_part(text: str, first_age: int | None) -> tuple[int, int]:
     """(start, stop) of the text that may describe the patient.
 
@@ -288,12 +291,29 @@ def case_part(text: str, first_age: int | None) -> tuple[int, int]:
         # the first age is in the title: the case runs from the next age phrase on
         later = [a for a, b in paragraphs if a > first and _ANY_AGE.search(text, a, b)]
         first = later[0] if later else first
+    after_figure = False
     for a, b in paragraphs:
         if a <= first or a >= limit or _HEADING.fullmatch(text[a:b]):
+            after_figure = bool(_FIGURE_LINE.fullmatch(text[a:b]))
+            continue
+        if after_figure:  # the legend under a "Figure 1" line shows the patient
+            after_figure = False
             continue
         if not any(about_patient(text, a + m.start()) for m in _SENTENCE.finditer(text[a:b])):
+            if _reintroduced(text, first_age, a, limit):
+                continue  # the abstract's patient is introduced again in the case section
             return 0, a
     return 0, limit
+
+
+def _reintroduced(text: str, first_age: int, start: int, limit: int) -> bool:
+    """Whether the first age phrase ("55-year-old") comes again between start and limit."""
+    age = _ANY_AGE.match(text, first_age)
+    if age is None:
+        return False
+    key = re.sub(r"[\s\-]+", "", age.group(0).casefold())
+    return any(re.sub(r"[\s\-]+", "", m.group(0).casefold()) == key
+               for m in _ANY_AGE.finditer(text, start, limit))  # fmt: skip
 
 
 def patient_segments(text: str, age_starts: list[int]) -> list[tuple[str, int, int]]:
