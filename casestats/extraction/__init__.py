@@ -156,7 +156,7 @@ def _no_ssc(found) -> list[FieldEvidence]:
 
 
 def _free_of_recurrence(found) -> list[FieldEvidence]:
-    """"No recurrence" after a treatment, and no other outcome: resolved."""
+    """No recurrence ("free of recurrence") after a treatment, and no other outcome: resolved."""
     if _kept(found, "outcome") or not _kept(found, "treatments"):
         return []
     free = [e for e in found if e.field == "outcome" and e.value == "recurred"

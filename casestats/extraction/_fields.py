@@ -273,8 +273,10 @@ def _sign_for(text: str, m: Mention, low: int, high: int) -> tuple[str, str]:
         between = text[before[-1].end() : m.start]
         if not re.search(r"[;]|\bwhereas\b|\bbut\b", between):
             return _sign_value(before[-1].group(0))
-    if before and re.fullmatch(r"\s+(?:(?!(?:and|or|but|while|whereas)\b)[\w\-]+\s+){0,2}",
-                                text[before[-1].end() : m.start]):
+    if before and re.fullmatch(
+        r"\s+(?:(?!(?:and|or|but|while|whereas)\b)[\w\-]+\s+){0,2}",
+        text[before[-1].end() : m.start],
+    ):
         return _sign_value(before[-1].group(0))  # "positive anti-dsDNA antibodies"
     if after and (len(text[m.end : after[0].start()]) < 60 or "normal" not in after[0].group(0)):
         return _sign_value(after[0].group(0))
@@ -386,7 +388,8 @@ def _one_lab(text: str, analyte: str, start: int, end: int) -> list[FieldEvidenc
 #: ("normal serum calcium and phosphorus").
 _COORDINATED = re.compile(
     r"\s*(?:levels? of\s+)?(?:(?:serum |total |blood )?(?:calcium|phosph\w+|PTH)"
-    r"(?:,\s*|\s+and\s+|\s+or\s+))?(?:serum |total |blood |ionized |ionised |corrected )?", re.I,
+    r"(?:,\s*|\s+and\s+|\s+or\s+))?(?:serum |total |blood |ionized |ionised |corrected )?",
+    re.I,
 )
 
 
@@ -440,8 +443,9 @@ def sites(text: str, start: int, stop: int) -> list[FieldEvidence]:
             continue
         if _BONE.search(text[max(0, m.start - 12) : m.start]):
             continue  # "femoral head" is a bone
-        if m.term == "generalized" and _SIDE.search(text, m.end, clause_bounds(text, m.start,
-                                                                                m.end)[1]):
+        if m.term == "generalized" and _SIDE.search(
+            text, m.end, clause_bounds(text, m.start, m.end)[1]
+        ):
             continue  # "multiple sites exclusively on the right side of her body"
         side, rule, s = _laterality(text, m, low)
         if not side and len(named := sided.get(m.term, set())) == 1:
@@ -463,8 +467,10 @@ def _laterality(text: str, m: Mention, low: int) -> tuple[str, str, int]:
     if (
         sides
         and re.fullmatch(r"[\s\w\-]{0,14}", window[sides[-1].end() :])
-        and (not re.search(r"\b(and|or|with)\b", window[sides[-1].end() :])
-             or sides[-1].group(1).casefold() in ("both", "bilateral"))  # "both buttocks and hips"
+        and (
+            not re.search(r"\b(and|or|with)\b", window[sides[-1].end() :])
+            or sides[-1].group(1).casefold() in ("both", "bilateral")
+        )  # "both buttocks and hips"
     ):
         side = sides[-1]
         words = {side.group(1).casefold(), (side.group(2) or "").casefold()} - {""}
@@ -482,8 +488,10 @@ def _laterality(text: str, m: Mention, low: int) -> tuple[str, str, int]:
 def _plural(surface: str, term: str) -> bool:
     word = surface.casefold().split()[-1]  # "lateral hips", "iliac crests"
     last = term.split("_")[-1]
-    return word in ("feet",) or word == last + "e" or (
-        word.endswith("s") and not last.endswith("s") and word.rstrip("s") == last
+    return (
+        word in ("feet",)
+        or word == last + "e"
+        or (word.endswith("s") and not last.endswith("s") and word.rstrip("s") == last)
     )
 
 
