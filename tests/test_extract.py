@@ -267,3 +267,127 @@ def test_both_hands_is_not_both_patients():
         "heel."
     ).records()
     assert records["conditions"].tolist() == ["systemic_sclerosis", ""]
+
+
+def test_a_drug_for_another_disease_is_not_a_treatment_of_the_calcinosis():
+    text = (
+        "A 70-year-old man had calcified nodules on the scrotum. He had a history of hypertension, "
+        "for which he took amlodipine. The nodules were surgically removed."
+    )
+    row = _row(text)
+    assert row["treatments"] == "surgical_excision"
+    evidence = extract(text).to_frame()
+    drug = evidence[evidence["quote"] == "amlodipine"]
+    assert drug["status"].tolist() == ["uncertain"]
+    # the same drug in a sentence about the lesions stays
+    assert _row("A 60-year-old woman with systemic sclerosis was given diltiazem for her "
+                "calcified nodules.")["treatments"] == "diltiazem"  # fmt: skip
+
+
+def test_hypocalcaemia_treated_with_calcium_is_history_not_a_status():
+    row = _row("A 2-week-old boy was given calcium gluconate to manage hypocalcaemia; a hard "
+               "nodule then formed on his left foot.")  # fmt: skip
+    assert row["calcium_status"] == ""
+    assert "neonatal_hypocalcaemia" in row["conditions"]
+    assert (
+        _row("A 40-year-old woman had hypocalcaemia and calcified plaques on the legs.")[
+            "calcium_status"
+        ]
+        == "low"
+    )
+
+
+def test_a_whole_named_beside_its_part_is_reported_at_the_part():
+    text = ("Calcinosis of the face\n\nA 30-year-old woman had calcified plaques over both "
+            "preauricular areas.")  # fmt: skip
+    assert _row(text)["sites"] == "preauricular (bilateral)"
+    # named in one sentence, both stay
+    both = _row("A 30-year-old woman had calcified plaques on the face, and years after that a "
+                "chalky nodule on the left ear.")  # fmt: skip
+    assert both["sites"] == "face; ear (left)"
+
+
+def test_multiple_sites_on_one_side_are_not_generalized():
+    row = _row("A 9-year-old boy had calcified papules at multiple sites on the right side of "
+               "his body, on the right arm and the right knee.")  # fmt: skip
+    assert row["sites"] == "arm (right); knee (right)"
+
+
+def test_no_recurrence_after_treatment_is_resolved_and_history_is_no_outcome():
+    row = _row(
+        "A 35-year-old man had calcified nodules on the scrotum. In the past 4 years the "
+        "nodules had enlarged. They were excised, with no recurrence after one year."
+    )
+    assert (row["treatments"], row["outcome"]) == ("surgical_excision", "resolved")
+    evidence = extract("A 35-year-old man had calcified nodules. There was no recurrence.")
+    assert evidence.records().iloc[0]["outcome"] == ""  # no treatment: nothing to resolve
+
+
+def test_no_ssc_named_means_the_subset_does_not_apply():
+    row = _row("A 20-year-old man had idiopathic calcinosis cutis of the scrotum.")
+    assert row["ssc_subset"] == "not_applicable"
+    assert _row("A 20-year-old man had calcified nodules.")["ssc_subset"] == ""
+
+
+def test_a_status_before_a_list_of_analytes():
+    row = _row(
+        "A 50-year-old woman had calcified nodules on the thighs. Tests showed normal "
+        "serum levels of parathyroid hormone, calcium, phosphate and creatinine."
+    )
+    assert [row[f] for f in ("pth_status", "calcium_status", "phosphate_status",
+                             "renal_function")] == ["normal"] * 4  # fmt: skip
+    row = _row("A 50-year-old woman had calcified nodules. Blood work showed normal electrolytes "
+               "including calcium and phosphate.")  # fmt: skip
+    assert (row["calcium_status"], row["phosphate_status"], row["renal_function"]) == (
+        "normal", "normal", "")  # fmt: skip
+
+
+def test_treatments_phrased_as_verbs():
+    row = _row("A 3-week-old girl had a hard swelling on her right foot after a calcium infusion. "
+               "The infusion was stopped and she was managed conservatively.")  # fmt: skip
+    assert row["treatments"] == "observation; stop_calcium"
+    assert _row("A 45-year-old man had calcified nodules; calcification was observed on the "
+                "radiograph.")["treatments"] == ""  # fmt: skip
+
+
+def test_the_case_section_after_an_introduction_and_a_legend_under_a_figure_line():
+    text = (
+        "Abstract\nWe describe a 44-year-old woman with dermatomyositis.\n\n"
+        "Introduction\nCalcinosis is classified into four types [1].\n\n"
+        "Case\nA 44-year-old woman had painful calcified nodules over both hips.\n\n"
+        "Figure 1\n\nCalcified deposits on the left thigh (A).\n\n"
+        "Tests showed normal serum levels of calcium and phosphate."
+    )
+    row = _row(text)
+    assert row["sites"] == "hip (bilateral); thigh (left)"
+    assert (row["calcium_status"], row["phosphate_status"]) == ("normal", "normal")
+
+
+def test_evaluation_matches_patients_by_age_and_sex_and_counts_extra_ones(tmp_path):
+    sys.path.insert(0, str(HERE.parent / "benchmarks"))
+    try:
+        import extract_eval
+    finally:
+        sys.path.pop(0)
+    (tmp_path / "src1.txt").write_text(
+        "Case 1\nA 61-year-old woman had calcified nodules on her left elbow.\n\n"
+        "Case 2\nA 30-year-old man had calcified nodules on the scrotum.\n\n"
+        "Case 3\nA 50-year-old man had calcified nodules on the right knee.\n",
+        encoding="utf-8",
+    )
+    expected = tmp_path / "cases.csv"
+    expected.write_text(  # the curator listed the man first, and only two patients
+        "case_id,source_id,age_years,sex,sites,notes\n"
+        "src1_2,src1,30,male,scrotum,free text\n"
+        "src1_1,src1,61,female,elbow (right),\n"
+        "other_1,other,40,female,knee,\n",
+        encoding="utf-8",
+    )
+    counts, disagreements, skipped = extract_eval.score(tmp_path, expected)
+    assert skipped == ["other"]
+    assert counts["age_years"]["tp"] == 2 and counts["sites"]["tp"] == 1
+    kinds = {(d[2], d[-1]) for d in disagreements}
+    assert ("sites", "wrong") in kinds  # elbow (left) against the curator's elbow (right)
+    assert ("patients", "patient count") in kinds
+    assert ("age_years", "extra patient") in kinds  # the third draft: nobody to match
+    assert counts["age_years"]["fp"] == 1
