@@ -391,3 +391,45 @@ def test_evaluation_matches_patients_by_age_and_sex_and_counts_extra_ones(tmp_pa
     assert ("patients", "patient count") in kinds
     assert ("age_years", "extra patient") in kinds  # the third draft: nobody to match
     assert counts["age_years"]["fp"] == 1
+
+
+def test_a_lesion_forming_and_a_deceased_donor_are_no_outcomes():
+    row = _row(
+        "A 50-year-old woman had a red patch on the left arm that progressed to a calcified "
+        "plaque. Years before she had received a deceased donor kidney."
+    )
+    assert row["outcome"] == ""
+
+
+def test_a_drug_given_for_something_else_and_an_outcome_phrased_as_a_verb():
+    row = _row(
+        "A 66-year-old man had calcified ulcers on both legs. He was on warfarin for pulmonary "
+        "embolism. The ulcers healed completely."
+    )
+    assert (row["treatments"], row["outcome"]) == ("", "resolved")
+    row = _row(
+        "A 66-year-old man had calcified ulcers on both legs, treated with sodium thiosulfate for "
+        "six months. Partial healing was seen."
+    )
+    assert (row["treatments"], row["outcome"]) == ("sodium_thiosulfate", "improved")
+
+
+def test_no_significant_abnormalities_in_a_list_of_analytes_is_normal():
+    row = _row(
+        "A 61-year-old woman had a calcified plaque on the forearm. Tests showed no significant "
+        "abnormalities including serum calcium and phosphate."
+    )
+    assert (row["calcium_status"], row["phosphate_status"]) == ("normal", "normal")
+
+
+def test_the_patient_in_a_general_sentence_is_not_the_patient():
+    row = _row(
+        "A 47-year-old woman had calciphylaxis of the legs.\n\nUlceration is associated with "
+        "infection and the death of the patient [3]."
+    )
+    assert (row["outcome"], row["conditions"]) == ("", "")
+
+
+def test_the_back_of_the_neck_is_the_neck():
+    row = _row("A 2-year-old boy had calcified plaques on the back of the neck.")
+    assert row["sites"] == "neck"

@@ -54,8 +54,8 @@ PAIRED = {
     "iliac_crest", "popliteal_fossa",
 }  # fmt: skip
 _LESION = re.compile(
-    r"calcinosis|calcif|nodul|(?<!gottron's )(?<!gottron )papul|plaque|lesion|deposit|mass|"
-    r"masses|ulcer|swelling|extru|chalky|tumou?r|induration",
+    r"calcinosis|calcif|calciphyla|nodul|(?<!gottron's )(?<!gottron )papul|plaque|lesion|deposit|"
+    r"mass|masses|ulcer|swelling|extru|chalky|tumou?r|induration",
     re.I,
 )
 _OF = r"\s+(?:of|on)\s+(?:the\s+|her\s+|his\s+)?(?:(both|left|right|bilateral)\s+)?(?:the\s+)?"
@@ -169,6 +169,8 @@ def term_lists(text: str, start: int, stop: int) -> list[FieldEvidence]:
                 continue  # "ulceration, infection and abscess" is a complication, not a cause
             if re.match(r"\s*:", text[m.end :]):
                 continue  # "Observation:" labels a part of an abstract
+            if field == "outcome" and _NOT_AN_OUTCOME.get(m.term, _NEVER).match(text, m.end):
+                continue  # "progressed to induration", "a deceased donor kidney"
             context, trigger = m.context, m.trigger
             if field == "treatments" and context == "stated" and _for_another_condition(text, m):
                 context, trigger = "uncertain", "given for another condition"
@@ -177,9 +179,39 @@ def term_lists(text: str, start: int, stop: int) -> list[FieldEvidence]:
     return _outcome_after_treatment(text, out)
 
 
+#: Outcomes the reports phrase as verbs ("the lesion healed spontaneously").
+_VERB_OUTCOMES = {
+    "improved": re.compile(r"\bpartial(?:ly)? heal(?:ed|ing)\b|\bhealed partially\b", re.I),
+    "resolved": re.compile(
+        r"\b(?:lesions?|nodules?|swellings?|ulcers?|ulcerations?|plaques?|wounds?|masses|mass|it|"
+        r"they)\s+(?:had\s+|have\s+|was\s+|were\s+)?(?:completely\s+|fully\s+)?healed\b"
+        r"(?!\s+partially)|\bcomplete(?:ly)? heal(?:ed|ing)\b",
+        re.I,
+    ),
+}
+
+
+_NEVER = re.compile(r"(?!)")
+#: After an outcome word: the lesion forming, or no outcome at all.
+_NOT_AN_OUTCOME = {
+    "progressed": re.compile(r"\s+(?:in)?to\b", re.I),
+    "died": re.compile(r"\s+(?:donor|kidney|graft|liver)", re.I),
+}
+#: After a treatment: what it was given for, when that is not the calcinosis.
+_FOR_OTHER = re.compile(
+    r"(?:\s+(?:treatment|therapy))?\s+for\s+(?!(?:the\s+|her\s+|his\s+|its\s+)?(?:calcinosis|"
+    r"calcif|lesion|nodul|ulcer|deposit|plaque|wound|mass|swelling|pain|\d|one|two|three|four|"
+    r"six|several|a\s|an\s|about|over|up|more|years?|months?|weeks?|days?))[a-z]",
+    re.I,
+)
+
+
 def _for_another_condition(text: str, m: Mention) -> bool:
     """A drug in a sentence about another disease and not about the lesions ("a history of
-    hypertension, for which she took amlodipine") treats that disease."""
+    hypertension, for which she took amlodipine"), or "given for" something that is not
+    the calcinosis ("warfarin for pulmonary embolism"), treats that disease."""
+    if _FOR_OTHER.match(text, m.end):
+        return True
     low, high = sentence_bounds(text, m.start)
     if _LESION.search(text, low, high):
         return False
@@ -207,12 +239,13 @@ _VERB_TREATMENTS = {
 
 def _treatment_verbs(text: str, start: int, stop: int) -> list[FieldEvidence]:
     out = []
-    for term, pattern in _VERB_TREATMENTS.items():
-        for m in pattern.finditer(text, start, stop):
-            if about_patient(text, m.start()):
-                context, trigger = context_of(text, m.start(), m.end())
-                out.append(_evidence("treatments", term, context, text, m.start(), m.end(),
-                                     trigger or "a treatment phrased as a verb"))  # fmt: skip
+    for field, patterns in (("treatments", _VERB_TREATMENTS), ("outcome", _VERB_OUTCOMES)):
+        for term, pattern in patterns.items():
+            for m in pattern.finditer(text, start, stop):
+                if about_patient(text, m.start()):
+                    context, trigger = context_of(text, m.start(), m.end())
+                    rule = trigger or f"{field.rstrip('s')} phrased as a verb"
+                    out.append(_evidence(field, term, context, text, m.start(), m.end(), rule))
     return out
 
 
@@ -321,8 +354,9 @@ _TREATED = re.compile(r"\b(?:treat|manag|correct)\w*\s+(?:\w+\s+){0,2}$|\bfor\s+
 #: A status before a list of analytes: "normal serum levels of PTH, calcium and creatinine",
 #: "normal electrolytes including calcium and phosphate".
 _LIST = re.compile(
-    r"\b(normal|elevated|raised|increased|low|decreased)\s+(?:serum\s+|blood\s+|plasma\s+)?"
-    r"(?:levels?\s+of|electrolytes?,?\s+(?:including|with))\s+([^.;:()]{3,120})",
+    r"\b(normal|elevated|raised|increased|low|decreased|no (?:significant )?abnormalit(?:y|ies))"
+    r"\s+(?:serum\s+|blood\s+|plasma\s+)?"
+    r"(?:levels?\s+of|electrolytes?,?\s+(?:including|with)|,?\s*including|in)\s+([^.;:()]{3,120})",
     re.I,
 )
 _IN_LIST = {**ANALYTES, "renal": r"\bcreatinine\b(?! clearance)|" + ANALYTES["renal"]}
@@ -333,8 +367,11 @@ def _status_lists(text: str, start: int, stop: int) -> list[FieldEvidence]:
     for m in _LIST.finditer(text, start, stop):
         if not about_patient(text, m.start()):
             continue
-        term = load_schema().canonical("lab_status", m.group(1).casefold())
+        word = m.group(1).casefold()
+        term = "normal" if word.startswith("no ") else load_schema().canonical("lab_status", word)
         context, trigger = context_of(text, m.start(1), m.end(1))
+        if word.startswith("no "):  # "no abnormalities": the "no" is the finding, not a negation
+            context, trigger = "stated", ""
         for analyte, pattern in _IN_LIST.items():
             found = re.search(pattern, m.group(2), re.I if analyte != "calcium" else 0)
             if term is None or not found or (analyte == "renal" and term != "normal"):
@@ -435,6 +472,9 @@ def sites(text: str, start: int, stop: int) -> list[FieldEvidence]:
         side = _laterality(text, m, sentence_bounds(text, m.start)[0])[0]
         if side and m.context == "stated":
             sided.setdefault(m.term, set()).add(side)
+    for m, n in zip(mentions, mentions[1:], strict=False):
+        if m.term == "back" and re.fullmatch(_OF, text[m.end : n.start]):
+            containers[m.start] = n.start  # "the back of the neck" is the neck
     for m in mentions:
         if m.start in containers:
             continue

@@ -260,7 +260,11 @@ def about_patient(text: str, position: int) -> bool:
     """
     low, high = sentence_bounds(text, position)
     sentence = text[low:high]
-    if _ANCHOR.search(sentence) or _LEGEND.match(sentence) or (low == 0 and _TITLE.match(text)):
+    anchors = {a.group(0).casefold() for a in _ANCHOR.finditer(sentence)}
+    if anchors and anchors <= {"the patient", "the patients"} and _GENERAL.search(sentence):
+        # "ulceration is associated with the death of the patient": the patient in general
+        return bool(_PAST.search(sentence)) and not re.search(r"\b(?:is|are)\b", sentence)
+    if anchors or _LEGEND.match(sentence) or (low == 0 and _TITLE.match(text)):
         return True  # the title of a case report names its case
     return bool(_PAST.search(sentence)) and not _GENERAL.search(sentence)
 
