@@ -433,3 +433,50 @@ def test_the_patient_in_a_general_sentence_is_not_the_patient():
 def test_the_back_of_the_neck_is_the_neck():
     row = _row("A 2-year-old boy had calcified plaques on the back of the neck.")
     assert row["sites"] == "neck"
+
+
+def test_clearance_excretion_and_a_status_of_the_next_analyte_are_not_levels():
+    row = _row(
+        "A 54-year-old woman had calcified masses around the hips. Serum calcium and parathyroid "
+        "hormone were normal, with low phosphate clearance."
+    )
+    assert (row["calcium_status"], row["pth_status"], row["phosphate_status"]) == (
+        "normal",
+        "normal",
+        "",
+    )
+
+
+def test_a_status_before_analytes_listed_with_commas():
+    row = _row(
+        "A 16-year-old girl had widespread calcified deposits. Tests showed normal calcium, "
+        "phosphate, and parathyroid hormone levels."
+    )
+    assert [row[f] for f in ("calcium_status", "phosphate_status", "pth_status")] == ["normal"] * 3
+
+
+def test_most_lesions_gone_is_improved_and_worsening_of_another_disease_is_no_outcome():
+    row = _row(
+        "A 25-year-old man on dialysis had calcified masses on both hips, treated with sevelamer. "
+        "Despite worsening of his anaemia, the majority of the masses had disappeared."
+    )
+    assert row["outcome"] == "improved"
+
+
+def test_a_regimen_for_other_reasons_and_surgery_as_a_setting_are_not_treatments():
+    row = _row(
+        "A 41-year-old man developed calcified papules on the right arm after he received calcium "
+        "chloride after surgery. His immunosuppression consisted of prednisolone and tacrolimus."
+    )
+    assert row["treatments"] == ""
+
+
+def test_stopping_the_causative_drug_and_a_negated_list_after_such_as():
+    row = _row(
+        "A 33-year-old woman had calcified nodules at the sites of nadroparin injections. We "
+        "excluded other causes such as hyperparathyroidism and renal failure. The nodules resolved "
+        "after stopping the nadroparin injections."
+    )
+    assert row["treatments"] == "stop_causative_agent"
+    assert "hyperparathyroidism" not in row["conditions"]
+    assert row["renal_function"] == ""

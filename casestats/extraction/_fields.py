@@ -64,9 +64,10 @@ _SIDE = re.compile(r"\b(left|right|both|bilateral(?:ly)?)\b(?:\s+and\s+(left|rig
 ANALYTES = {
     "calcium": r"(?i:(?:serum |total |ionized |ionised |corrected )?calcium(?! ?(?:deposit|salt|"
     r"gluconate|channel|hydroxyapatite|phosphate|acetate|heparin|infusion|chloride|carbonate|"
-    r"-containing|containing|oxalate|pyrophosphate|crystal|concentration|supplement|"
+    r"-containing|containing|oxalate|excretion|clearance|pyrophosphate|crystal|concentration|supplement|"
     r"[-\u2013 ]?phosph\w* product)))|\bCa\b(?!\s*[x\u00d7*]\s*P)",
-    "phosphate": r"(?:serum |inorganic )?\b(?:phosphate|phosphorus|phosphorous)(?! ?binder)(?!mi)"
+    "phosphate": r"(?:serum |inorganic )?\b(?:phosphate|phosphorus|phosphorous)"
+    r"(?! ?(?:binder|clearance|excretion))(?!mi)"
     r"|(?<=serum )P\b",
     "pth": r"(?:intact )?parathyroid hormone|\b(?:i)?PTH\b",
     "renal": r"renal function(?: parameters| tests)?|kidney function",
@@ -172,6 +173,14 @@ def term_lists(text: str, start: int, stop: int) -> list[FieldEvidence]:
             if field == "outcome" and _NOT_AN_OUTCOME.get(m.term, _NEVER).match(text, m.end):
                 continue  # "progressed to induration", "a deceased donor kidney"
             context, trigger = m.context, m.trigger
+            if (
+                field == "outcome"
+                and m.term == "resolved"
+                and _MOSTLY.search(text, max(start, m.start - 40), m.start)
+            ):
+                out.append(FieldEvidence(field, "improved", context, m.start, m.end, m.text,
+                                         "most, not all, of the lesions resolved"))  # fmt: skip
+                continue
             if field == "treatments" and context == "stated" and _for_another_condition(text, m):
                 context, trigger = "uncertain", "given for another condition"
             out.append(FieldEvidence(field, m.term, context, m.start, m.end, m.text, trigger))
@@ -192,9 +201,24 @@ _VERB_OUTCOMES = {
 
 
 _NEVER = re.compile(r"(?!)")
+_MOSTLY = re.compile(
+    r"\b(?:majority of|most of|almost|nearly|near[\s\-]complete|partial(?:ly)?)\b[^.;]*$", re.I
+)
+#: A sentence about the medicines a patient takes for other reasons.
+_REGIMEN = re.compile(
+    r"\bimmunosuppress\w*|\busual (?:treatment|medication)|\bregular medication|"
+    r"\bmedications? (?:included|consisted)|\bmaintenance (?:therapy|treatment)",
+    re.I,
+)
+#: "after surgery": the setting, not a treatment of the calcinosis.
+_AFTER = re.compile(r"\b(?:after|following|post)[\s\-]+(?:\w+\s+){0,3}$", re.I)
 #: After an outcome word: the lesion forming, or no outcome at all.
 _NOT_AN_OUTCOME = {
-    "progressed": re.compile(r"\s+(?:in)?to\b", re.I),
+    "progressed": re.compile(
+        r"\s+(?:in)?to\b|\s+of\s+(?!(?:the\s+|her\s+|his\s+)?(?:lesion|nodul|calci|ulcer|plaque|"
+        r"deposit|mass|swelling))",
+        re.I,
+    ),
     "died": re.compile(r"\s+(?:donor|kidney|graft|liver)", re.I),
 }
 #: After a treatment: what it was given for, when that is not the calcinosis.
@@ -212,7 +236,11 @@ def _for_another_condition(text: str, m: Mention) -> bool:
     the calcinosis ("warfarin for pulmonary embolism"), treats that disease."""
     if _FOR_OTHER.match(text, m.end):
         return True
+    if m.term == "surgical_excision" and _AFTER.search(text, max(0, m.start - 40), m.start):
+        return True  # "calcium chloride given after surgery"
     low, high = sentence_bounds(text, m.start)
+    if _REGIMEN.search(text, low, high) and not _LESION.search(text, low, high):
+        return True  # "his immunosuppression consisted of prednisolone, ..."
     if _LESION.search(text, low, high):
         return False
     return any(c.context == "stated" and c.term != "none"
@@ -229,6 +257,14 @@ _VERB_TREATMENTS = {
     ),
     "surgical_excision": re.compile(
         r"\b(?:surgically (?:removed|excised|resected)|removed (?:surgically|by surgery))\b", re.I
+    ),
+    "stop_causative_agent": re.compile(
+        r"\b(?:stopp(?:ed|ing)|discontinu(?:ed|ing|ation of)|withdrawal of|withdrew|cessation of)"
+        r"\s+(?:the\s+)?(?:[\w\-]+\s+){0,3}?(?:heparin|nadroparin|calciparin\w*|vitamin D|"
+        r"alfacalcidol|calcitriol|(?:subcutaneous\s+)?injections)\b|\b(?:heparin|nadroparin|"
+        r"injections?|vitamin D(?: analogue)?|alfacalcidol|calcitriol) (?:was|were) "
+        r"(?:stopped|discontinued|withdrawn)\b",
+        re.I,
     ),
     "stop_calcium": re.compile(
         r"\b(?:infusion|calcium(?: gluconate)?) (?:was|were) (?:stopped|discontinued|withdrawn)\b",
@@ -359,12 +395,22 @@ _LIST = re.compile(
     r"(?:levels?\s+of|electrolytes?,?\s+(?:including|with)|,?\s*including|in)\s+([^.;:()]{3,120})",
     re.I,
 )
+_ANALYTE_WORD = (
+    r"(?:(?:serum|total|ionized|ionised)\s+)?(?:calcium|phosph\w+|parathyroid hormone|i?PTH|"
+    r"creatinine)"
+)
+_LIST_BEFORE = re.compile(
+    rf"\b(normal|elevated|raised|increased|low|decreased)\s+((?:{_ANALYTE_WORD}(?:\s*,\s*(?:and\s+)?|"
+    rf"\s+and\s+|\s+or\s+)){{1,5}}{_ANALYTE_WORD})",
+    re.I,
+)
 _IN_LIST = {**ANALYTES, "renal": r"\bcreatinine\b(?! clearance)|" + ANALYTES["renal"]}
 
 
 def _status_lists(text: str, start: int, stop: int) -> list[FieldEvidence]:
     out = []
-    for m in _LIST.finditer(text, start, stop):
+    matches = [*_LIST.finditer(text, start, stop), *_LIST_BEFORE.finditer(text, start, stop)]
+    for m in matches:
         if not about_patient(text, m.start()):
             continue
         word = m.group(1).casefold()
@@ -430,6 +476,11 @@ _COORDINATED = re.compile(
 )
 
 
+_NEXT_ANALYTE = re.compile(
+    r"\s+(?:serum\s+)?(?:calcium|phosph|parathyroid|i?PTH\b|creatinine)", re.I
+)
+
+
 def _status_near(text, start, end, low, high):
     # "elevated serum calcium" (just before) or "calcium ... were within normal limits" (after)
     before = [
@@ -437,7 +488,9 @@ def _status_near(text, start, end, low, high):
         for s in _STATUS.finditer(text, max(low, start - 45), start)
         if _COORDINATED.fullmatch(text[s.end() : start])
     ]
-    after = [s for s in _STATUS.finditer(text, end, high)]
+    after = [  # not "low phosphate clearance": that status is the next analyte's
+        s for s in _STATUS.finditer(text, end, high) if not _NEXT_ANALYTE.match(text, s.end())
+    ]
     chosen = before[-1] if before else (after[0] if after else None)
     if chosen is None:
         return None
@@ -473,7 +526,7 @@ def sites(text: str, start: int, stop: int) -> list[FieldEvidence]:
         if side and m.context == "stated":
             sided.setdefault(m.term, set()).add(side)
     for m, n in zip(mentions, mentions[1:], strict=False):
-        if m.term == "back" and re.fullmatch(_OF, text[m.end : n.start]):
+        if m.term == "back" and n.term != "trunk" and re.fullmatch(_OF, text[m.end : n.start]):
             containers[m.start] = n.start  # "the back of the neck" is the neck
     for m in mentions:
         if m.start in containers:

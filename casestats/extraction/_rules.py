@@ -203,6 +203,11 @@ def _has(words: tuple[str, ...], text: str) -> str:
     return ""
 
 
+_NEGATED_LIST = re.compile(
+    r"\b(excluded|ruled out|no|without|denied)\b[^.;:]{0,60}\bsuch as\b[^.;:]*$", re.I
+)
+
+
 def context_of(text: str, start: int, end: int) -> tuple[str, str]:
     """("negated" | "uncertain" | "stated", trigger) for the mention ``text[start:end]``."""
     low, high = clause_bounds(text, start, end)
@@ -212,6 +217,8 @@ def context_of(text: str, start: int, end: int) -> tuple[str, str]:
     after = " ".join(text[end:high].split()[:4])
     if trigger := _has(NEGATION_BEFORE, before):
         return "negated", trigger
+    if listed := _NEGATED_LIST.search(text, low, start):
+        return "negated", listed.group(1)  # "we excluded other causes such as A, B and C"
     for phrases, context in ((UNCERTAIN_AFTER, "uncertain"), (NEGATION_AFTER, "negated")):
         for phrase in phrases:
             if after.casefold().startswith(phrase):
