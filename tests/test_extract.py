@@ -480,3 +480,19 @@ def test_stopping_the_causative_drug_and_a_negated_list_after_such_as():
     assert row["treatments"] == "stop_causative_agent"
     assert "hyperparathyroidism" not in row["conditions"]
     assert row["renal_function"] == ""
+
+
+def test_a_range_in_parentheses_signs_past_a_titre_and_creatinine_in_words():
+    row = _row(
+        "A 74-year-old man had calcified nodules at heparin injection sites. His Ca was 7.9 mg/dL "
+        "(8.9-10.5 mg/dL). He was positive for anti-Sm antibodies (133 U/mL; < 7 U/mL) and "
+        "anti-RNP antibodies. His creatinine levels were within normal limits."
+    )
+    assert (row["calcium_value"], row["calcium_status"]) == ("7.9", "low")
+    assert row["autoantibodies"] == "anti_sm+; anti_u1rnp+"
+    assert row["renal_function"] == "normal"
+    # a creatinine value is left to the curator, even beside a normal range
+    row = _row(
+        "A 60-year-old man had calcified plaques. Creatinine was 5.4 mg/dL (normal 0.6-1.2)."
+    )
+    assert row["renal_function"] == ""

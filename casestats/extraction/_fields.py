@@ -70,7 +70,9 @@ ANALYTES = {
     r"(?! ?(?:binder|clearance|excretion))(?!mi)"
     r"|(?<=serum )P\b",
     "pth": r"(?:intact )?parathyroid hormone|\b(?:i)?PTH\b",
-    "renal": r"renal function(?: parameters| tests)?|kidney function",
+    # creatinine only with a word status ("creatinine was within normal limits"), not a value
+    "renal": r"renal function(?: parameters| tests)?|kidney function|"
+    r"\bcreatinine\b(?! clearance)(?![^.;]{0,40}\d)",
 }
 _STATUS = re.compile(
     r"\b(within (?:the )?normal (?:limits|range)|normal|unremarkable|WNL|elevated|raised|"
@@ -83,6 +85,8 @@ _NUMBER = re.compile(
 )
 _RANGE = re.compile(r"(?:range|reference|normal|ref\.?)[^\d()]{0,20}(\d+(?:\.\d+)?)\s*[-–]\s*"
                     r"(\d+(?:\.\d+)?)", re.I)  # fmt: skip
+#: A range in parentheses right after the value: "Ca 7.9 mg/dL (8.9-10.5 mg/dL)".
+_RANGE_AFTER = re.compile(r"\s*\((\d+(?:\.\d+)?)\s*[-\u2013]\s*(\d+(?:\.\d+)?)\s*[^\d()]{0,12}\)")
 _SIGN = re.compile(
     r"\b(positive|negative|not detected|detected|within normal limits|normal)\b|"
     r"(?<=[\w)])(\+|−|-)(?=[\s,;.)]|$)",
@@ -333,13 +337,16 @@ def autoantibodies(text: str, start: int, stop: int) -> list[FieldEvidence]:
     return out
 
 
+_PARENTHESES = re.compile(r"\((?:[^()]|\([^()]*\))*\)")
+
+
 def _sign_for(text: str, m: Mention, low: int, high: int) -> tuple[str, str]:
     signs = list(_SIGN.finditer(text, low, high))
     # "positive for A, B": the nearest sign before, followed by for/to/with
     before = [s for s in signs if s.end() <= m.start]
     after = [s for s in signs if s.start() >= m.end]
     if before and re.match(r"\s*(for|to)\b", text[before[-1].end() :]):
-        between = text[before[-1].end() : m.start]
+        between = _PARENTHESES.sub("", text[before[-1].end() : m.start])  # titres, units
         if not re.search(r"[;]|\bwhereas\b|\bbut\b", between):
             return _sign_value(before[-1].group(0))
     if before and re.fullmatch(
@@ -404,7 +411,7 @@ _LIST_BEFORE = re.compile(
     rf"\s+and\s+|\s+or\s+)){{1,5}}{_ANALYTE_WORD})",
     re.I,
 )
-_IN_LIST = {**ANALYTES, "renal": r"\bcreatinine\b(?! clearance)|" + ANALYTES["renal"]}
+_IN_LIST = {**ANALYTES, "renal": r"\bcreatinine\b(?! clearance)|renal function|kidney function"}
 
 
 def _status_lists(text: str, start: int, stop: int) -> list[FieldEvidence]:
@@ -447,7 +454,9 @@ def _one_lab(text: str, analyte: str, start: int, end: int) -> list[FieldEvidenc
         out.append(_evidence(f"{analyte}_value", number.group(1), "stated", text, start, v_end))
         if unit:
             out.append(_evidence(f"{analyte}_unit", unit, "stated", text, start, v_end))
-        rng = _RANGE.search(text, v_end, min(sent_high, v_end + 60))
+        rng = _RANGE.search(text, v_end, min(sent_high, v_end + 60)) or _RANGE_AFTER.match(
+            text, v_end
+        )
         if rng:
             x, lo, hi = float(number.group(1)), float(rng.group(1)), float(rng.group(2))
             status = "normal" if lo <= x <= hi else ("high" if x > hi else "low")

@@ -90,7 +90,7 @@ def _key(text: str) -> str:
 def _name_pattern(name: str) -> str:
     # hyphens, spaces and underscores are interchangeable, as in Schema.canonical
     parts = re.split(r"[\s_\-]+", name.strip())
-    return r"[\s\-]*".join(re.escape(p) for p in parts if p)
+    return r"[\s\-\u2013]*".join(re.escape(p) for p in parts if p)  # "anti\u2013Sm" too
 
 
 @functools.cache
