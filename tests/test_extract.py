@@ -496,3 +496,16 @@ def test_a_range_in_parentheses_signs_past_a_titre_and_creatinine_in_words():
         "A 60-year-old man had calcified plaques. Creatinine was 5.4 mg/dL (normal 0.6-1.2)."
     )
     assert row["renal_function"] == ""
+
+
+def test_a_subtype_named_through_an_abbreviation_the_text_defines():
+    text = (
+        "Idiopathic calcinosis cutis of the penis (ICCP) is rare [1].\n\n"
+        "We report a case of ICCP in a 45-year-old man with calcified papules on the penis."
+    )
+    row = _row(text)
+    assert (row["subtype"], row["subtype_basis"]) == ("idiopathic", "stated")
+    evidence = extract(text).to_frame()
+    assert "ICCP is defined as" in evidence.loc[evidence["quote"] == "ICCP", "rule"].iloc[0]
+    # an abbreviation nobody defined means nothing
+    assert _row("We report a case of ICCP in a 45-year-old man.")["subtype"] == ""

@@ -12,6 +12,7 @@ from casestats.extraction._rules import (
     context_of,
     find_terms,
     sentence_bounds,
+    vocabulary_pattern,
 )
 from casestats.schema import load_schema
 
@@ -597,10 +598,34 @@ def _plural(surface: str, term: str) -> bool:
     )
 
 
+#: An abbreviation the text defines: "idiopathic calcinosis cutis of the scrotum (ICCS)".
+_DEFINED = re.compile(r"((?:[\w\-]+[ \t]+){1,8}?)\(([A-Z]{2,6})\)")
+
+
+def _abbreviated_subtype(text: str, start: int, stop: int) -> list[FieldEvidence]:
+    """The subtype named through an abbreviation whose definition names it ("a case of
+    ICCS", with "idiopathic calcinosis cutis of the scrotum (ICCS)" earlier)."""
+    pattern, schema, out = vocabulary_pattern("subtype"), load_schema(), []
+    for d in _DEFINED.finditer(text):
+        named = pattern.search(d.group(1)) if pattern else None
+        term = schema.canonical("subtype", named.group(0)) if named else None
+        if term is None:
+            continue
+        for m in re.finditer(rf"\b{d.group(2)}\b(?!\))", text[:stop]):
+            if m.start() >= start and about_patient(text, m.start()):
+                context, trigger = context_of(text, m.start(), m.end())
+                out.append(FieldEvidence("subtype", term, context, m.start(), m.end(), m.group(0),
+                                         trigger or f"{d.group(2)} is defined as "
+                                         f"{d.group(1).strip()!r}"))  # fmt: skip
+    return out
+
+
 def subtype(text: str, start: int, stop: int, later: tuple[int, int]) -> list[FieldEvidence]:
     """The subtype the authors name, in the case or in a discussion sentence about the patient."""
     out = [FieldEvidence("subtype", m.term, m.context, m.start, m.end, m.text, m.trigger)
            for m in find_terms(text, "subtype", span=(start, stop))]  # fmt: skip
+    if not any(f.status == "stated" for f in out):
+        out += _abbreviated_subtype(text, start, stop)
     if not any(f.status == "stated" for f in out):
         for m in find_terms(text, "subtype", span=later):
             low, high = sentence_bounds(text, m.start)
