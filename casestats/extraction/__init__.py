@@ -54,7 +54,12 @@ from casestats.extraction._fields import (
     term_lists,
 )
 from casestats.extraction._result import STATUSES, CaseDraft, Extraction, FieldEvidence
-from casestats.extraction._rules import case_part, patient_segments, shared_spans
+from casestats.extraction._rules import (
+    case_part,
+    patient_segments,
+    sentence_bounds,
+    shared_spans,
+)
 
 __all__ = ["STATUSES", "CaseDraft", "Extraction", "FieldEvidence", "extract"]
 
@@ -120,7 +125,7 @@ def _draft(text, start, end, later, shared) -> list[FieldEvidence]:
         *sites(text, start, end),
         *labs(text, start, end),
     ]
-    found = _merge_sites(found)
+    found = _merge_sites(text, found)
     if any(e.value == "dialysis" for e in _kept(found, "renal_function")):
         # a patient on dialysis: it is the renal function, not a treatment of the calcinosis,
         # and it says more than "impaired"
@@ -136,14 +141,38 @@ def _draft(text, start, end, later, shared) -> list[FieldEvidence]:
     found += _inferred_conditions(found)
     found += _subtype(text, start, end, later, found,
                       [e for e in shared if e.field == "subtype"])  # fmt: skip
-    return found
+    return found + _no_ssc(found) + _free_of_recurrence(found)
+
+
+def _no_ssc(found) -> list[FieldEvidence]:
+    """A subtype found and systemic sclerosis never named: the SSc subset does not apply."""
+    subtypes = _kept(found, "subtype")
+    if not subtypes or any(e.field == "ssc_subset" or e.value == "systemic_sclerosis"
+                           for e in found):  # fmt: skip
+        return []
+    s = subtypes[0]
+    return [FieldEvidence("ssc_subset", "not_applicable", "inferred", s.start, s.end, s.quote,
+                          "a subtype named and systemic sclerosis never")]  # fmt: skip
+
+
+def _free_of_recurrence(found) -> list[FieldEvidence]:
+    """No recurrence ("free of recurrence") after a treatment, and no other outcome: resolved."""
+    if _kept(found, "outcome") or not _kept(found, "treatments"):
+        return []
+    free = [e for e in found if e.field == "outcome" and e.value == "recurred"
+            and e.status == "negated"]  # fmt: skip
+    if not free:
+        return []
+    e = free[0]
+    return [FieldEvidence("outcome", "resolved", "inferred", e.start, e.end, e.quote,
+                          "no recurrence after treatment")]  # fmt: skip
 
 
 def _kept(found, field) -> list[FieldEvidence]:
     return [e for e in found if e.field == field and e.status in ("stated", "inferred")]
 
 
-def _merge_sites(found: list[FieldEvidence]) -> list[FieldEvidence]:
+def _merge_sites(text: str, found: list[FieldEvidence]) -> list[FieldEvidence]:
     """One value per site: left and right make bilateral; parts named right after their
     whole ("the fingers, ring and index") are reported at the whole."""
     from casestats.schema import load_schema
@@ -162,8 +191,11 @@ def _merge_sites(found: list[FieldEvidence]) -> list[FieldEvidence]:
     for e in kept:
         sides.setdefault(whole_of(e), set()).update({e.value.partition(" (")[2].rstrip(")")} - {""})
     out = [e for e in found if e not in kept]
+    wholes = {whole_of(e) for e in kept}
     for e in kept:
         term, whole = re.sub(r" \(.*", "", e.value), whole_of(e)
+        if _rolled_up(text, schema, whole, wholes, e, kept):
+            continue
         side = sides.get(whole, set())
         label = (
             "bilateral"
@@ -177,6 +209,19 @@ def _merge_sites(found: list[FieldEvidence]) -> list[FieldEvidence]:
         out.append(FieldEvidence("sites", value, "inferred" if rule else e.status, e.start,
                                  e.end, e.quote, rule))  # fmt: skip
     return out
+
+
+def _rolled_up(text, schema, whole, wholes, e, kept) -> bool:
+    """A site whose part is named too ("facial calcinosis" and "preauricular plates") is
+    reported at the part, unless the two are named in one sentence ("the face and ears")."""
+    parts = {w for w in wholes if whole in schema.ancestors(w)[1:]}
+    if not parts:
+        return False
+    sentence = sentence_bounds(text, e.start)
+    return not any(
+        k.value.partition(" (")[0] in parts and sentence_bounds(text, k.start) == sentence
+        for k in kept
+    )
 
 
 def _inferred_conditions(found: list[FieldEvidence]) -> list[FieldEvidence]:

@@ -12,6 +12,7 @@ from casestats.extraction._rules import (
     context_of,
     find_terms,
     sentence_bounds,
+    vocabulary_pattern,
 )
 from casestats.schema import load_schema
 
@@ -51,10 +52,11 @@ IATROGENIC = {"calcium_infusion", "calcium_heparin_injection", "electrode_paste"
 PAIRED = {
     "shoulder", "axilla", "arm", "elbow", "forearm", "wrist", "hand", "palm", "buttock", "hip",
     "thigh", "knee", "leg", "ankle", "foot", "heel", "sole", "breast", "ear", "cheek", "eyelid",
+    "iliac_crest", "popliteal_fossa",
 }  # fmt: skip
 _LESION = re.compile(
-    r"calcinosis|calcif|nodul|(?<!gottron's )(?<!gottron )papul|plaque|lesion|deposit|mass|"
-    r"masses|ulcer|swelling|extru|chalky|tumou?r|induration",
+    r"calcinosis|calcif|calciphyla|nodul|(?<!gottron's )(?<!gottron )papul|plaque|lesion|deposit|"
+    r"mass|masses|ulcer|swelling|extru|chalky|tumou?r|induration",
     re.I,
 )
 _OF = r"\s+(?:of|on)\s+(?:the\s+|her\s+|his\s+)?(?:(both|left|right|bilateral)\s+)?(?:the\s+)?"
@@ -63,12 +65,15 @@ _SIDE = re.compile(r"\b(left|right|both|bilateral(?:ly)?)\b(?:\s+and\s+(left|rig
 ANALYTES = {
     "calcium": r"(?i:(?:serum |total |ionized |ionised |corrected )?calcium(?! ?(?:deposit|salt|"
     r"gluconate|channel|hydroxyapatite|phosphate|acetate|heparin|infusion|chloride|carbonate|"
-    r"-containing|containing|oxalate|pyrophosphate|crystal|concentration|supplement|"
+    r"-containing|containing|oxalate|excretion|clearance|pyrophosphate|crystal|concentration|supplement|"
     r"[-\u2013 ]?phosph\w* product)))|\bCa\b(?!\s*[x\u00d7*]\s*P)",
-    "phosphate": r"(?:serum |inorganic )?\b(?:phosphate|phosphorus|phosphorous)(?! ?binder)(?!mi)"
+    "phosphate": r"(?:serum |inorganic )?\b(?:phosphate|phosphorus|phosphorous)"
+    r"(?! ?(?:binder|clearance|excretion))(?!mi)"
     r"|(?<=serum )P\b",
     "pth": r"(?:intact )?parathyroid hormone|\b(?:i)?PTH\b",
-    "renal": r"renal function(?: parameters| tests)?|kidney function",
+    # creatinine only with a word status ("creatinine was within normal limits"), not a value
+    "renal": r"renal function(?: parameters| tests)?|kidney function|"
+    r"\bcreatinine\b(?! clearance)(?![^.;]{0,40}\d)",
 }
 _STATUS = re.compile(
     r"\b(within (?:the )?normal (?:limits|range)|normal|unremarkable|WNL|elevated|raised|"
@@ -81,6 +86,8 @@ _NUMBER = re.compile(
 )
 _RANGE = re.compile(r"(?:range|reference|normal|ref\.?)[^\d()]{0,20}(\d+(?:\.\d+)?)\s*[-–]\s*"
                     r"(\d+(?:\.\d+)?)", re.I)  # fmt: skip
+#: A range in parentheses right after the value: "Ca 7.9 mg/dL (8.9-10.5 mg/dL)".
+_RANGE_AFTER = re.compile(r"\s*\((\d+(?:\.\d+)?)\s*[-\u2013]\s*(\d+(?:\.\d+)?)\s*[^\d()]{0,12}\)")
 _SIGN = re.compile(
     r"\b(positive|negative|not detected|detected|within normal limits|normal)\b|"
     r"(?<=[\w)])(\+|−|-)(?=[\s,;.)]|$)",
@@ -168,8 +175,119 @@ def term_lists(text: str, start: int, stop: int) -> list[FieldEvidence]:
                 continue  # "ulceration, infection and abscess" is a complication, not a cause
             if re.match(r"\s*:", text[m.end :]):
                 continue  # "Observation:" labels a part of an abstract
-            out.append(FieldEvidence(field, m.term, m.context, m.start, m.end, m.text, m.trigger))
+            if field == "outcome" and _NOT_AN_OUTCOME.get(m.term, _NEVER).match(text, m.end):
+                continue  # "progressed to induration", "a deceased donor kidney"
+            context, trigger = m.context, m.trigger
+            if (
+                field == "outcome"
+                and m.term == "resolved"
+                and _MOSTLY.search(text, max(start, m.start - 40), m.start)
+            ):
+                out.append(FieldEvidence(field, "improved", context, m.start, m.end, m.text,
+                                         "most, not all, of the lesions resolved"))  # fmt: skip
+                continue
+            if field == "treatments" and context == "stated" and _for_another_condition(text, m):
+                context, trigger = "uncertain", "given for another condition"
+            out.append(FieldEvidence(field, m.term, context, m.start, m.end, m.text, trigger))
+    out += _treatment_verbs(text, start, stop)
     return _outcome_after_treatment(text, out)
+
+
+#: Outcomes the reports phrase as verbs ("the lesion healed spontaneously").
+_VERB_OUTCOMES = {
+    "improved": re.compile(r"\bpartial(?:ly)? heal(?:ed|ing)\b|\bhealed partially\b", re.I),
+    "resolved": re.compile(
+        r"\b(?:lesions?|nodules?|swellings?|ulcers?|ulcerations?|plaques?|wounds?|masses|mass|it|"
+        r"they)\s+(?:had\s+|have\s+|was\s+|were\s+)?(?:completely\s+|fully\s+)?healed\b"
+        r"(?!\s+partially)|\bcomplete(?:ly)? heal(?:ed|ing)\b",
+        re.I,
+    ),
+}
+
+
+_NEVER = re.compile(r"(?!)")
+_MOSTLY = re.compile(
+    r"\b(?:majority of|most of|almost|nearly|near[\s\-]complete|partial(?:ly)?)\b[^.;]*$", re.I
+)
+#: A sentence about the medicines a patient takes for other reasons.
+_REGIMEN = re.compile(
+    r"\bimmunosuppress\w*|\busual (?:treatment|medication)|\bregular medication|"
+    r"\bmedications? (?:included|consisted)|\bmaintenance (?:therapy|treatment)",
+    re.I,
+)
+#: "after surgery": the setting, not a treatment of the calcinosis.
+_AFTER = re.compile(r"\b(?:after|following|post)[\s\-]+(?:\w+\s+){0,3}$", re.I)
+#: After an outcome word: the lesion forming, or no outcome at all.
+_NOT_AN_OUTCOME = {
+    "progressed": re.compile(
+        r"\s+(?:in)?to\b|\s+of\s+(?!(?:the\s+|her\s+|his\s+)?(?:lesion|nodul|calci|ulcer|plaque|"
+        r"deposit|mass|swelling))",
+        re.I,
+    ),
+    "died": re.compile(r"\s+(?:donor|kidney|graft|liver)", re.I),
+}
+#: After a treatment: what it was given for, when that is not the calcinosis.
+_FOR_OTHER = re.compile(
+    r"(?:\s+(?:treatment|therapy))?\s+for\s+(?!(?:the\s+|her\s+|his\s+|its\s+)?(?:calcinosis|"
+    r"calcif|lesion|nodul|ulcer|deposit|plaque|wound|mass|swelling|pain|\d|one|two|three|four|"
+    r"six|several|a\s|an\s|about|over|up|more|years?|months?|weeks?|days?))[a-z]",
+    re.I,
+)
+
+
+def _for_another_condition(text: str, m: Mention) -> bool:
+    """A drug in a sentence about another disease and not about the lesions ("a history of
+    hypertension, for which she took amlodipine"), or "given for" something that is not
+    the calcinosis ("warfarin for pulmonary embolism"), treats that disease."""
+    if _FOR_OTHER.match(text, m.end):
+        return True
+    if m.term == "surgical_excision" and _AFTER.search(text, max(0, m.start - 40), m.start):
+        return True  # "calcium chloride given after surgery"
+    low, high = sentence_bounds(text, m.start)
+    if _REGIMEN.search(text, low, high) and not _LESION.search(text, low, high):
+        return True  # "his immunosuppression consisted of prednisolone, ..."
+    if _LESION.search(text, low, high):
+        return False
+    return any(c.context == "stated" and c.term != "none"
+               for c in find_terms(text, "condition", span=(low, high)))  # fmt: skip
+
+
+#: Treatments the reports phrase as verbs rather than name.
+_VERB_TREATMENTS = {
+    "observation": re.compile(
+        r"\bmanaged (?:conservatively|symptomatically|expectantly)\b|\bsymptomatic (?:treatment|"
+        r"management|care)s?\b|\b(?:lesions?|nodules?|swelling|mass|she|he|patient|infant|child|"
+        r"neonate|baby) (?:was|were) (?:observed|monitored)\b",
+        re.I,
+    ),
+    "surgical_excision": re.compile(
+        r"\b(?:surgically (?:removed|excised|resected)|removed (?:surgically|by surgery))\b", re.I
+    ),
+    "stop_causative_agent": re.compile(
+        r"\b(?:stopp(?:ed|ing)|discontinu(?:ed|ing|ation of)|withdrawal of|withdrew|cessation of)"
+        r"\s+(?:the\s+)?(?:[\w\-]+\s+){0,3}?(?:heparin|nadroparin|calciparin\w*|vitamin D|"
+        r"alfacalcidol|calcitriol|(?:subcutaneous\s+)?injections)\b|\b(?:heparin|nadroparin|"
+        r"injections?|vitamin D(?: analogue)?|alfacalcidol|calcitriol) (?:was|were) "
+        r"(?:stopped|discontinued|withdrawn)\b",
+        re.I,
+    ),
+    "stop_calcium": re.compile(
+        r"\b(?:infusion|calcium(?: gluconate)?) (?:was|were) (?:stopped|discontinued|withdrawn)\b",
+        re.I,
+    ),
+}
+
+
+def _treatment_verbs(text: str, start: int, stop: int) -> list[FieldEvidence]:
+    out = []
+    for field, patterns in (("treatments", _VERB_TREATMENTS), ("outcome", _VERB_OUTCOMES)):
+        for term, pattern in patterns.items():
+            for m in pattern.finditer(text, start, stop):
+                if about_patient(text, m.start()):
+                    context, trigger = context_of(text, m.start(), m.end())
+                    rule = trigger or f"{field.rstrip('s')} phrased as a verb"
+                    out.append(_evidence(field, term, context, text, m.start(), m.end(), rule))
+    return out
 
 
 _FOLLOW_UP = re.compile(
@@ -184,12 +302,22 @@ def _outcome_after_treatment(text: str, found: list[FieldEvidence]) -> list[Fiel
                   default=None)  # fmt: skip
     out = []
     for e in found:
-        if e.field == "outcome" and e.value == "progressed":
+        if e.field == "outcome" and e.value in ("progressed", "improved"):
             low, high = sentence_bounds(text, e.start)
-            if (treated is None or low < treated) and not _FOLLOW_UP.search(text, low, high):
+            before = treated is None or low < treated
+            if e.value == "progressed" and before and not _FOLLOW_UP.search(text, low, high):
                 continue
+            if _HISTORY.search(text, low, high):
+                continue  # "in the past 5 years the nodules enlarged": before presentation
         out.append(e)
     return out
+
+
+_HISTORY = re.compile(
+    r"\b(?:in|over|during) the (?:past|last|previous) (?:\d+|\w+) (?:years?|months?)\b|"
+    r"\bprior to (?:presentation|admission|the visit)\b|\bbefore (?:presentation|admission)\b",
+    re.I,
+)
 
 
 def autoantibodies(text: str, start: int, stop: int) -> list[FieldEvidence]:
@@ -210,17 +338,22 @@ def autoantibodies(text: str, start: int, stop: int) -> list[FieldEvidence]:
     return out
 
 
+_PARENTHESES = re.compile(r"\((?:[^()]|\([^()]*\))*\)")
+
+
 def _sign_for(text: str, m: Mention, low: int, high: int) -> tuple[str, str]:
     signs = list(_SIGN.finditer(text, low, high))
     # "positive for A, B": the nearest sign before, followed by for/to/with
     before = [s for s in signs if s.end() <= m.start]
     after = [s for s in signs if s.start() >= m.end]
     if before and re.match(r"\s*(for|to)\b", text[before[-1].end() :]):
-        between = text[before[-1].end() : m.start]
+        between = _PARENTHESES.sub("", text[before[-1].end() : m.start])  # titres, units
         if not re.search(r"[;]|\bwhereas\b|\bbut\b", between):
             return _sign_value(before[-1].group(0))
-    if before and re.fullmatch(r"\s+(?:(?!(?:and|or|but|while|whereas)\b)[\w\-]+\s+){0,2}",
-                                text[before[-1].end() : m.start]):
+    if before and re.fullmatch(
+        r"\s+(?:(?!(?:and|or|but|while|whereas)\b)[\w\-]+\s+){0,2}",
+        text[before[-1].end() : m.start],
+    ):
         return _sign_value(before[-1].group(0))  # "positive anti-dsDNA antibodies"
     if after and (len(text[m.end : after[0].start()]) < 60 or "normal" not in after[0].group(0)):
         return _sign_value(after[0].group(0))
@@ -245,6 +378,8 @@ def labs(text: str, start: int, stop: int) -> list[FieldEvidence]:
     """Calcium, phosphate, PTH (value, unit, status) and renal function status."""
     out = []
     for m in _COMPOUND.finditer(text, start, stop):
+        if _TREATED.search(text, max(start, m.start() - 30), m.start()):
+            continue  # "calcium gluconate to manage hypocalcaemia": why it was given
         if about_patient(text, m.start()):
             analyte = "calcium" if m.group(2).casefold() == "calc" else "phosphate"
             context, trigger = context_of(text, m.start(), m.end())
@@ -255,6 +390,50 @@ def labs(text: str, start: int, stop: int) -> list[FieldEvidence]:
             if m.start() < start or not m.group(0).strip() or not about_patient(text, m.start()):
                 continue
             out.extend(_one_lab(text, analyte, m.start(), m.end()))
+    return out + _status_lists(text, start, stop)
+
+
+_TREATED = re.compile(r"\b(?:treat|manag|correct)\w*\s+(?:\w+\s+){0,2}$|\bfor\s+(?:\w+\s+)?$",
+                      re.I)  # fmt: skip
+#: A status before a list of analytes: "normal serum levels of PTH, calcium and creatinine",
+#: "normal electrolytes including calcium and phosphate".
+_LIST = re.compile(
+    r"\b(normal|elevated|raised|increased|low|decreased|no (?:significant )?abnormalit(?:y|ies))"
+    r"\s+(?:serum\s+|blood\s+|plasma\s+)?"
+    r"(?:levels?\s+of|electrolytes?,?\s+(?:including|with)|,?\s*including|in)\s+([^.;:()]{3,120})",
+    re.I,
+)
+_ANALYTE_WORD = (
+    r"(?:(?:serum|total|ionized|ionised)\s+)?(?:calcium|phosph\w+|parathyroid hormone|i?PTH|"
+    r"creatinine)"
+)
+_LIST_BEFORE = re.compile(
+    rf"\b(normal|elevated|raised|increased|low|decreased)\s+((?:{_ANALYTE_WORD}(?:\s*,\s*(?:and\s+)?|"
+    rf"\s+and\s+|\s+or\s+)){{1,5}}{_ANALYTE_WORD})",
+    re.I,
+)
+_IN_LIST = {**ANALYTES, "renal": r"\bcreatinine\b(?! clearance)|renal function|kidney function"}
+
+
+def _status_lists(text: str, start: int, stop: int) -> list[FieldEvidence]:
+    out = []
+    matches = [*_LIST.finditer(text, start, stop), *_LIST_BEFORE.finditer(text, start, stop)]
+    for m in matches:
+        if not about_patient(text, m.start()):
+            continue
+        word = m.group(1).casefold()
+        term = "normal" if word.startswith("no ") else load_schema().canonical("lab_status", word)
+        context, trigger = context_of(text, m.start(1), m.end(1))
+        if word.startswith("no "):  # "no abnormalities": the "no" is the finding, not a negation
+            context, trigger = "stated", ""
+        for analyte, pattern in _IN_LIST.items():
+            found = re.search(pattern, m.group(2), re.I if analyte != "calcium" else 0)
+            if term is None or not found or (analyte == "renal" and term != "normal"):
+                continue
+            field = "renal_function" if analyte == "renal" else f"{analyte}_status"
+            end = m.start(2) + found.end()
+            out.append(FieldEvidence(field, term, context, m.start(), end, text[m.start():end],
+                                     trigger or "a status before a list of analytes"))  # fmt: skip
     return out
 
 
@@ -276,7 +455,9 @@ def _one_lab(text: str, analyte: str, start: int, end: int) -> list[FieldEvidenc
         out.append(_evidence(f"{analyte}_value", number.group(1), "stated", text, start, v_end))
         if unit:
             out.append(_evidence(f"{analyte}_unit", unit, "stated", text, start, v_end))
-        rng = _RANGE.search(text, v_end, min(sent_high, v_end + 60))
+        rng = _RANGE.search(text, v_end, min(sent_high, v_end + 60)) or _RANGE_AFTER.match(
+            text, v_end
+        )
         if rng:
             x, lo, hi = float(number.group(1)), float(rng.group(1)), float(rng.group(2))
             status = "normal" if lo <= x <= hi else ("high" if x > hi else "low")
@@ -300,7 +481,13 @@ def _one_lab(text: str, analyte: str, start: int, end: int) -> list[FieldEvidenc
 #: ("normal serum calcium and phosphorus").
 _COORDINATED = re.compile(
     r"\s*(?:levels? of\s+)?(?:(?:serum |total |blood )?(?:calcium|phosph\w+|PTH)"
-    r"(?:,\s*|\s+and\s+|\s+or\s+))?(?:serum |total |blood |ionized |ionised |corrected )?", re.I,
+    r"(?:,\s*|\s+and\s+|\s+or\s+))?(?:serum |total |blood |ionized |ionised |corrected )?",
+    re.I,
+)
+
+
+_NEXT_ANALYTE = re.compile(
+    r"\s+(?:serum\s+)?(?:calcium|phosph|parathyroid|i?PTH\b|creatinine)", re.I
 )
 
 
@@ -311,7 +498,9 @@ def _status_near(text, start, end, low, high):
         for s in _STATUS.finditer(text, max(low, start - 45), start)
         if _COORDINATED.fullmatch(text[s.end() : start])
     ]
-    after = [s for s in _STATUS.finditer(text, end, high)]
+    after = [  # not "low phosphate clearance": that status is the next analyte's
+        s for s in _STATUS.finditer(text, end, high) if not _NEXT_ANALYTE.match(text, s.end())
+    ]
     chosen = before[-1] if before else (after[0] if after else None)
     if chosen is None:
         return None
@@ -346,6 +535,9 @@ def sites(text: str, start: int, stop: int) -> list[FieldEvidence]:
         side = _laterality(text, m, sentence_bounds(text, m.start)[0])[0]
         if side and m.context == "stated":
             sided.setdefault(m.term, set()).add(side)
+    for m, n in zip(mentions, mentions[1:], strict=False):
+        if m.term == "back" and n.term != "trunk" and re.fullmatch(_OF, text[m.end : n.start]):
+            containers[m.start] = n.start  # "the back of the neck" is the neck
     for m in mentions:
         if m.start in containers:
             continue
@@ -354,6 +546,10 @@ def sites(text: str, start: int, stop: int) -> list[FieldEvidence]:
             continue
         if _BONE.search(text[max(0, m.start - 12) : m.start]):
             continue  # "femoral head" is a bone
+        if m.term == "generalized" and _SIDE.search(
+            text, m.end, clause_bounds(text, m.start, m.end)[1]
+        ):
+            continue  # "multiple sites exclusively on the right side of her body"
         side, rule, s = _laterality(text, m, low)
         if not side and len(named := sided.get(m.term, set())) == 1:
             side, rule = next(iter(named)), "the side the text gives this site elsewhere"
@@ -374,8 +570,10 @@ def _laterality(text: str, m: Mention, low: int) -> tuple[str, str, int]:
     if (
         sides
         and re.fullmatch(r"[\s\w\-]{0,14}", window[sides[-1].end() :])
-        and (not re.search(r"\b(and|or|with)\b", window[sides[-1].end() :])
-             or sides[-1].group(1).casefold() in ("both", "bilateral"))  # "both buttocks and hips"
+        and (
+            not re.search(r"\b(and|or|with)\b", window[sides[-1].end() :])
+            or sides[-1].group(1).casefold() in ("both", "bilateral")
+        )  # "both buttocks and hips"
     ):
         side = sides[-1]
         words = {side.group(1).casefold(), (side.group(2) or "").casefold()} - {""}
@@ -391,16 +589,43 @@ def _laterality(text: str, m: Mention, low: int) -> tuple[str, str, int]:
 
 
 def _plural(surface: str, term: str) -> bool:
-    word = surface.casefold().split()[-1]  # "lateral hips"
-    return word in ("feet",) or word == term + "e" or (
-        word.endswith("s") and not term.endswith("s") and word.rstrip("s") == term.replace("_", " ")
+    word = surface.casefold().split()[-1]  # "lateral hips", "iliac crests"
+    last = term.split("_")[-1]
+    return (
+        word in ("feet",)
+        or word == last + "e"
+        or (word.endswith("s") and not last.endswith("s") and word.rstrip("s") == last)
     )
+
+
+#: An abbreviation the text defines: "idiopathic calcinosis cutis of the scrotum (ICCS)".
+_DEFINED = re.compile(r"((?:[\w\-]+[ \t]+){1,8}?)\(([A-Z]{2,6})\)")
+
+
+def _abbreviated_subtype(text: str, start: int, stop: int) -> list[FieldEvidence]:
+    """The subtype named through an abbreviation whose definition names it ("a case of
+    ICCS", with "idiopathic calcinosis cutis of the scrotum (ICCS)" earlier)."""
+    pattern, schema, out = vocabulary_pattern("subtype"), load_schema(), []
+    for d in _DEFINED.finditer(text):
+        named = pattern.search(d.group(1)) if pattern else None
+        term = schema.canonical("subtype", named.group(0)) if named else None
+        if term is None:
+            continue
+        for m in re.finditer(rf"\b{d.group(2)}\b(?!\))", text[:stop]):
+            if m.start() >= start and about_patient(text, m.start()):
+                context, trigger = context_of(text, m.start(), m.end())
+                out.append(FieldEvidence("subtype", term, context, m.start(), m.end(), m.group(0),
+                                         trigger or f"{d.group(2)} is defined as "
+                                         f"{d.group(1).strip()!r}"))  # fmt: skip
+    return out
 
 
 def subtype(text: str, start: int, stop: int, later: tuple[int, int]) -> list[FieldEvidence]:
     """The subtype the authors name, in the case or in a discussion sentence about the patient."""
     out = [FieldEvidence("subtype", m.term, m.context, m.start, m.end, m.text, m.trigger)
            for m in find_terms(text, "subtype", span=(start, stop))]  # fmt: skip
+    if not any(f.status == "stated" for f in out):
+        out += _abbreviated_subtype(text, start, stop)
     if not any(f.status == "stated" for f in out):
         for m in find_terms(text, "subtype", span=later):
             low, high = sentence_bounds(text, m.start)

@@ -90,7 +90,7 @@ def _key(text: str) -> str:
 def _name_pattern(name: str) -> str:
     # hyphens, spaces and underscores are interchangeable, as in Schema.canonical
     parts = re.split(r"[\s_\-]+", name.strip())
-    return r"[\s\-]*".join(re.escape(p) for p in parts if p)
+    return r"[\s\-\u2013]*".join(re.escape(p) for p in parts if p)  # "anti\u2013Sm" too
 
 
 @functools.cache
@@ -113,8 +113,8 @@ def vocabulary_pattern(vocabulary: str) -> re.Pattern | None:
     alternatives = []
     for name in sorted(names, key=len, reverse=True):
         body = _name_pattern(name)
-        if len(name) > 3 and name[-1].isalpha() and name == name.lower():
-            body += "(?:e?s)?"  # "calcium channel blockers", "bisphosphonates"
+        if len(name) >= 3 and name[-1].isalpha() and name == name.lower():
+            body += "(?:e?s)?"  # "calcium channel blockers", "bisphosphonates", "hips"
         if len(name) <= 5 and name != name.lower():
             alternatives.append(body)
         else:
@@ -203,6 +203,11 @@ def _has(words: tuple[str, ...], text: str) -> str:
     return ""
 
 
+_NEGATED_LIST = re.compile(
+    r"\b(excluded|ruled out|no|without|denied)\b[^.;:]{0,60}\bsuch as\b[^.;:]*$", re.I
+)
+
+
 def context_of(text: str, start: int, end: int) -> tuple[str, str]:
     """("negated" | "uncertain" | "stated", trigger) for the mention ``text[start:end]``."""
     low, high = clause_bounds(text, start, end)
@@ -212,6 +217,8 @@ def context_of(text: str, start: int, end: int) -> tuple[str, str]:
     after = " ".join(text[end:high].split()[:4])
     if trigger := _has(NEGATION_BEFORE, before):
         return "negated", trigger
+    if listed := _NEGATED_LIST.search(text, low, start):
+        return "negated", listed.group(1)  # "we excluded other causes such as A, B and C"
     for phrases, context in ((UNCERTAIN_AFTER, "uncertain"), (NEGATION_AFTER, "negated")):
         for phrase in phrases:
             if after.casefold().startswith(phrase):
@@ -260,13 +267,20 @@ def about_patient(text: str, position: int) -> bool:
     """
     low, high = sentence_bounds(text, position)
     sentence = text[low:high]
-    if _ANCHOR.search(sentence) or _LEGEND.match(sentence) or (low == 0 and _TITLE.match(text)):
+    anchors = {a.group(0).casefold() for a in _ANCHOR.finditer(sentence)}
+    if anchors and anchors <= {"the patient", "the patients"} and _GENERAL.search(sentence):
+        # "ulceration is associated with the death of the patient": the patient in general
+        return bool(_PAST.search(sentence)) and not re.search(r"\b(?:is|are)\b", sentence)
+    if anchors or _LEGEND.match(sentence) or (low == 0 and _TITLE.match(text)):
         return True  # the title of a case report names its case
     return bool(_PAST.search(sentence)) and not _GENERAL.search(sentence)
 
 
 _ANY_AGE = re.compile(r"\b[\w.]+[\s\-]*(?:year|month|week|day)s?[\s\-]*old\b", re.I)
 _HEADING = re.compile(r"^\W*(?:\d+\.\s*)*[^.\n]{0,60}\W*$")  # "Keywords: ...", "1. Case"
+
+
+_FIGURE_LINE = re.compile(r"\W*fig(?:ure|\.)?\s*\d+\w?\W*", re.I)
 
 
 def case_part(text: str, first_age: int | None) -> tuple[int, int]:
@@ -288,12 +302,29 @@ def case_part(text: str, first_age: int | None) -> tuple[int, int]:
         # the first age is in the title: the case runs from the next age phrase on
         later = [a for a, b in paragraphs if a > first and _ANY_AGE.search(text, a, b)]
         first = later[0] if later else first
+    after_figure = False
     for a, b in paragraphs:
         if a <= first or a >= limit or _HEADING.fullmatch(text[a:b]):
+            after_figure = bool(_FIGURE_LINE.fullmatch(text[a:b]))
+            continue
+        if after_figure:  # the legend under a "Figure 1" line shows the patient
+            after_figure = False
             continue
         if not any(about_patient(text, a + m.start()) for m in _SENTENCE.finditer(text[a:b])):
+            if _reintroduced(text, first_age, a, limit):
+                continue  # the abstract's patient is introduced again in the case section
             return 0, a
     return 0, limit
+
+
+def _reintroduced(text: str, first_age: int, start: int, limit: int) -> bool:
+    """Whether the first age phrase ("55-year-old") comes again between start and limit."""
+    age = _ANY_AGE.match(text, first_age)
+    if age is None:
+        return False
+    key = re.sub(r"[\s\-]+", "", age.group(0).casefold())
+    return any(re.sub(r"[\s\-]+", "", m.group(0).casefold()) == key
+               for m in _ANY_AGE.finditer(text, start, limit))  # fmt: skip
 
 
 def patient_segments(text: str, age_starts: list[int]) -> list[tuple[str, int, int]]:
