@@ -238,11 +238,11 @@ def test_body_map_shades_by_estimate_and_labels_each_term_once():
     labels = {
         t.get_gid(): t.get_text() for t in ax.texts if (t.get_gid() or "").startswith("label:")
     }
-    assert labels == {
-        "label:hand": "hand 62%",  # beside the body, labels name their region
+    assert labels == {  # every label names its region
+        "label:hand": "hand 62%",
         "label:elbow": "elbow 20%",
-        "label:scrotum": "10%",
-        "label:back": "0%",
+        "label:scrotum": "scrotum 10%",
+        "label:back": "back 0%",
     }
     # A region without a share is see-through; a limb without one is grey.
     knee = [p for p in ax.patches if p.get_gid() == "knee"]
@@ -559,9 +559,14 @@ def test_body_map_prints_counts_and_marks_coarser_rows():
     )
     ax = body_map(frame, note="patients, n = 42")
     labels = {t.get_gid(): t.get_text() for t in ax.texts if t.get_gid()}
-    assert labels["label:hand"] == "hand 6/42" and labels["label:back"] == "3/42"
-    assert "limb, region not stated 4/42" in labels["not drawn"]
-    colorbar = ax.figure.axes[-1]
+    assert labels["label:hand"] == "hand 6/42" and labels["label:back"] == "back 3/42"
+    # Limb rows beside region rows get no label on the body: they are listed as such.
+    assert "label:upper_limb" not in labels
+    assert labels["not drawn"].startswith(
+        "Region not stated (shaded where no region is): upper limb 2/42; "
+        "limb (which not stated) 4/42."
+    )
+    (colorbar,) = [a for a in ax.child_axes if a.get_gid() == "colour key"]
     assert colorbar.get_ylim()[1] == pytest.approx(0.15)  # 14 % rounded up, not 100 %
     _one_new_figure(ax)
 
@@ -572,7 +577,7 @@ def test_percent_ticks_are_whole_and_evenly_spaced():
         (interval_bars(frame), lambda a: a.xaxis),
         (share_heatmap(frame), lambda a: a.collections[0].colorbar.ax.yaxis),
         (body_map(pd.DataFrame({"level": ["hand"], "estimate": [0.17]})),
-         lambda a: a.figure.axes[-1].yaxis),
+         lambda a: a.child_axes[0].yaxis),
     ]:  # fmt: skip
         ticks = [
             t for t in axis(ax).get_majorticklocs() if 0 <= t <= axis(ax).get_view_interval()[1]
@@ -581,3 +586,49 @@ def test_percent_ticks_are_whole_and_evenly_spaced():
         assert np.all(percents == np.round(percents)), percents  # no 2.5 % shown as "2%"
         assert len(set(np.round(np.diff(percents), 9))) == 1
         plt.close(ax.figure)
+
+
+def _every_region_frame():
+    anatomy = _anatomy()
+    terms = anatomy["term"].tolist()
+    # Varied widths of text: one- and two-digit counts.
+    events = [(7 * i) % 23 for i in range(len(terms))]
+    return pd.DataFrame(
+        {"level": terms, "events": events, "total": 94, "estimate": np.array(events) / 94}
+    )
+
+
+@pytest.mark.parametrize("width_mm", [85, 175])
+def test_body_map_labels_name_their_region_and_never_overlap(width_mm):
+    frame = _every_region_frame()
+    if width_mm == 85:
+        ax = body_map(frame)  # the default figure: one journal column
+    else:
+        with plotting.style():
+            _, ax = plt.subplots(figsize=(width_mm / 25.4, 3.6))
+        ax = body_map(frame, ax=ax)
+    fig = ax.figure
+    fig.draw_without_rendering()
+    renderer = fig.canvas.get_renderer()
+    anatomy = _anatomy()
+    names = dict(zip(anatomy["term"], anatomy["label"], strict=True))
+    labels = [t for t in ax.texts if (t.get_gid() or "").startswith("label:")]
+    region_rows = anatomy.loc[anatomy["rank"] == "region", "term"].drop_duplicates()
+    region_rows = region_rows[region_rows != "periarticular"]  # no place on the body
+    # Every region with a row is labelled once, with its name and k/n.
+    assert sorted(t.get_gid() for t in labels) == sorted(f"label:{t}" for t in region_rows)
+    for text in labels:
+        term = text.get_gid().removeprefix("label:")
+        k = int(frame.set_index("level").loc[term, "events"])
+        assert text.get_text() == f"{names[term]} {k}/94"
+    # Label boxes (text only, not the leader) of the whole map, view titles and notes
+    # included, do not touch one another, and lie inside the figure.
+    import matplotlib.text as mtext
+
+    boxes = [(t.get_text(), mtext.Text.get_window_extent(t, renderer)) for t in ax.texts]
+    for i, (a, box_a) in enumerate(boxes):
+        for b, box_b in boxes[i + 1 :]:
+            assert not box_a.overlaps(box_b), (a, b)
+    key = ax.child_axes[0].get_tightbbox(renderer)
+    assert not any(key.overlaps(box) for _, box in boxes)
+    plt.close(fig)
