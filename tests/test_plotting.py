@@ -109,14 +109,18 @@ def test_interval_bars_draw_one_bar_per_finite_estimate():
     assert sorted(t.get_text() for t in ax.texts) == sorted(
         ["30/40", "5/40", "10/20", "2/20", "0/20"]
     )
+    # The schema's order of subtypes, not the frame's.
     assert [t.get_text() for t in ax.get_xticklabels()] == [
         "dystrophic",
-        "iatrogenic",
         "idiopathic",
+        "iatrogenic",
     ]
     # Headroom for the k/n labels above the highest interval (86 %).
     assert 0.86 < ax.get_ylim()[1] <= 1.0
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["limited", "diffuse"]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "limited cutaneous SSc",  # the schema's labels
+        "diffuse cutaneous SSc",
+    ]
     # Dodged: the two groups' bars for one level do not share an x position.
     xs = {round(b.get_x(), 6) for b in bars}
     assert len(xs) == len(bars)
@@ -155,7 +159,8 @@ def test_share_heatmap_cells_and_annotations():
     ax = share_heatmap(frame)
     mesh = ax.collections[0]
     values = np.ma.filled(mesh.get_array(), np.nan).reshape(3, 2)
-    np.testing.assert_allclose(values, [[0.75, 0.5], [0.125, 0.1], [np.nan, 0.0]])
+    # rows in the schema's order of subtypes: dystrophic, idiopathic, iatrogenic
+    np.testing.assert_allclose(values, [[0.75, 0.5], [np.nan, 0.0], [0.125, 0.1]])
     assert sorted(t.get_text() for t in ax.texts) == sorted(
         ["30/40", "5/40", "10/20", "2/20", "0/20"]
     )
@@ -468,7 +473,7 @@ def test_labels_and_titles_replace_the_defaults():
 def test_many_bars_turn_horizontal_and_the_axis_fits_the_intervals():
     frame = _regions()
     ax = interval_bars(frame)
-    assert [t.get_text() for t in ax.get_yticklabels()][0] == "limb unspecified"
+    assert [t.get_text() for t in ax.get_yticklabels()][0] == "limb (upper or lower not stated)"
     low, high = ax.get_xlim()
     top = frame["ci_high"].max()
     assert low == 0.0 and top <= high <= top + 0.1  # not always 0-100 %
@@ -492,7 +497,7 @@ def test_legend_sits_outside_the_bars():
 def test_not_reported_goes_last_and_order_is_followed():
     ax = interval_bars(_regions(), hue=None, orient="v")
     ticks = [t.get_text() for t in ax.get_xticklabels()]
-    assert ticks[-1] == "not reported" and ticks[0] == "limb unspecified"
+    assert ticks[-1] == "not reported" and ticks[0] == "limb (upper or lower not stated)"
     plt.close(ax.figure)
     ax = interval_bars(
         _regions(),
@@ -501,9 +506,15 @@ def test_not_reported_goes_last_and_order_is_followed():
         orient="h",
     )
     # First in order on top: the y axis runs downwards.
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["upper limb", "limb unspecified"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == [
+        "upper limb",
+        "limb (upper or lower not stated)",
+    ]
     assert ax.get_ylim()[0] > ax.get_ylim()[1]
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["diffuse", "limited"]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "diffuse cutaneous SSc",
+        "limited cutaneous SSc",
+    ]
     assert len(_bars(ax)) == 4
     plt.close(ax.figure)
     with pytest.raises(ValueError, match="order names values not in the frame"):
@@ -519,7 +530,51 @@ def test_heatmap_colour_scale_fits_and_order_is_followed():
     mesh = ax.collections[0]
     assert mesh.norm.vmin == 0.0 and 0.045 <= mesh.norm.vmax <= 0.1
     assert [t.get_text() for t in ax.get_yticklabels()] == ["upper limb", "region 0"]
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["diffuse", "limited"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == [
+        "diffuse cutaneous SSc",
+        "limited cutaneous SSc",
+    ]
+    _one_new_figure(ax)
+
+
+def test_heatmap_columns_follow_the_schema_not_the_alphabet():
+    # Site counts by subtype arrive sorted by name; the schema lists the subtypes as
+    # dystrophic, metastatic, idiopathic, iatrogenic, calciphylaxis.
+    groups = ["calciphylaxis", "dystrophic", "iatrogenic", "idiopathic", "metastatic"]
+    frame = pd.DataFrame(
+        {
+            "group": [*groups, "not_reported"] * 2,
+            "level": ["head_neck"] * 6 + ["trunk"] * 6,
+            "estimate": np.linspace(0.0, 0.5, 12),
+        }
+    )
+    ax = share_heatmap(frame)
+    expected = ["dystrophic", "metastatic", "idiopathic", "iatrogenic", "calciphylaxis"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == [*expected, "not reported"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["head and neck", "trunk"]
+    plt.close(ax.figure)
+    ax = share_heatmap(frame, hue_order=["metastatic", "dystrophic"], labels={"trunk": "torso"})
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["metastatic", "dystrophic"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["head and neck", "torso"]
+    _one_new_figure(ax)
+
+
+def test_limb_rows_beside_region_rows_say_region_not_stated():
+    frame = pd.DataFrame(
+        {
+            "level": ["upper_limb", "hand", "limb_unspecified"],
+            "estimate": [0.1, 0.2, 0.05],
+            "ci_low": [0.05, 0.1, 0.01],
+            "ci_high": [0.2, 0.3, 0.1],
+        }
+    )
+    ax = interval_bars(frame, hue=None)
+    # in the anatomy table's order: the limb rows first, then the regions
+    assert [t.get_text() for t in ax.get_xticklabels()] == [
+        "upper limb, region not stated",
+        "limb (upper or lower not stated)",
+        "hand",
+    ]
     _one_new_figure(ax)
 
 
@@ -564,7 +619,7 @@ def test_body_map_prints_counts_and_marks_coarser_rows():
     assert "label:upper_limb" not in labels
     assert labels["not drawn"].startswith(
         "Region not stated (shaded where no region is): upper limb 2/42; "
-        "limb (which not stated) 4/42."
+        "limb (upper or lower not stated) 4/42."
     )
     (colorbar,) = [a for a in ax.child_axes if a.get_gid() == "colour key"]
     assert colorbar.get_ylim()[1] == pytest.approx(0.15)  # 14 % rounded up, not 100 %

@@ -60,6 +60,18 @@ def display(value: Any, labels: Mapping[Any, str] | None) -> str:
     return str(value).replace("_", " ")
 
 
+def display_labels(values: Iterable[Any], labels: Mapping[Any, str] | None) -> dict[Any, str]:
+    """Display text for `values`: the caller's `labels`, else the schema's label of a term.
+
+    Values that are neither get :func:`display`'s underscores-to-spaces.
+    """
+    from casestats.plotting._terms import term_labels
+
+    merged: dict[Any, str] = term_labels(values)
+    merged.update(labels or {})
+    return merged
+
+
 def axis_title(column: str | None, given: str | None) -> str:
     """The caller's title; else the column name made readable, or nothing for a tidy name."""
     if given is not None:
@@ -70,8 +82,11 @@ def axis_title(column: str | None, given: str | None) -> str:
 
 
 def ordered(values: pd.Series, order: Sequence[Any] | None, what: str) -> list[Any]:
-    """Categories to draw: `order` as given (as seaborn does), else first appearance
-    with the "not reported"-like values moved last."""
+    """Categories to draw: `order` as given (as seaborn does), else the schema's order
+    when all are terms of one vocabulary (subtypes, SSc subsets, body sites), else
+    first appearance; "not reported"-like values go last."""
+    from casestats.plotting._terms import term_order
+
     present = list(dict.fromkeys(values.dropna().tolist()))
     if order is not None:
         unknown = [v for v in order if v not in present]
@@ -79,7 +94,8 @@ def ordered(values: pd.Series, order: Sequence[Any] | None, what: str) -> list[A
             raise ValueError(f"{what} names values not in the frame: {unknown}; it has {present}")
         return list(order)
     last = [v for v in present if str(v).replace("_", " ").lower() in _LAST]
-    return [v for v in present if v not in last] + last
+    rest = [v for v in present if v not in last]
+    return (term_order(rest) or rest) + last
 
 
 def share_limit(tops: np.ndarray, *, headroom: float = 1.08) -> float:

@@ -13,6 +13,7 @@ from casestats.plotting._common import (
     axis_title,
     count_label,
     display,
+    display_labels,
     floats,
     new_axes,
     ordered,
@@ -61,11 +62,13 @@ def interval_bars(
         two values.
     order, hue_order : sequence, optional
         The `x` and `hue` values to draw, in this order (as in seaborn). By default
-        the frame's order, with "not reported"-like values last: sort the frame by
-        meaning (ages ascending, the schema's order) before plotting.
+        the schema's order when the values are terms of one vocabulary (subtypes,
+        SSc subsets, body sites), else the frame's order (sort it by meaning, e.g.
+        ages ascending); "not reported"-like values last.
     labels : mapping, optional
-        Display text for `x` and `hue` values; other values are shown with spaces
-        for underscores.
+        Display text for `x` and `hue` values; by default a schema term shows its
+        label ("head and neck"; limb rows beside regions "upper limb, region not
+        stated") and other values show spaces for underscores.
     orient : {"auto", "v", "h"}
         Vertical or horizontal bars; "auto" turns them horizontal when there are
         more than 8 categories or 16 bars, which keeps long labels level.
@@ -115,6 +118,7 @@ def interval_bars(
     groups: list[Any] = [None]
     if hue is not None and hue in frame.columns and frame[hue].nunique() > 1:
         groups = ordered(frame[hue], hue_order, "hue_order")
+    labels = display_labels([*categories, *groups], labels)
     if orient == "auto":
         orient = "h" if len(categories) > 8 or len(categories) * len(groups) > 16 else "v"
     horizontal = orient == "h"

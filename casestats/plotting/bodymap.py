@@ -23,6 +23,7 @@ from casestats.plotting._common import (
     style_if_new,
 )
 from casestats.plotting._style import COLUMN_WIDTH, NO_DATA_COLOUR, SHARE_CMAP
+from casestats.plotting._terms import LIMB_UNSPECIFIED
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -220,14 +221,15 @@ def _names(anatomy: pd.DataFrame, levels: set[str]) -> tuple[dict[str, str], dic
     bare names of those rows, which the labels print over two lines.
     """
     names = dict(zip(anatomy["term"], anatomy["label"], strict=True))
-    # "limb (side not stated)" reads like laterality; the row means "which limb not stated".
-    names["limb_unspecified"] = "limb (which not stated)"
+    names["limb_unspecified"] = LIMB_UNSPECIFIED
     ranks = dict(zip(anatomy["term"], anatomy["rank"], strict=True))
     coarse = {}
     if any(ranks.get(level) == "region" for level in levels):
         for term, rank in ranks.items():
             if rank == "limb" and term != "generalized":
                 coarse[term] = names[term]
+                if term == "limb_unspecified":
+                    continue
                 names[term] = f"{names[term]}, region not stated"
     return names, coarse
 

@@ -13,6 +13,7 @@ from casestats.plotting._common import (
     axis_title,
     count_label,
     display,
+    display_labels,
     floats,
     new_axes,
     ordered,
@@ -54,11 +55,12 @@ def share_heatmap(
     row, col : str
         Columns giving the heatmap's rows and columns.
     order, hue_order : sequence, optional
-        The `row` and `col` values to draw, in this order. By default the frame's
-        order, with "not reported"-like values last.
+        The `row` and `col` values to draw, in this order. By default the schema's
+        order when the values are terms of one vocabulary (subtypes, body sites),
+        else the frame's order; "not reported"-like values last.
     labels : mapping, optional
-        Display text for row and column values; other values are shown with
-        spaces for underscores.
+        Display text for row and column values; by default a schema term shows its
+        label and other values show spaces for underscores.
     annot : bool
         Write ``k/n`` (events/total) in each cell.
     row_title, col_title, colorbar_title : str, optional
@@ -101,6 +103,7 @@ def share_heatmap(
         raise ValueError(f"share_heatmap needs one row per ({row}, {col}); {first} repeats")
     rows, cols = ordered(keyed[row], order, "order"), ordered(keyed[col], hue_order, "hue_order")
     keyed = keyed[keyed[row].isin(rows) & keyed[col].isin(cols)]
+    labels = display_labels([*rows, *cols], labels)
     shares, texts = _cells(keyed, row, col, rows, cols)
 
     with style_if_new(ax):
