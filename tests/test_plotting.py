@@ -192,6 +192,9 @@ def test_share_heatmap_turns_column_labels_only_when_they_would_overlap():
         return rotations, touching
 
     assert column_rotations(["a", "b", "c"]) == ({0.0}, False)
+    # A few long names break over lines and stay level.
+    subsets = ["limited cutaneous SSc", "diffuse cutaneous SSc", "SSc overlap syndrome"]
+    assert column_rotations(subsets) == ({0.0}, False)
     long_names = [f"a rather long column name {i}" for i in range(12)]
     assert column_rotations(long_names) == ({90.0}, False)
 
@@ -530,7 +533,7 @@ def test_heatmap_colour_scale_fits_and_order_is_followed():
     mesh = ax.collections[0]
     assert mesh.norm.vmin == 0.0 and 0.045 <= mesh.norm.vmax <= 0.1
     assert [t.get_text() for t in ax.get_yticklabels()] == ["upper limb", "region 0"]
-    assert [t.get_text() for t in ax.get_xticklabels()] == [
+    assert [t.get_text().replace("\n", " ") for t in ax.get_xticklabels()] == [
         "diffuse cutaneous SSc",
         "limited cutaneous SSc",
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -79,7 +80,8 @@ def share_heatmap(
     matplotlib.axes.Axes
         Cells with a missing estimate stay blank. The colour scale runs from 0 to
         the largest share rounded up to 5 %, so that differences stay visible.
-        Column labels turn vertical when they would overlap.
+        Column labels that would overlap break over lines, or turn vertical when
+        that is not enough.
 
     Examples
     --------
@@ -141,9 +143,14 @@ def _cell_axes(ax: Axes, row_labels: list[str], col_labels: list[str]) -> None:
     ax.set_yticks(np.arange(len(row_labels)) + 0.5, row_labels, va="center")
     for spine in ax.spines.values():
         spine.set_visible(False)
+    if not _overlap(ax, ax.get_xticklabels(), len(col_labels)):
+        return
+    # Long names first break over lines (three subsets read better level than turned);
+    # only when that is not enough do the labels turn vertical, unbroken.
+    wrapped = [textwrap.fill(c, width=max(len(w) for w in c.split() or [c])) for c in col_labels]
+    ax.set_xticks(np.arange(len(col_labels)) + 0.5, wrapped)
     if _overlap(ax, ax.get_xticklabels(), len(col_labels)):
-        for label in ax.get_xticklabels():
-            label.set_rotation("vertical")
+        ax.set_xticks(np.arange(len(col_labels)) + 0.5, col_labels, rotation="vertical")
 
 
 def _overlap(ax: Axes, labels, cells: int) -> bool:
