@@ -118,8 +118,8 @@ def test_interval_bars_draw_one_bar_per_finite_estimate():
     # Headroom for the k/n labels above the highest interval (86 %).
     assert 0.86 < ax.get_ylim()[1] <= 1.0
     assert [t.get_text() for t in ax.get_legend().get_texts()] == [
-        "limited cutaneous SSc",  # the schema's labels
-        "diffuse cutaneous SSc",
+        "limited cutaneous SSc (n = 40)",  # the schema's labels; groups differ in size
+        "diffuse cutaneous SSc (n = 20)",
     ]
     # Dodged: the two groups' bars for one level do not share an x position.
     xs = {round(b.get_x(), 6) for b in bars}
@@ -690,3 +690,19 @@ def test_body_map_labels_name_their_region_and_never_overlap(width_mm):
     key = ax.child_axes[0].get_tightbbox(renderer)
     assert not any(key.overlaps(box) for _, box in boxes)
     plt.close(fig)
+
+
+def test_bars_say_n_and_the_interval_method_unless_told_otherwise():
+    frame = _subtypes().query("group == 'limited'").assign(
+        total=94, method="clopper_pearson", confidence_level=0.9
+    )
+    ax = interval_bars(frame, hue=None)
+    assert ax.get_title(loc="left") == "n = 94; Clopper-Pearson 90% intervals"
+    plt.close(ax.figure)
+    ax = interval_bars(_subtypes().assign(total=40, method="wilson", confidence_level=0.95))
+    assert ax.get_title(loc="left") == "n = 40 per group; Wilson 95% intervals"
+    assert "limited cutaneous SSc" in [t.get_text() for t in ax.get_legend().get_texts()]
+    plt.close(ax.figure)
+    ax = interval_bars(frame, hue=None, note="")
+    assert ax.get_title(loc="left") == ""
+    _one_new_figure(ax)

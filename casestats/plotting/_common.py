@@ -113,6 +113,39 @@ def percent_axis(axis) -> None:
     axis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
 
 
+def default_note(frame: pd.DataFrame, group: str | None = None) -> str:
+    """A subtitle from the frame: n and the interval method, as far as the frame says.
+
+    "n = 94; Wilson 95% intervals"; with groups of different sizes the n of each goes
+    to the legend instead (see :func:`group_sizes`).
+    """
+    parts = []
+    sizes = group_sizes(frame, group)
+    if len(set(sizes.values())) == 1:
+        parts.append(f"n = {next(iter(sizes.values()))}" + (" per group" if len(sizes) > 1 else ""))
+    methods = frame["method"].dropna().unique() if "method" in frame.columns else []
+    levels = floats(frame["confidence_level"]) if "confidence_level" in frame.columns else []
+    levels = np.unique(levels[np.isfinite(levels)]) if len(levels) else []
+    if len(methods) == 1 and len(levels) == 1:
+        method = str(methods[0]).replace("_", "-").title()
+        parts.append(f"{method} {levels[0]:.0%} intervals")
+    return "; ".join(parts)
+
+
+def group_sizes(frame: pd.DataFrame, group: str | None) -> dict[Any, int]:
+    """The one ``total`` of each group (of the whole frame when `group` is None)."""
+    if "total" not in frame.columns:
+        return {}
+    keys = frame[group] if group is not None else pd.Series(None, index=frame.index)
+    sizes = {}
+    for key, totals in frame.groupby(keys.fillna("").astype(object), sort=False)["total"]:
+        values = pd.to_numeric(totals, errors="coerce").dropna().unique()
+        if len(values) != 1:
+            return {}
+        sizes[key] = int(values[0])
+    return sizes
+
+
 def add_note(ax: Axes, note: str | None) -> None:
     """A short subtitle over the axes: what is counted, n and the interval method."""
     if note:
