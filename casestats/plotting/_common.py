@@ -136,9 +136,11 @@ def group_sizes(frame: pd.DataFrame, group: str | None) -> dict[Any, int]:
     """The one ``total`` of each group (of the whole frame when `group` is None)."""
     if "total" not in frame.columns:
         return {}
-    keys = frame[group] if group is not None else pd.Series(None, index=frame.index)
+    keys = pd.Series("", index=frame.index, dtype=object)
+    if group is not None:
+        keys = frame[group].astype(object).where(frame[group].notna(), "")
     sizes = {}
-    for key, totals in frame.groupby(keys.fillna("").astype(object), sort=False)["total"]:
+    for key, totals in frame["total"].groupby(keys, sort=False):
         values = pd.to_numeric(totals, errors="coerce").dropna().unique()
         if len(values) != 1:
             return {}
