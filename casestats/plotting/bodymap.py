@@ -371,6 +371,7 @@ def _footnote(ax: Axes, missing: list[str], drawer: _BodyDrawer) -> None:
 def _colour_key(ax: Axes, cmap, norm, title: str) -> None:
     """A short vertical colour bar in the gap between the two views, below its title."""
     import matplotlib as mpl
+    from matplotlib.ticker import MaxNLocator
 
     key = ax.inset_axes([_BACK_X / 2 - 0.45, 5.2, 0.28, 2.6], transform=ax.transData)
     key.set_gid("colour key")
@@ -378,6 +379,8 @@ def _colour_key(ax: Axes, cmap, norm, title: str) -> None:
     colorbar.outline.set_linewidth(0)
     key.tick_params(labelsize=_LABEL_SIZE, length=2, pad=1)
     percent_axis(key.yaxis)
+    # A short bar: three or four ticks, or their labels run into each other.
+    key.yaxis.set_major_locator(MaxNLocator(nbins=3, steps=[1, 2, 5, 10]))
     ax.text(_BACK_X / 2, 8.1, title.replace(" ", "\n", 1) if len(title) > 12 else title,
             ha="center", va="bottom", fontsize=_LABEL_SIZE, linespacing=1.1)  # fmt: skip
 
