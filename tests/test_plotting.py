@@ -109,14 +109,18 @@ def test_interval_bars_draw_one_bar_per_finite_estimate():
     assert sorted(t.get_text() for t in ax.texts) == sorted(
         ["30/40", "5/40", "10/20", "2/20", "0/20"]
     )
+    # The schema's order of subtypes, not the frame's.
     assert [t.get_text() for t in ax.get_xticklabels()] == [
         "dystrophic",
-        "iatrogenic",
         "idiopathic",
+        "iatrogenic",
     ]
     # Headroom for the k/n labels above the highest interval (86 %).
     assert 0.86 < ax.get_ylim()[1] <= 1.0
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["limited", "diffuse"]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "limited cutaneous SSc (n = 40)",  # the schema's labels; groups differ in size
+        "diffuse cutaneous SSc (n = 20)",
+    ]
     # Dodged: the two groups' bars for one level do not share an x position.
     xs = {round(b.get_x(), 6) for b in bars}
     assert len(xs) == len(bars)
@@ -155,7 +159,8 @@ def test_share_heatmap_cells_and_annotations():
     ax = share_heatmap(frame)
     mesh = ax.collections[0]
     values = np.ma.filled(mesh.get_array(), np.nan).reshape(3, 2)
-    np.testing.assert_allclose(values, [[0.75, 0.5], [0.125, 0.1], [np.nan, 0.0]])
+    # rows in the schema's order of subtypes: dystrophic, idiopathic, iatrogenic
+    np.testing.assert_allclose(values, [[0.75, 0.5], [np.nan, 0.0], [0.125, 0.1]])
     assert sorted(t.get_text() for t in ax.texts) == sorted(
         ["30/40", "5/40", "10/20", "2/20", "0/20"]
     )
@@ -187,6 +192,9 @@ def test_share_heatmap_turns_column_labels_only_when_they_would_overlap():
         return rotations, touching
 
     assert column_rotations(["a", "b", "c"]) == ({0.0}, False)
+    # A few long names break over lines and stay level.
+    subsets = ["limited cutaneous SSc", "diffuse cutaneous SSc", "SSc overlap syndrome"]
+    assert column_rotations(subsets) == ({0.0}, False)
     long_names = [f"a rather long column name {i}" for i in range(12)]
     assert column_rotations(long_names) == ({90.0}, False)
 
@@ -238,11 +246,11 @@ def test_body_map_shades_by_estimate_and_labels_each_term_once():
     labels = {
         t.get_gid(): t.get_text() for t in ax.texts if (t.get_gid() or "").startswith("label:")
     }
-    assert labels == {
-        "label:hand": "hand 62%",  # beside the body, labels name their region
+    assert labels == {  # every label names its region
+        "label:hand": "hand 62%",
         "label:elbow": "elbow 20%",
-        "label:scrotum": "10%",
-        "label:back": "0%",
+        "label:scrotum": "scrotum 10%",
+        "label:back": "back 0%",
     }
     # A region without a share is see-through; a limb without one is grey.
     knee = [p for p in ax.patches if p.get_gid() == "knee"]
@@ -468,7 +476,7 @@ def test_labels_and_titles_replace_the_defaults():
 def test_many_bars_turn_horizontal_and_the_axis_fits_the_intervals():
     frame = _regions()
     ax = interval_bars(frame)
-    assert [t.get_text() for t in ax.get_yticklabels()][0] == "limb unspecified"
+    assert [t.get_text() for t in ax.get_yticklabels()][0] == "limb (upper or lower not stated)"
     low, high = ax.get_xlim()
     top = frame["ci_high"].max()
     assert low == 0.0 and top <= high <= top + 0.1  # not always 0-100 %
@@ -492,7 +500,7 @@ def test_legend_sits_outside_the_bars():
 def test_not_reported_goes_last_and_order_is_followed():
     ax = interval_bars(_regions(), hue=None, orient="v")
     ticks = [t.get_text() for t in ax.get_xticklabels()]
-    assert ticks[-1] == "not reported" and ticks[0] == "limb unspecified"
+    assert ticks[-1] == "not reported" and ticks[0] == "limb (upper or lower not stated)"
     plt.close(ax.figure)
     ax = interval_bars(
         _regions(),
@@ -501,9 +509,15 @@ def test_not_reported_goes_last_and_order_is_followed():
         orient="h",
     )
     # First in order on top: the y axis runs downwards.
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["upper limb", "limb unspecified"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == [
+        "upper limb",
+        "limb (upper or lower not stated)",
+    ]
     assert ax.get_ylim()[0] > ax.get_ylim()[1]
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["diffuse", "limited"]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "diffuse cutaneous SSc",
+        "limited cutaneous SSc",
+    ]
     assert len(_bars(ax)) == 4
     plt.close(ax.figure)
     with pytest.raises(ValueError, match="order names values not in the frame"):
@@ -519,7 +533,51 @@ def test_heatmap_colour_scale_fits_and_order_is_followed():
     mesh = ax.collections[0]
     assert mesh.norm.vmin == 0.0 and 0.045 <= mesh.norm.vmax <= 0.1
     assert [t.get_text() for t in ax.get_yticklabels()] == ["upper limb", "region 0"]
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["diffuse", "limited"]
+    assert [t.get_text().replace("\n", " ") for t in ax.get_xticklabels()] == [
+        "diffuse cutaneous SSc",
+        "limited cutaneous SSc",
+    ]
+    _one_new_figure(ax)
+
+
+def test_heatmap_columns_follow_the_schema_not_the_alphabet():
+    # Site counts by subtype arrive sorted by name; the schema lists the subtypes as
+    # dystrophic, metastatic, idiopathic, iatrogenic, calciphylaxis.
+    groups = ["calciphylaxis", "dystrophic", "iatrogenic", "idiopathic", "metastatic"]
+    frame = pd.DataFrame(
+        {
+            "group": [*groups, "not_reported"] * 2,
+            "level": ["head_neck"] * 6 + ["trunk"] * 6,
+            "estimate": np.linspace(0.0, 0.5, 12),
+        }
+    )
+    ax = share_heatmap(frame)
+    expected = ["dystrophic", "metastatic", "idiopathic", "iatrogenic", "calciphylaxis"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == [*expected, "not reported"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["head and neck", "trunk"]
+    plt.close(ax.figure)
+    ax = share_heatmap(frame, hue_order=["metastatic", "dystrophic"], labels={"trunk": "torso"})
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["metastatic", "dystrophic"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["head and neck", "torso"]
+    _one_new_figure(ax)
+
+
+def test_limb_rows_beside_region_rows_say_region_not_stated():
+    frame = pd.DataFrame(
+        {
+            "level": ["upper_limb", "hand", "limb_unspecified"],
+            "estimate": [0.1, 0.2, 0.05],
+            "ci_low": [0.05, 0.1, 0.01],
+            "ci_high": [0.2, 0.3, 0.1],
+        }
+    )
+    ax = interval_bars(frame, hue=None)
+    # in the anatomy table's order: the limb rows first, then the regions
+    assert [t.get_text() for t in ax.get_xticklabels()] == [
+        "upper limb, region not stated",
+        "limb (upper or lower not stated)",
+        "hand",
+    ]
     _one_new_figure(ax)
 
 
@@ -559,9 +617,14 @@ def test_body_map_prints_counts_and_marks_coarser_rows():
     )
     ax = body_map(frame, note="patients, n = 42")
     labels = {t.get_gid(): t.get_text() for t in ax.texts if t.get_gid()}
-    assert labels["label:hand"] == "hand 6/42" and labels["label:back"] == "3/42"
-    assert "limb, region not stated 4/42" in labels["not drawn"]
-    colorbar = ax.figure.axes[-1]
+    assert labels["label:hand"] == "hand 6/42" and labels["label:back"] == "back 3/42"
+    # Limb rows beside region rows get no label on the body: they are listed as such.
+    assert "label:upper_limb" not in labels
+    assert labels["not drawn"].startswith(
+        "Region not stated (shaded where no region is): upper limb 2/42; "
+        "limb (upper or lower not stated) 4/42."
+    )
+    (colorbar,) = [a for a in ax.child_axes if a.get_gid() == "colour key"]
     assert colorbar.get_ylim()[1] == pytest.approx(0.15)  # 14 % rounded up, not 100 %
     _one_new_figure(ax)
 
@@ -572,7 +635,7 @@ def test_percent_ticks_are_whole_and_evenly_spaced():
         (interval_bars(frame), lambda a: a.xaxis),
         (share_heatmap(frame), lambda a: a.collections[0].colorbar.ax.yaxis),
         (body_map(pd.DataFrame({"level": ["hand"], "estimate": [0.17]})),
-         lambda a: a.figure.axes[-1].yaxis),
+         lambda a: a.child_axes[0].yaxis),
     ]:  # fmt: skip
         ticks = [
             t for t in axis(ax).get_majorticklocs() if 0 <= t <= axis(ax).get_view_interval()[1]
@@ -581,3 +644,65 @@ def test_percent_ticks_are_whole_and_evenly_spaced():
         assert np.all(percents == np.round(percents)), percents  # no 2.5 % shown as "2%"
         assert len(set(np.round(np.diff(percents), 9))) == 1
         plt.close(ax.figure)
+
+
+def _every_region_frame():
+    anatomy = _anatomy()
+    terms = anatomy["term"].tolist()
+    # Varied widths of text: one- and two-digit counts.
+    events = [(7 * i) % 23 for i in range(len(terms))]
+    return pd.DataFrame(
+        {"level": terms, "events": events, "total": 94, "estimate": np.array(events) / 94}
+    )
+
+
+@pytest.mark.parametrize("width_mm", [85, 175])
+def test_body_map_labels_name_their_region_and_never_overlap(width_mm):
+    frame = _every_region_frame()
+    if width_mm == 85:
+        ax = body_map(frame)  # the default figure: one journal column
+    else:
+        with plotting.style():
+            _, ax = plt.subplots(figsize=(width_mm / 25.4, 3.6))
+        ax = body_map(frame, ax=ax)
+    fig = ax.figure
+    fig.draw_without_rendering()
+    renderer = fig.canvas.get_renderer()
+    anatomy = _anatomy()
+    names = dict(zip(anatomy["term"], anatomy["label"], strict=True))
+    labels = [t for t in ax.texts if (t.get_gid() or "").startswith("label:")]
+    region_rows = anatomy.loc[anatomy["rank"] == "region", "term"].drop_duplicates()
+    region_rows = region_rows[region_rows != "periarticular"]  # no place on the body
+    # Every region with a row is labelled once, with its name and k/n.
+    assert sorted(t.get_gid() for t in labels) == sorted(f"label:{t}" for t in region_rows)
+    for text in labels:
+        term = text.get_gid().removeprefix("label:")
+        k = int(frame.set_index("level").loc[term, "events"])
+        assert text.get_text() == f"{names[term]} {k}/94"
+    # Label boxes (text only, not the leader) of the whole map, view titles and notes
+    # included, do not touch one another, and lie inside the figure.
+    import matplotlib.text as mtext
+
+    boxes = [(t.get_text(), mtext.Text.get_window_extent(t, renderer)) for t in ax.texts]
+    for i, (a, box_a) in enumerate(boxes):
+        for b, box_b in boxes[i + 1 :]:
+            assert not box_a.overlaps(box_b), (a, b)
+    key = ax.child_axes[0].get_tightbbox(renderer)
+    assert not any(key.overlaps(box) for _, box in boxes)
+    plt.close(fig)
+
+
+def test_bars_say_n_and_the_interval_method_unless_told_otherwise():
+    frame = _subtypes().query("group == 'limited'").assign(
+        total=94, method="clopper_pearson", confidence_level=0.9
+    )
+    ax = interval_bars(frame, hue=None)
+    assert ax.get_title(loc="left") == "n = 94; Clopper-Pearson 90% intervals"
+    plt.close(ax.figure)
+    ax = interval_bars(_subtypes().assign(total=40, method="wilson", confidence_level=0.95))
+    assert ax.get_title(loc="left") == "n = 40 per group; Wilson 95% intervals"
+    assert "limited cutaneous SSc" in [t.get_text() for t in ax.get_legend().get_texts()]
+    plt.close(ax.figure)
+    ax = interval_bars(frame, hue=None, note="")
+    assert ax.get_title(loc="left") == ""
+    _one_new_figure(ax)

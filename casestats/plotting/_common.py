@@ -60,6 +60,18 @@ def display(value: Any, labels: Mapping[Any, str] | None) -> str:
     return str(value).replace("_", " ")
 
 
+def display_labels(values: Iterable[Any], labels: Mapping[Any, str] | None) -> dict[Any, str]:
+    """Display text for `values`: the caller's `labels`, else the schema's label of a term.
+
+    Values that are neither get :func:`display`'s underscores-to-spaces.
+    """
+    from casestats.plotting._terms import term_labels
+
+    merged: dict[Any, str] = term_labels(values)
+    merged.update(labels or {})
+    return merged
+
+
 def axis_title(column: str | None, given: str | None) -> str:
     """The caller's title; else the column name made readable, or nothing for a tidy name."""
     if given is not None:
@@ -70,8 +82,11 @@ def axis_title(column: str | None, given: str | None) -> str:
 
 
 def ordered(values: pd.Series, order: Sequence[Any] | None, what: str) -> list[Any]:
-    """Categories to draw: `order` as given (as seaborn does), else first appearance
-    with the "not reported"-like values moved last."""
+    """Categories to draw: `order` as given (as seaborn does), else the schema's order
+    when all are terms of one vocabulary (subtypes, SSc subsets, body sites), else
+    first appearance; "not reported"-like values go last."""
+    from casestats.plotting._terms import term_order
+
     present = list(dict.fromkeys(values.dropna().tolist()))
     if order is not None:
         unknown = [v for v in order if v not in present]
@@ -79,7 +94,8 @@ def ordered(values: pd.Series, order: Sequence[Any] | None, what: str) -> list[A
             raise ValueError(f"{what} names values not in the frame: {unknown}; it has {present}")
         return list(order)
     last = [v for v in present if str(v).replace("_", " ").lower() in _LAST]
-    return [v for v in present if v not in last] + last
+    rest = [v for v in present if v not in last]
+    return (term_order(rest) or rest) + last
 
 
 def share_limit(tops: np.ndarray, *, headroom: float = 1.08) -> float:
@@ -95,6 +111,41 @@ def percent_axis(axis) -> None:
     # Whole-percent steps of 1, 2, 5 or 10: a 2.5 % tick would print as "2%".
     axis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 5, 10]))
     axis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
+
+
+def default_note(frame: pd.DataFrame, group: str | None = None) -> str:
+    """A subtitle from the frame: n and the interval method, as far as the frame says.
+
+    "n = 94; Wilson 95% intervals"; with groups of different sizes the n of each goes
+    to the legend instead (see :func:`group_sizes`).
+    """
+    parts = []
+    sizes = group_sizes(frame, group)
+    if len(set(sizes.values())) == 1:
+        parts.append(f"n = {next(iter(sizes.values()))}" + (" per group" if len(sizes) > 1 else ""))
+    methods = frame["method"].dropna().unique() if "method" in frame.columns else []
+    levels = floats(frame["confidence_level"]) if "confidence_level" in frame.columns else []
+    levels = np.unique(levels[np.isfinite(levels)]) if len(levels) else []
+    if len(methods) == 1 and len(levels) == 1:
+        method = str(methods[0]).replace("_", "-").title()
+        parts.append(f"{method} {levels[0]:.0%} intervals")
+    return "; ".join(parts)
+
+
+def group_sizes(frame: pd.DataFrame, group: str | None) -> dict[Any, int]:
+    """The one ``total`` of each group (of the whole frame when `group` is None)."""
+    if "total" not in frame.columns:
+        return {}
+    keys = pd.Series("", index=frame.index, dtype=object)
+    if group is not None:
+        keys = frame[group].astype(object).where(frame[group].notna(), "")
+    sizes = {}
+    for key, totals in frame["total"].groupby(keys, sort=False):
+        values = pd.to_numeric(totals, errors="coerce").dropna().unique()
+        if len(values) != 1:
+            return {}
+        sizes[key] = int(values[0])
+    return sizes
 
 
 def add_note(ax: Axes, note: str | None) -> None:

@@ -12,8 +12,11 @@ from casestats.plotting._common import (
     add_note,
     axis_title,
     count_label,
+    default_note,
     display,
+    display_labels,
     floats,
+    group_sizes,
     new_axes,
     ordered,
     percent_axis,
@@ -61,11 +64,13 @@ def interval_bars(
         two values.
     order, hue_order : sequence, optional
         The `x` and `hue` values to draw, in this order (as in seaborn). By default
-        the frame's order, with "not reported"-like values last: sort the frame by
-        meaning (ages ascending, the schema's order) before plotting.
+        the schema's order when the values are terms of one vocabulary (subtypes,
+        SSc subsets, body sites), else the frame's order (sort it by meaning, e.g.
+        ages ascending); "not reported"-like values last.
     labels : mapping, optional
-        Display text for `x` and `hue` values; other values are shown with spaces
-        for underscores.
+        Display text for `x` and `hue` values; by default a schema term shows its
+        label ("head and neck"; limb rows beside regions "upper limb, region not
+        stated") and other values show spaces for underscores.
     orient : {"auto", "v", "h"}
         Vertical or horizontal bars; "auto" turns them horizontal when there are
         more than 8 categories or 16 bars, which keeps long labels level.
@@ -76,7 +81,9 @@ def interval_bars(
         and the legend by `hue` made readable, or not at all for the tidy
         ``level``/``group`` columns.
     note : str, optional
-        A short subtitle, e.g. what is counted, n and the interval method.
+        A short subtitle. By default n and the interval method, as far as the
+        frame's ``total``, ``method`` and ``confidence_level`` columns say them
+        (groups of different sizes show their n in the legend); ``""`` for none.
     ax : matplotlib.axes.Axes, optional
         Where to draw; a new one-column figure when None.
     **kwargs
@@ -115,6 +122,12 @@ def interval_bars(
     groups: list[Any] = [None]
     if hue is not None and hue in frame.columns and frame[hue].nunique() > 1:
         groups = ordered(frame[hue], hue_order, "hue_order")
+    labels = display_labels([*categories, *groups], labels)
+    sizes = {}
+    if note is None:
+        note = default_note(frame, hue if groups != [None] else None)
+        if groups != [None] and "n =" not in note:
+            sizes = group_sizes(frame, hue)  # groups of different sizes: n in the legend
     if orient == "auto":
         orient = "h" if len(categories) > 8 or len(categories) * len(groups) > 16 else "v"
     horizontal = orient == "h"
@@ -129,6 +142,8 @@ def interval_bars(
             bar_kwargs = {"color": PALETTE[g % len(PALETTE)]}
             if group is not None:
                 bar_kwargs["label"] = display(group, labels)
+                if group in sizes:
+                    bar_kwargs["label"] += f" (n = {sizes[group]})"
             tops.append(
                 _draw_group(ax, rows, x, categories, (g, len(groups)), horizontal, annot,
                             {**bar_kwargs, **kwargs})

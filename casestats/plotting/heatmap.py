@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +14,7 @@ from casestats.plotting._common import (
     axis_title,
     count_label,
     display,
+    display_labels,
     floats,
     new_axes,
     ordered,
@@ -54,11 +56,12 @@ def share_heatmap(
     row, col : str
         Columns giving the heatmap's rows and columns.
     order, hue_order : sequence, optional
-        The `row` and `col` values to draw, in this order. By default the frame's
-        order, with "not reported"-like values last.
+        The `row` and `col` values to draw, in this order. By default the schema's
+        order when the values are terms of one vocabulary (subtypes, body sites),
+        else the frame's order; "not reported"-like values last.
     labels : mapping, optional
-        Display text for row and column values; other values are shown with
-        spaces for underscores.
+        Display text for row and column values; by default a schema term shows its
+        label and other values show spaces for underscores.
     annot : bool
         Write ``k/n`` (events/total) in each cell.
     row_title, col_title, colorbar_title : str, optional
@@ -77,7 +80,8 @@ def share_heatmap(
     matplotlib.axes.Axes
         Cells with a missing estimate stay blank. The colour scale runs from 0 to
         the largest share rounded up to 5 %, so that differences stay visible.
-        Column labels turn vertical when they would overlap.
+        Column labels that would overlap break over lines, or turn vertical when
+        that is not enough.
 
     Examples
     --------
@@ -101,6 +105,7 @@ def share_heatmap(
         raise ValueError(f"share_heatmap needs one row per ({row}, {col}); {first} repeats")
     rows, cols = ordered(keyed[row], order, "order"), ordered(keyed[col], hue_order, "hue_order")
     keyed = keyed[keyed[row].isin(rows) & keyed[col].isin(cols)]
+    labels = display_labels([*rows, *cols], labels)
     shares, texts = _cells(keyed, row, col, rows, cols)
 
     with style_if_new(ax):
@@ -138,9 +143,14 @@ def _cell_axes(ax: Axes, row_labels: list[str], col_labels: list[str]) -> None:
     ax.set_yticks(np.arange(len(row_labels)) + 0.5, row_labels, va="center")
     for spine in ax.spines.values():
         spine.set_visible(False)
+    if not _overlap(ax, ax.get_xticklabels(), len(col_labels)):
+        return
+    # Long names first break over lines (three subsets read better level than turned);
+    # only when that is not enough do the labels turn vertical, unbroken.
+    wrapped = [textwrap.fill(c, width=max(len(w) for w in c.split() or [c])) for c in col_labels]
+    ax.set_xticks(np.arange(len(col_labels)) + 0.5, wrapped)
     if _overlap(ax, ax.get_xticklabels(), len(col_labels)):
-        for label in ax.get_xticklabels():
-            label.set_rotation("vertical")
+        ax.set_xticks(np.arange(len(col_labels)) + 0.5, col_labels, rotation="vertical")
 
 
 def _overlap(ax: Axes, labels, cells: int) -> bool:
