@@ -31,7 +31,7 @@ SECONDS: defaultdict[str, float] = defaultdict(float)
 
 #: The analyses and figures of this run, shared by the scripts and the report; figures are
 #: drawn by forked copies of this process while it goes on (the files are the same).
-CACHE = ResultCache(processes=2)
+CACHE = ResultCache(processes=os.cpu_count() or 1)
 
 
 @functools.cache

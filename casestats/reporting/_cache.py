@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import inspect
 import os
 import shutil
@@ -52,6 +53,9 @@ def _draw_in_child(result: Any, stem: Path, dpi: int, plot_kwargs: dict) -> int:
     pid = os.fork()
     if pid:
         return pid
+    # no collections in the short-lived child: they would touch (and so copy) every page of
+    # the parent's objects
+    gc.disable()
     code = 1
     try:
         _draw(result, stem, dpi, plot_kwargs)
@@ -114,6 +118,7 @@ class ResultCache:
         self._kept: list[Any] = []  # objects keyed by identity stay alive, so ids stay unique
         self._processes = processes if hasattr(os, "fork") else 0
         self._drawing: dict[tuple, tuple[int, Path]] = {}  # key -> (process id, stem)
+        self._failed: list[Path] = []  # figures whose process failed, until wait() says so
 
     def __repr__(self) -> str:
         return f"ResultCache(results={len(self._results)}, figures={len(self._figures)})"
@@ -126,23 +131,24 @@ class ResultCache:
         RuntimeError
             When a figure could not be drawn (its error is printed above), naming it.
         """
-        failed = []
         for key in list(self._drawing):
-            try:
-                self._wait_for(key)
-            except RuntimeError as err:
-                failed.append(str(err))
+            self._reap(key)
+        failed, self._failed = self._failed, []
         if failed:
-            raise RuntimeError("; ".join(failed))
+            names = ", ".join(str(stem) for stem in failed)
+            raise RuntimeError(f"figures not drawn (their errors are printed above): {names}")
 
-    def _wait_for(self, key: tuple) -> None:
+    def _reap(self, key: tuple) -> bool:
+        """Wait for the process drawing `key`, if any; False when it failed."""
         if key not in self._drawing:
-            return
+            return key in self._figures
         pid, stem = self._drawing.pop(key)
         _, status = os.waitpid(pid, 0)
-        if os.waitstatus_to_exitcode(status) != 0:
-            self._figures.pop(key, None)
-            raise RuntimeError(f"figure {stem} could not be drawn (its error is printed above)")
+        if os.waitstatus_to_exitcode(status) == 0:
+            return True
+        del self._figures[key]
+        self._failed.append(stem)
+        return False
 
     def run(self, function: Callable, *args: Any, **kwargs: Any) -> Any:
         """``function(*args, **kwargs)``, computed on the first call only.
@@ -197,8 +203,7 @@ class ResultCache:
         key = (id(result), dpi, *sorted((k, _key_part(v)) for k, v in plot_kwargs.items()))
         stem = Path(path_stem)
         paths = [stem.with_name(f"{stem.name}.{fmt}") for fmt in _FORMATS]
-        if key in self._figures:
-            self._wait_for(key)
+        if key in self._figures and self._reap(key):
             stem.parent.mkdir(parents=True, exist_ok=True)
             for source, path in zip(self._figures[key], paths, strict=True):
                 shutil.copyfile(source, path)
@@ -208,7 +213,7 @@ class ResultCache:
             self._figures[key] = _draw(result, stem, dpi, plot_kwargs)
             return paths
         if len(self._drawing) >= self._processes:
-            self._wait_for(next(iter(self._drawing)))  # the oldest first
+            self._reap(next(iter(self._drawing)))  # the oldest first; wait() reports failures
         self._drawing[key] = (_draw_in_child(result, stem, dpi, plot_kwargs), stem)
         self._figures[key] = paths
         return paths
