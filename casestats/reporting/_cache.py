@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 import inspect
+import io
 import os
 import shutil
 import sys
@@ -40,14 +42,35 @@ def _draw(result: Any, stem: Path, dpi: int, plot_kwargs: dict) -> list[Path]:
         plt.close(fig)
 
 
+@functools.cache
+def _warm_up() -> None:
+    """Load, once in this process, what every drawing process would otherwise load again.
+
+    The modules (pyplot, both backends, the PNG writer) and the fonts of the
+    casestats style: a small figure with text, written as PNG and SVG to
+    memory, outside pyplot (its figure numbers are left as they were).
+    """
+    import matplotlib.backends.backend_svg  # noqa: F401
+    import matplotlib.pyplot  # noqa: F401
+    from matplotlib.figure import Figure
+
+    import casestats.plotting.bodymap  # noqa: F401
+    from casestats.plotting import style
+
+    with style():
+        fig = Figure(figsize=(1, 1))
+        fig.add_subplot().set_title("warm-up")
+        for fmt in _FORMATS:
+            fig.savefig(io.BytesIO(), format=fmt)
+
+
 def _draw_in_child(result: Any, stem: Path, dpi: int, plot_kwargs: dict) -> int:
     """Fork a process that draws and saves the figure; return its process id.
 
     The child is a copy of this process at the moment of the fork (modules,
     data, the result), so it draws exactly what :func:`_draw` would draw here.
     """
-    import matplotlib.pyplot  # noqa: F401  (once here, not once per child)
-
+    _warm_up()
     sys.stdout.flush()  # or the child would print what is still buffered a second time
     sys.stderr.flush()
     pid = os.fork()
@@ -111,17 +134,26 @@ class ResultCache:
     """
 
     def __init__(self, *, processes: int = 0) -> None:
-        if not isinstance(processes, int) or isinstance(processes, bool) or processes < 0:
-            raise ValueError(f"processes must be a whole number >= 0, got {processes!r}")
         self._results: dict[tuple, tuple[Any, list]] = {}
         self._figures: dict[tuple, list[Path]] = {}  # key -> the files first written
         self._kept: list[Any] = []  # objects keyed by identity stay alive, so ids stay unique
-        self._processes = processes if hasattr(os, "fork") else 0
+        self.processes = processes
         self._drawing: dict[tuple, tuple[int, Path]] = {}  # key -> (process id, stem)
         self._failed: list[Path] = []  # figures whose process failed, until wait() says so
 
     def __repr__(self) -> str:
         return f"ResultCache(results={len(self._results)}, figures={len(self._figures)})"
+
+    @property
+    def processes(self) -> int:
+        """How many figures may be drawn at once in other processes (0 where there is no fork)."""
+        return self._processes
+
+    @processes.setter
+    def processes(self, value: int) -> None:
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise ValueError(f"processes must be a whole number >= 0, got {value!r}")
+        self._processes = value if hasattr(os, "fork") else 0
 
     def wait(self) -> None:
         """Return when every figure asked for is written.
