@@ -50,7 +50,7 @@ def _warm_up() -> None:
     casestats style: a small figure with text, written as PNG and SVG to
     memory, outside pyplot (its figure numbers are left as they were).
     """
-    import matplotlib.backends.backend_svg  # noqa: F401
+    import matplotlib.backends.backend_svg
     import matplotlib.pyplot  # noqa: F401
     from matplotlib.figure import Figure
 
