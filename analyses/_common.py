@@ -10,6 +10,7 @@ writes last reuses what the scripts computed and drew.
 from __future__ import annotations
 
 import functools
+import os
 import time
 import warnings
 from collections import defaultdict
@@ -28,8 +29,9 @@ COUNTS = "calcinosis_site_subtype_counts"
 #: Seconds spent per kind of work, for run_all's timing split.
 SECONDS: defaultdict[str, float] = defaultdict(float)
 
-#: The analyses and figures of this run, shared by the scripts and the report.
-CACHE = ResultCache()
+#: The analyses and figures of this run, shared by the scripts and the report; figures are
+#: drawn by forked copies of this process while it goes on (the files are the same).
+CACHE = ResultCache(processes=os.cpu_count() or 1)
 
 
 @functools.cache
@@ -71,6 +73,7 @@ def script_main(run, doc: str) -> None:
     parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("output"), help="output folder")
     run(parser.parse_args().out)
+    CACHE.wait()
 
 
 def save_plot(result, out: Path, name: str, **plot_kwargs) -> list[Path]:

@@ -14,6 +14,11 @@ machines are noisy, so quote the ratio rather than the seconds. It also prints
 the CPU seconds (user + system) of each run, which another user's load
 disturbs less than the wall time, and the load average before and after. Where
 ``Rscript`` or the R script is missing, the R side is skipped with a message.
+
+The Python job draws its figures in forked processes, one per core at a time
+(``run_all.py --processes``); the R script runs on one core. Whole-process wall
+time is the measure, so that parallelism counts, and is fair: the CPU column
+(the job and every process it waited for) shows the work it cost.
 """
 
 from __future__ import annotations

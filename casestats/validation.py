@@ -310,19 +310,30 @@ class _Checker:
         # Missing values (NaN, None, NA) are their own distinct value, read as
         # empty: the default sentinel -1 would index uniques[-1], another row's value.
         raw_codes, raw_uniques = pd.factorize(original, use_na_sentinel=False)
-        trimmed_uniques = np.array([_trim(v) for v in raw_uniques], dtype=object)
+        # an ASCII string only needs its ends stripped (no no-break spaces): no call per value
+        trimmed_uniques = np.array(
+            [v.strip() if type(v) is str and v.isascii() else _trim(v) for v in raw_uniques],
+            dtype=object,
+        )
         for k in np.flatnonzero((trimmed_uniques != raw_uniques) & (trimmed_uniques != "")):
             rows = np.flatnonzero(raw_codes == k)
             self.note_rows(rows, name, raw_uniques[k], trimmed_uniques[k], "spaces")
-        # distinct raw values can trim to the same text: factorize the trimmed ones again
-        unique_codes, uniques = pd.factorize(trimmed_uniques)
-        codes = unique_codes[raw_codes]
+        if (trimmed_uniques == raw_uniques).all():  # nothing trimmed: still distinct
+            codes, uniques = raw_codes, trimmed_uniques
+        else:  # distinct raw values can trim to the same text: factorize the trimmed ones again
+            unique_codes, uniques = pd.factorize(trimmed_uniques)
+            codes = unique_codes[raw_codes]
         trimmed = pd.Series(uniques[codes], index=original.index, dtype=object)
         self.frame[name] = trimmed
         return trimmed, codes, pd.Index(uniques)
 
     def _map_uniques(
-        self, name: str, parse: Callable[[str], tuple[str, str, str]], *, keep_missing=True
+        self,
+        name: str,
+        parse: Callable[[str], tuple[str, str, str]],
+        *,
+        keep_missing=True,
+        unchanged: Callable[[np.ndarray], np.ndarray] | None = None,
     ) -> None:
         """Apply `parse(value) -> (canonical, error, note)` to each distinct value.
 
@@ -330,19 +341,22 @@ class _Checker:
         ``(code, expected, hint)`` tuple, or a list of them (one problem each,
         every unknown item of a list cell); a fourth element, where given, is
         the hint for patients under one year. ``note`` non-empty reports the
-        rewrite as a note.
+        rewrite as a note. `unchanged`, where given, marks at once the distinct
+        values (an object array) that `parse` would keep as they are, with no
+        error and no note: a column of a million distinct identifiers then
+        costs no call of `parse` per value.
         """
         trimmed, codes, uniques = self._cells(name)
-        out = np.empty(len(uniques), dtype=object)
+        out = np.asarray(uniques, dtype=object).copy()
         bad = np.zeros(len(uniques), dtype=bool)
-        for k, value in enumerate(uniques):
+        skip = np.zeros(len(uniques), dtype=bool) if unchanged is None else unchanged(out)
+        for k in np.flatnonzero(~skip):
+            value = out[k]
             if value == "" or (keep_missing and self.schema.is_missing(value)):
-                out[k] = value
                 continue
             canonical, error, note = parse(value)
             if error:
                 bad[k] = True
-                out[k] = value
                 rows = np.flatnonzero(codes == k)
                 for code, expected, hint, *infant in [error] if isinstance(error, tuple) else error:
                     if infant and infant[0]:
@@ -565,13 +579,14 @@ class _Checker:
         for name in ("case_id", "source_id"):
             if name not in self.position:
                 continue
-            self._map_uniques(name, _parse_id, keep_missing=False)
+            self._map_uniques(name, _parse_id, keep_missing=False, unchanged=_ascii)
             empty = np.flatnonzero((self.frame[name] == "").to_numpy(dtype=bool))
             self.report_rows(empty, name, "error", "missing_value", expected=f"a {name}")
         if "case_id" in self.position:
             ids = self.frame["case_id"]
             filled = ids != ""
-            repeated = (ids.duplicated(keep="first") & filled).to_numpy(dtype=bool)
+            again = ids.duplicated(keep="first")
+            repeated = (again & filled).to_numpy(dtype=bool)
             if repeated.any():
                 first = {v: i for i, v in reversed(list(enumerate(ids)))}
                 rows = self.raw.row_numbers
@@ -583,7 +598,7 @@ class _Checker:
                     expected="a case_id used by no other row",
                     hint=lambda v: f"row {rows[first[normalise_id(v)]]} has the same case_id",
                 )
-            self._confusable_ids(ids)
+            self._confusable_ids(ids, first=(~again & filled).to_numpy(dtype=bool))
         if "source_id" not in self.position:
             return
         sources = self.raw.sources
@@ -614,25 +629,34 @@ class _Checker:
             ),
         )
 
-    def _confusable_ids(self, ids: pd.Series) -> None:
-        """Warn where distinct case_ids look alike (a Cyrillic а for a Latin a)."""
-        distinct = [v for v in pd.unique(ids) if v]
-        first_row = {v: i for i, v in reversed(list(enumerate(ids)))}
-        seen: dict[str, str] = {}
-        for value in distinct:
-            key = _skeleton(value)
-            if key in seen:
-                other = seen[key]
-                self.report_rows(
-                    [first_row[value]],
-                    "case_id",
-                    "warning",
-                    "confusable_id",
-                    expected="case_ids that differ in more than look-alike characters",
-                    hint=f"looks like {other!r} in row {self.raw.row_numbers[first_row[other]]}",
-                )
-            else:
-                seen[key] = value
+    def _confusable_ids(self, ids: pd.Series, *, first: np.ndarray) -> None:
+        """Warn where distinct case_ids look alike (a Cyrillic а for a Latin a).
+
+        `first` marks the row where each distinct filled id first appears.
+        """
+        rows = np.flatnonzero(first)
+        distinct = np.asarray(ids, dtype=object)[rows]
+        # for ASCII the skeleton is the lower case: a call of _skeleton only for the others
+        keys = pd.Series(
+            [v.lower() if v.isascii() else _skeleton(v) for v in distinct], dtype=object
+        )
+        again = keys.duplicated(keep="first").to_numpy(dtype=bool)
+        alike = set(keys[again])
+        seen: dict[str, int] = {}  # skeleton -> index in distinct of the first id with it
+        for k in np.flatnonzero(keys.isin(alike).to_numpy(dtype=bool)):
+            key = keys.iat[k]
+            if key not in seen:
+                seen[key] = k
+                continue
+            other = seen[key]
+            self.report_rows(
+                [rows[k]],
+                "case_id",
+                "warning",
+                "confusable_id",
+                expected="case_ids that differ in more than look-alike characters",
+                hint=f"looks like {distinct[other]!r} in row {self.raw.row_numbers[rows[other]]}",
+            )
 
     def _labs(self) -> None:
         for lab in ("calcium", "phosphate", "pth"):
@@ -674,7 +698,7 @@ class _Checker:
         conditions = self.frame["conditions"]
         markers = [v for v in pd.unique(conditions) if self.schema.is_missing(v)]
         known = (conditions != "") & ~conditions.isin(markers) & ~self.bad["conditions"]
-        ssc = conditions.str.contains(r"(?:^|; )systemic_sclerosis(?:;|$)", regex=True)
+        ssc = _with_ssc(conditions)
         blank = self.frame["ssc_subset"] == ""
         rows = np.flatnonzero((blank & known & ~ssc).to_numpy(dtype=bool))
         if not len(rows):
@@ -701,7 +725,7 @@ class _Checker:
             )
         if has("ssc_subset") and has("conditions"):
             conditions = f["conditions"]
-            ssc = conditions.str.contains(r"(?:^|; )systemic_sclerosis(?:;|$)", regex=True)
+            ssc = _with_ssc(conditions)
             markers = [v for v in pd.unique(conditions) if self.schema.is_missing(v)]
             reported = (conditions != "") & ~conditions.isin(markers)
             subset = f["ssc_subset"].isin(["limited", "diffuse", "sine"])
@@ -723,6 +747,18 @@ class _Checker:
                 expected="an SSc subset (or empty) for a patient with systemic sclerosis",
                 hint="conditions include systemic_sclerosis",
             )
+
+
+def _with_ssc(conditions: pd.Series) -> pd.Series:
+    """Which cells of a (canonical) conditions column list systemic_sclerosis.
+
+    The pattern is matched once per distinct value, not once per row.
+    """
+    codes, uniques = pd.factorize(conditions, use_na_sentinel=False)
+    found = pd.Series(uniques, dtype=object).str.contains(
+        r"(?:^|; )systemic_sclerosis(?:;|$)", regex=True, na=False
+    )
+    return pd.Series(found.to_numpy(dtype=bool)[codes], index=conditions.index)
 
 
 def _trim(value) -> str:
@@ -752,6 +788,11 @@ def normalise_id(value) -> str:
 def _parse_id(value: str) -> tuple[str, str, str]:
     canonical = normalise_id(value)
     return canonical, "", ("Unicode form, invisible characters" if canonical != value else "")
+
+
+def _ascii(values: np.ndarray) -> np.ndarray:
+    """Which values (trimmed strings) are ASCII: invisible characters and NFC leave them be."""
+    return np.fromiter(map(str.isascii, values), dtype=bool, count=len(values))
 
 
 def _skeleton(value: str) -> str:

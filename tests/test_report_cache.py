@@ -73,3 +73,46 @@ def test_report_reuses_what_the_cache_holds(tmp_path):
     assert cache.run(casestats.subtype_frequency, cases, confidence_level=0.95) is overall
     copied = path.parent / "figures" / "subtype_frequency.svg"
     assert copied.read_bytes() == drawn[1].read_bytes()
+
+
+class _Broken:
+    def plot(self):
+        raise RuntimeError("no picture")
+
+
+forks = pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs os.fork")
+
+
+@forks
+def test_figures_drawn_in_other_processes_are_the_same_files(tmp_path):
+    cases = casestats.load_dataset("calcinosis_case_reports")
+    result = casestats.subtype_frequency(cases)
+    here = ResultCache().save_figure(result, tmp_path / "here" / "f")
+    forked = ResultCache(processes=2)
+    there = forked.save_figure(result, tmp_path / "there" / "f")
+    # asked for again before it is written: the copy waits for the drawing
+    again = forked.save_figure(result, tmp_path / "again" / "f")
+    by_sex = casestats.subtype_frequency(cases, by="sex")
+    other = forked.save_figure(by_sex, tmp_path / "there" / "g")
+    forked.wait()
+    for a, b, c in zip(here, there, again, strict=True):
+        assert a.read_bytes() == b.read_bytes() == c.read_bytes()
+    assert [p.name for p in other] == ["g.png", "g.svg"] and other[1].stat().st_size > 0
+
+
+@forks
+def test_a_figure_that_fails_in_another_process_is_an_error_naming_it(tmp_path, capfd):
+    cache = ResultCache(processes=1)
+    cache.save_figure(_Broken(), tmp_path / "broken")
+    cache.save_figure(_Counted(), tmp_path / "fine")  # waits for the first: it failed
+    with pytest.raises(RuntimeError, match="figures not drawn .*broken"):
+        cache.wait()
+    assert "no picture" in capfd.readouterr().err
+    cache.wait()  # nothing left to wait for
+    assert (tmp_path / "fine.svg").exists()
+
+
+@pytest.mark.parametrize("processes", [-1, 1.5, True])
+def test_processes_must_be_a_whole_number(processes):
+    with pytest.raises(ValueError, match="processes must be a whole number >= 0"):
+        ResultCache(processes=processes)

@@ -298,3 +298,19 @@ def test_a_no_break_space_in_source_id_matches_in_cases_and_sources():
     sources = pd.DataFrame({"source_id": ["smith\u00a02020 "]})
     report = casestats.validate(frame, sources=sources)
     assert "unknown_source" not in set(report.problems["code"])
+
+
+def test_look_alike_case_ids_among_many_are_each_reported_against_the_first():
+    # ASCII ids take a shortcut (no call per id): case and homoglyphs must still be caught
+    ids = [f"p{i}" for i in range(50)] + ["P7", "\u0440\u0031\u0030", "p7", "Ab", "aB"]
+    frame = pd.DataFrame({"case_id": ids, "source_id": ["s"] * len(ids)})
+    report = casestats.validate(frame, sources=SOURCES)
+    problems = report.problems.set_index("row")
+    warned = problems.query("code == 'confusable_id'")
+    assert warned.index.tolist() == [51, 52, 55]  # a frame's first row is row 1
+    assert warned["hint"].tolist() == [
+        "looks like 'p7' in row 8",
+        "looks like 'p10' in row 11",
+        "looks like 'Ab' in row 54",
+    ]
+    assert problems.query("code == 'duplicate_case_id'").index.tolist() == [53]

@@ -119,6 +119,7 @@ def report(
     finally:
         for number in set(plt.get_fignums()) - open_before:
             plt.close(number)
+    ctx.cache.wait()  # figures drawn in other processes are written before the page inlines them
     title = cases.metadata.get("title") or "Calcinosis cutis case series"
     title = f"casestats report: {title}"
     (out / "report.md").write_text(_render_markdown(title, sections), encoding="utf-8")
