@@ -63,7 +63,7 @@ def concat(series, *, keys=None) -> CaseSeries:
     ...     sources=pd.DataFrame({"source_id": ["clinic"], "kind": ["own_patients"]}))
     >>> both = casestats.concat([bundled, mine], keys=["published", "mine"])
     >>> both.data["series"].value_counts().to_dict()
-    {'published': 101, 'mine': 2}
+    {'published': 220, 'mine': 2}
     >>> print(both.caveat)  # doctest: +NORMALIZE_WHITESPACE
     101 of 103 cases (published case reports): Pooled case reports describe the published
     literature, not the population of patients: unusual presentations are more likely to be

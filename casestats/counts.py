@@ -419,7 +419,7 @@ def ssc_patients(cases) -> pd.Series:
     >>> import casestats
     >>> cases = casestats.load_dataset("calcinosis_case_reports")
     >>> int(ssc_patients(cases).sum())
-    11
+    15
     """
     index = pd.Index(cases.column("case_id").to_numpy(dtype=object), name="case_id")
     conditions = cases.conditions()
@@ -448,7 +448,7 @@ def ssc_subset_counts(cases) -> pd.DataFrame:
     >>> import casestats
     >>> cases = casestats.load_dataset("calcinosis_case_reports")
     >>> ssc_subset_counts(cases).query("events > 0")[["level", "events", "total"]].values.tolist()
-    [['limited', 5, 11], ['diffuse', 3, 11], ['overlap', 1, 11], ['not classified', 2, 11]]
+    [['limited', 7, 15], ['diffuse', 3, 15], ['overlap', 1, 15], ['not classified', 4, 15]]
     """
     ssc = ssc_patients(cases).to_numpy()
     subset = cases.column("ssc_subset").to_numpy(dtype=object)

@@ -72,7 +72,7 @@ def test_datasets_lists_names_and_citations():
 def test_summary_of_bundled_dataset():
     result = run("summary", "calcinosis_case_reports")
     assert result.returncode == 0, result.stderr
-    assert "59 (67%)" in result.stdout  # female / sex reported, dataset 2.1.0
+    assert "116 (58%)" in result.stdout  # female / sex reported (116 of 200), dataset 3.0.0
     assert "Caveat:" in result.stdout
 
 
@@ -97,7 +97,7 @@ def test_summary_by_field_writes_docx(tmp_path):
     result = run("summary", "calcinosis_case_reports", "--by", "subtype", "--out", str(out))
     assert result.returncode == 0, result.stderr
     header = [c.text.replace("\n", " ") for c in docx.Document(str(out)).tables[0].rows[0].cells]
-    assert header[:2] == ["Characteristic", "Overall (N = 101)"] and header[-2:] == ["p", "test"]
+    assert header[:2] == ["Characteristic", "Overall (N = 220)"] and header[-2:] == ["p", "test"]
     bad = run("summary", "calcinosis_case_reports", "--by", "sites")
     assert bad.returncode == 2 and "single-valued" in bad.stderr
 

@@ -30,7 +30,8 @@ def test_concat_merges_cases_sources_and_records_the_series(bundled):
     # a column only one input has is empty (not reported) for the other's cases
     assert both.data["origin"].tolist()[-3:] == ["", "Leeds", "Pisa"]
     assert set(both.sources["source_id"]) == set(bundled.sources["source_id"]) | {"clinic"}
-    assert both.caveat.startswith(f"{len(bundled)} of {len(both)} cases (published case reports)")
+    published = "published case reports and published case series"
+    assert both.caveat.startswith(f"{len(bundled)} of {len(both)} cases ({published})")
     assert CASE_REPORT_CAVEAT in both.caveat and OWN_PATIENTS_CAVEAT in both.caveat
     assert set(both.metadata["series"]) == {"published", "mine"}
     # each input's validation notes are kept, saying which input they are from

@@ -54,7 +54,7 @@ def test_every_row_cites_a_known_source(name):
 
 def test_case_reports_load_validated():
     cases = casestats.load_dataset("calcinosis_case_reports")
-    assert len(cases) == 101  # version 2.1.0
+    assert len(cases) == 220  # version 3.0.0
     assert cases.report.ok
     assert cases.data["case_id"].iloc[:2].tolist() == ["carrascosa_2011_1", "jain_2015_1"]
     assert cases.metadata["kind"] == "cases"

@@ -184,8 +184,8 @@ def test_result_contract(export):
     assert list(frame.columns[:12]) == list(casestats.results.TIDY_COLUMNS)
     assert set(frame["kind"]) == {"phenotypic_feature", "disease"}
     assert (frame.groupby("group")["level"].apply(lambda s: "HP:0025520" in set(s))).all()
-    assert repr(export) == "PhenopacketExport(phenopackets=101, method='phenopackets_v2')"
-    assert "101 patients" in export.summary()
+    assert repr(export) == "PhenopacketExport(phenopackets=220, method='phenopackets_v2')"
+    assert "220 patients" in export.summary()
     with pytest.raises(TypeError, match="no interval"):
         export.confidence_interval()
 
@@ -198,7 +198,7 @@ def test_refuses_to_overwrite_without_force(tmp_path):
     assert path.read_bytes() == before
     casestats.write_phenopackets(CASES, path, force=True)
     folder = casestats.write_phenopackets(CASES, tmp_path / "many")
-    with pytest.raises(FileExistsError, match=r"carrascosa_2011_1\.json.* and 98 more"):
+    with pytest.raises(FileExistsError, match=r"carrascosa_2011_1\.json.* and 217 more"):
         casestats.write_phenopackets(CASES, folder)
     (tmp_path / "notes").write_text("")
     with pytest.raises(FileExistsError, match="is a file"):
@@ -220,7 +220,7 @@ def test_cli_export(tmp_path, capsys):
     assert main(["export", "calcinosis_case_reports", "--phenopackets", "--out", str(out)]) == 0
     assert len(list(out.glob("*.json"))) == len(CASES)
     assert main(["export", "calcinosis_case_reports", "--phenopackets", "--out", str(out)]) == 2
-    assert "and 98 more exist: give a new name, or --force" in capsys.readouterr().err
+    assert "and 217 more exist: give a new name, or --force" in capsys.readouterr().err
     argv = ["export", "calcinosis_case_reports", "--phenopackets", "--out", str(out), "--force"]
     assert main(argv) == 0
 

@@ -233,7 +233,15 @@ def test_new_terms_carry_their_codes():
     assert schema.lineage("gingiva") == {"site": "gingiva", "region": "face", "limb": "head_neck"}
     assert schema.lineage("iliac_crest")["region"] == "hip"
     assert schema.canonical("site", "pretibial") == "pretibial"
-    assert schema.version == "1.2.0"
+    assert schema.version == "1.3.0"
+
+
+def test_schema_1_3_terms_carry_their_codes_and_settings():
+    vocab = load_schema().vocabularies.set_index("term")
+    assert vocab.loc["sarcoidosis", "code"] == "D86"  # ICD-10 D86 Sarcoidosis
+    for term in ("vaccination", "dermal_filler", "prior_radiotherapy", "drug_extravasation"):
+        assert load_schema().canonical("condition", term) == term
+    assert load_schema().canonical("condition", "Radiesse") == "dermal_filler"
 
 
 def test_a_calcium_word_is_not_read_as_a_phosphate_status():

@@ -260,10 +260,10 @@ def table_one(
     >>> cases = casestats.load_dataset("calcinosis_case_reports")
     >>> table = table_one(cases, by="subtype", variables=["sex"], tests=True)
     >>> table.to_table().iloc[:3, :3]
-      Characteristic Overall (N = 101) dystrophic (N = 41)
+      Characteristic Overall (N = 220) dystrophic (N = 68)
     0            Sex
-    1         female          59 (67%)            36 (92%)
-    2           male          29 (33%)              3 (8%)
+    1         female         116 (58%)            56 (85%)
+    2           male          84 (42%)            10 (15%)
     """
     labels = dict(labels or {})
     variables = _check(cases, by, variables, statistic, missing, top)
