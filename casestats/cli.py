@@ -19,6 +19,7 @@ bad option): one readable line on stderr, never a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import shlex
 import shutil
 import sys
@@ -412,6 +413,11 @@ def main(argv: list[str] | None = None) -> int:
     except _Failure as err:
         print(f"casestats {args.command}: {err}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # the reader went away (`casestats summary ... | head`): stop quietly, as Unix tools
+        # do; what is still buffered goes to /dev/null so the exit flush cannot fail again
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except (OSError, ValueError) as err:
         # an unwritable folder, a dataset that is not what the command expects...
         print(f"casestats {args.command}: {type(err).__name__}: {err}", file=sys.stderr)

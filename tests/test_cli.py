@@ -293,3 +293,15 @@ def test_advice_to_validate_repeats_the_sources_option(bad_csv, capsys):
     err = capsys.readouterr().err
     again = shlex.join(["casestats", "validate", str(bad_csv), "--sources", sources])
     assert err.strip().endswith(f"run: {again}")
+
+
+def test_a_closed_pipe_ends_quietly():
+    # `casestats summary ... | head -1`: the reader is gone before anything is written (the
+    # child still has to import casestats); no traceback, no error line
+    command = [sys.executable, "-m", "casestats.cli", "summary", "calcinosis_case_reports"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
+        proc.stdout.close()
+        err = proc.stderr.read().decode()
+        status = proc.wait()
+    assert "BrokenPipeError" not in err and "Traceback" not in err
+    assert status == 0
