@@ -231,3 +231,24 @@ def test_forest_plot_needs_a_subgroup_for_every_study_once_some_have_one():
                           "subgroup": ["x", None]})  # fmt: skip
     with pytest.raises(ValueError, match=r"missing for \['B 2002'\]"):
         forest_plot(frame)
+
+
+@pytest.mark.parametrize("mm", [85, 120, 175])
+def test_risk_difference_tick_labels_do_not_touch_at_any_journal_width(mm):
+    res = casestats.meta_risk_differences(**COUNTS, groups=GROUPS)
+    ax = res.plot(favours=GROUPS, columns=("estimate",) if mm == 85 else _COLUMNS_ALL)
+    fig = ax.figure
+    fig.set_size_inches(mm / 25.4, fig.get_size_inches()[1])
+    fig.canvas.draw()
+    lo, hi = ax.get_xlim()
+    shown = [t for t, x in zip(ax.get_xticklabels(), ax.get_xticks(), strict=True)
+             if lo <= x <= hi and t.get_text()]  # fmt: skip
+    assert shown, "at least the reference is marked"
+    boxes = sorted((t.get_window_extent() for t in shown), key=lambda b: b.x0)
+    for left, right in zip(boxes, boxes[1:], strict=False):
+        assert right.x0 - left.x1 >= 2.0  # pixels at 100 dpi
+    if mm == 175:
+        assert len(shown) >= 3
+
+
+_COLUMNS_ALL = ("counts", "estimate", "weight")
