@@ -22,8 +22,10 @@ def _own(measure):
                                              measure=measure)  # fmt: skip
 
 
-@pytest.mark.parametrize(("measure", "pool"), [("risk_ratio", casestats.meta_risk_ratios),
-                                               ("risk_difference", casestats.meta_risk_differences)])
+@pytest.mark.parametrize(("measure", "pool"), [
+    ("risk_ratio", casestats.meta_risk_ratios),
+    ("risk_difference", casestats.meta_risk_differences),
+])
 def test_measure_pools_by_random_effects_and_mantel_haenszel_on_that_scale(measure, pool):
     res = _own(measure)
     with warnings.catch_warnings():
