@@ -55,6 +55,9 @@ def _study_table(result) -> pd.DataFrame:
 def cohorts(out: Path) -> dict:
     data = dataset(COHORTS)
     subset, notes = quietly(casestats.disease_association, data, groups=SSC_GROUPS)
+    # The same cohorts on the absolute scale: what the odds ratio means in patients.
+    difference, _ = quietly(casestats.disease_association, data, groups=SSC_GROUPS,
+                            measure="risk_difference")  # fmt: skip
     antibody, notes_aca = quietly(
         casestats.disease_association, data, exposure="aca", groups=("positive", "negative")
     )
@@ -72,6 +75,7 @@ def cohorts(out: Path) -> dict:
     )
     write_table(_study_table(subset), out, "ssc_subset_studies")
     write_table(subset.to_frame(), out, "ssc_subset_pooled")
+    write_table(difference.to_frame(), out, "ssc_subset_pooled_risk_difference")
     write_table(subset.excluded[["cohort_id", "source_id", "reason"]], out, "ssc_subset_excluded")
     write_table(_study_table(antibody), out, "aca_studies")
     write_table(antibody.to_frame(), out, "aca_pooled")
@@ -81,6 +85,12 @@ def cohorts(out: Path) -> dict:
     save_plot(prevalence, out, "forest_prevalence")
     print(subset)
     print(*(f"  warning: {n}" for n in notes), sep="\n")
+    for line in difference.summary().splitlines():
+        if line.startswith("  pooled RD"):  # random effects, then Mantel-Haenszel
+            print(line)
+    if subset.random_effects.k < 10:
+        print(f"  no small-study or influence diagnostics: {subset.random_effects.k} studies, "
+              "fewer than the 10 these tests need")  # fmt: skip
     print("\nNot pooled:")
     for row in subset.excluded.itertuples():
         print(f"  {row.cohort_id}: {row.reason}")
@@ -91,7 +101,7 @@ def cohorts(out: Path) -> dict:
     print()
     print(prevalence)
     print(*(f"  warning: {n}" for n in notes_prev), sep="\n")
-    return {"subset": subset, "aca": antibody, "prevalence": prevalence}
+    return {"subset": subset, "subset_rd": difference, "aca": antibody, "prevalence": prevalence}
 
 
 def case_reports(out: Path) -> dict:

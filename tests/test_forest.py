@@ -142,3 +142,113 @@ def test_small_cmh_p_values_print_as_below_a_thousandth():
                                             exposure="aca", groups=("positive", "negative"))
     (tests,) = _texts(aca.plot(), "pooled tests")
     assert "CMH p < 0.001 (< 0.001 corrected)" in tests and "0.000" not in tests
+
+
+# ---------------------------------------------------------------- subgroups
+SUB_COUNTS = {"events_a": [12, 30, 5, 40, 3, 22, 9],
+              "total_a": [60, 90, 50, 150, 25, 80, 40],
+              "events_b": [10, 8, 9, 10, 0, 15, 6],
+              "total_b": [70, 85, 48, 160, 20, 75, 44]}  # fmt: skip
+SUB_LABELS = ["Smith 2001", "Lee 2005", "Garcia 2009", "Müller 2012", "Tanaka 2015",
+              "Rossi 2018", "Silva 2021"]  # fmt: skip
+SUB_BY = ["radiograph", "examination", "radiograph", "examination", "radiograph",
+          "examination", "examination"]  # fmt: skip
+
+
+def _subgroups(**kwargs):
+    res = casestats.meta_odds_ratios(**SUB_COUNTS, labels=SUB_LABELS, groups=GROUPS,
+                                     **kwargs.pop("meta", {}))  # fmt: skip
+    return casestats.subgroup_analysis(res, SUB_BY, **kwargs)
+
+
+def test_subgroup_plot_rows_run_by_subgroup_then_overall():
+    sub = _subgroups()
+    ax = sub.plot()
+    assert _labels(ax) == [
+        "radiograph", "Smith 2001", "Garcia 2009", "Tanaka 2015", "Subtotal (k = 3, I² = 42%)",
+        "examination", "Lee 2005", "Müller 2012", "Rossi 2018", "Silva 2021",
+        "Subtotal (k = 4, I² = 60%)", "random effects (REML)", "prediction interval",
+    ]  # fmt: skip
+    # one lighter diamond per subgroup at its subtotal row, the overall diamond filled
+    diamonds = [p for p in ax.patches if p.get_gid() == "subgroup pooled"]
+    assert len(diamonds) == 2 and len([p for p in ax.patches if p.get_gid() == "pooled"]) == 1
+    ys = {t.get_text(): y for t, y in zip(ax.get_yticklabels(), ax.get_yticks(), strict=True)}
+    for diamond, name, j in zip(diamonds, ("Subtotal (k = 3, I² = 42%)",
+                                           "Subtotal (k = 4, I² = 60%)"), (0, 1), strict=True):
+        xy = diamond.get_xy()
+        assert xy[:, 1].mean() == pytest.approx(ys[name])
+        assert xy[:, 0].min() == pytest.approx(sub.ci_low[j])
+        assert xy[:, 0].max() == pytest.approx(sub.ci_high[j])
+    # the squares sit on the study rows, in subgroup order
+    squares = next(c for c in ax.collections if c.get_gid() == "studies").get_offsets()
+    assert list(squares[:, 1]) == [ys[name] for name in ("Smith 2001", "Garcia 2009",
+                                   "Tanaka 2015", "Lee 2005", "Müller 2012", "Rossi 2018",
+                                   "Silva 2021")]  # fmt: skip
+    texts = _texts(ax)
+    assert f"{sub.estimate[0]:.2f} [{sub.ci_low[0]:.2f}, {sub.ci_high[0]:.2f}]" in texts
+
+
+def test_subgroup_plot_prints_the_test_for_differences_and_its_approach():
+    sub = _subgroups()
+    (text,) = _texts(sub.plot(), "subgroup differences")
+    assert text.replace("\n    ", " ") == (
+        f"Test for subgroup differences (separate τ² per subgroup): Q = {sub.q_between:.2f}, "
+        f"df = 1, p = {sub.q_between_pvalue:.3f}")  # fmt: skip
+    common = _subgroups(tau2="common", meta={"hksj": True})
+    (text,) = _texts(common.plot(), "subgroup differences")
+    assert text.startswith(f"Test for subgroup differences (common τ²): F(1, {common.df}) = ")
+    # the overall test and heterogeneity stay
+    overall = common.overall
+    (tests,) = _texts(common.plot(), "pooled tests")
+    assert tests.startswith(f"Test for overall effect: t(6) = {overall.statistic:.2f}")
+
+
+@pytest.mark.parametrize("mm", [85, 175])
+def test_subgroup_plot_text_stays_clear_of_the_data_and_inside_the_figure(mm):
+    columns = ("estimate",) if mm == 85 else ("counts", "estimate", "weight")
+    ax = _subgroups().plot(favours=GROUPS, columns=columns)
+    fig = ax.figure
+    fig.set_size_inches(mm / 25.4, fig.get_size_inches()[1])
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    box, page = ax.get_window_extent(renderer), fig.bbox
+    for label in ax.get_yticklabels():
+        extent = label.get_window_extent(renderer)
+        assert extent.x1 <= box.x0 and extent.x0 >= page.x0 - 0.5
+    for text in ax.texts:
+        extent = text.get_window_extent(renderer)
+        assert page.x0 - 0.5 <= extent.x0 and extent.x1 <= page.x1 + 0.5, text.get_text()
+        assert extent.y0 >= page.y0 - 0.5, text.get_text()
+        if text.get_gid() in ("heterogeneity", "pooled tests", "subgroup differences", "favours"):
+            assert extent.y1 <= box.y0, text.get_text()  # under the axes
+        elif text.get_gid() is None and extent.y0 < box.y1 - 1:  # column texts on a row
+            assert extent.x1 <= box.x0 + 0.5 or extent.x0 >= box.x1 - 0.5, text.get_text()
+
+
+def test_forest_plot_needs_a_subgroup_for_every_study_once_some_have_one():
+    frame = pd.DataFrame({"group": ["study", "study"], "level": ["A 2001", "B 2002"],
+                          "estimate": [1.0, 2.0], "ci_low": [0.5, 1.0], "ci_high": [2.0, 4.0],
+                          "subgroup": ["x", None]})  # fmt: skip
+    with pytest.raises(ValueError, match=r"missing for \['B 2002'\]"):
+        forest_plot(frame)
+
+
+@pytest.mark.parametrize("mm", [85, 120, 175])
+def test_risk_difference_tick_labels_do_not_touch_at_any_journal_width(mm):
+    res = casestats.meta_risk_differences(**COUNTS, groups=GROUPS)
+    ax = res.plot(favours=GROUPS, columns=("estimate",) if mm == 85 else _COLUMNS_ALL)
+    fig = ax.figure
+    fig.set_size_inches(mm / 25.4, fig.get_size_inches()[1])
+    fig.canvas.draw()
+    lo, hi = ax.get_xlim()
+    shown = [t for t, x in zip(ax.get_xticklabels(), ax.get_xticks(), strict=True)
+             if lo <= x <= hi and t.get_text()]  # fmt: skip
+    assert shown, "at least the reference is marked"
+    boxes = sorted((t.get_window_extent() for t in shown), key=lambda b: b.x0)
+    for left, right in zip(boxes, boxes[1:], strict=False):
+        assert right.x0 - left.x1 >= 2.0  # pixels at 100 dpi
+    if mm == 175:
+        assert len(shown) >= 3
+
+
+_COLUMNS_ALL = ("counts", "estimate", "weight")

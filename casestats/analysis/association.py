@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -13,6 +14,7 @@ from casestats._text import plural
 from casestats.analysis._shared import caveat_lines
 from casestats.caseseries import CASE_REPORT_CAVEAT, CaseSeries
 from casestats.counts import cohort_table, feature_indicator, group_labels
+from casestats.exceptions import SmallSampleWarning
 from casestats.results import ConfidenceInterval, Result
 from casestats.stats.contingency import ComparisonResult, compare_proportions
 
@@ -136,6 +138,13 @@ class CohortAssociation(Result):
     outcome : str
     method : str
         The random-effects estimator (``"reml"``, ``"dl"``...).
+    measure : {"odds_ratio", "risk_ratio", "risk_difference"}
+        What is pooled. ``random_effects`` is on that measure; for risk ratios
+        and differences ``mantel_haenszel_pooled`` holds the Mantel-Haenszel
+        estimate on it, while ``mantel_haenszel`` (odds ratio) keeps the CMH
+        test, which tests no association whatever the measure.
+    mantel_haenszel_pooled : MetaRiskRatioResult or MetaRiskDifferenceResult, optional
+        The Mantel-Haenszel risk ratio or difference (None for odds ratios).
     title : str
         What the cohorts are called: "published cohorts" for the bundled dataset,
         the :class:`~casestats.CohortTable`'s title ("your cohorts") for a user's.
@@ -150,17 +159,19 @@ class CohortAssociation(Result):
     outcome: str
     method: str
     title: str = "published cohorts"
+    measure: str = "odds_ratio"
+    mantel_haenszel_pooled: Result | None = None
 
     def confidence_interval(self, confidence_level: float | None = None) -> ConfidenceInterval:
         """Interval of the random-effects pooled odds ratio."""
         re = self.random_effects
         if confidence_level is None or confidence_level == re.confidence_level:
             return re.confidence_interval()
-        _, again = _pool(self.studies, self.method, confidence_level)
+        _, again, _ = _pool(self.studies, self.method, confidence_level, self.measure)
         return again.confidence_interval()
 
     def to_frame(self) -> pd.DataFrame:
-        """Forest-plot rows: each study, the random-effects and the Mantel-Haenszel pooled OR.
+        """Forest-plot rows: each study, the random-effects and the Mantel-Haenszel pooled rows.
 
         Study rows carry the 2x2 test p-value (``pvalue``, ``method``) and the
         paper's own (``reported_p``, ``reported_test``).
@@ -174,15 +185,17 @@ class CohortAssociation(Result):
         frame["reported_p"] = labels.map(studies["reported_p"])
         frame["reported_test"] = labels.map(studies["reported_test"])
         mh = self.mantel_haenszel
+        shown = self.mantel_haenszel_pooled or mh
         pooled_mh = {
             "group": "pooled",
             "level": "Mantel-Haenszel",
-            "estimate": mh.estimate,
-            "ci_low": mh.confidence_interval().low,
-            "ci_high": mh.confidence_interval().high,
+            "estimate": shown.estimate,
+            "ci_low": shown.confidence_interval().low,
+            "ci_high": shown.confidence_interval().high,
             "confidence_level": mh.confidence_level,
             "pvalue": mh.pvalue,
             "method": "mh",
+            "measure": self.measure,
         }
         frame = pd.concat([frame, pd.DataFrame([pooled_mh])], ignore_index=True)
         # the pooled rows have no counts: keep the count columns integer, with missing values
@@ -212,16 +225,18 @@ class CohortAssociation(Result):
             )
         lines.append(
             # the pooled effect's own test first: the heterogeneity p is a different question
-            f"  pooled OR ({re.method_label}) {re.estimate:.3g} "
+            f"  pooled {_ABBREVIATIONS[self.measure]} ({re.method_label}) {re.estimate:.3g} "
             f"[{re.ci_low:.3g}, {re.ci_high:.3g}], p = {re.pvalue:.3g}; "
             f"heterogeneity {re.heterogeneity.text()}"
         )
         cmh = f"CMH p = {mh.pvalue_uncorrected:.3g} (no continuity correction)"
         if mh.correction:
             cmh += f", {mh.pvalue:.3g} (continuity-corrected)"
+        shown = self.mantel_haenszel_pooled or mh
+        ci = shown.confidence_interval()
         lines.append(
-            f"  pooled OR (Mantel-Haenszel) {mh.estimate:.3g} "
-            f"[{mh.confidence_interval().low:.3g}, {mh.confidence_interval().high:.3g}], {cmh}"
+            f"  pooled {_ABBREVIATIONS[self.measure]} (Mantel-Haenszel) {shown.estimate:.3g} "
+            f"[{ci.low:.3g}, {ci.high:.3g}], {cmh}"
         )
         if len(self.excluded):
             lines.append(f"  {len(self.excluded)} rows not pooled (see .excluded)")
@@ -296,6 +311,12 @@ def _citation_labels(studies: pd.DataFrame, sources: pd.DataFrame) -> dict[str, 
     return {k: (v if counts[v] == 1 else f"{v} ({k})") for k, v in labels.items()}
 
 
+#: What a cohort comparison can pool, spelled as the results' ``measure`` column.
+MEASURES = ("odds_ratio", "risk_ratio", "risk_difference")
+_POOLING = {"risk_ratio": "meta_risk_ratios", "risk_difference": "meta_risk_differences"}
+_ABBREVIATIONS = {"odds_ratio": "OR", "risk_ratio": "RR", "risk_difference": "RD"}
+
+
 def disease_association(
     data,
     *,
@@ -304,6 +325,7 @@ def disease_association(
     outcome: str = "calcinosis",
     test: str = "auto",
     method: str = "reml",
+    measure: str = "odds_ratio",
     confidence_level: float = 0.95,
     study: str | None = None,
     events_a: str | None = None,
@@ -338,6 +360,15 @@ def disease_association(
     method : str
         Random-effects estimator for cohorts (see
         :func:`casestats.meta_odds_ratios`).
+    measure : {"odds_ratio", "risk_ratio", "risk_difference"}, default "odds_ratio"
+        Cohorts: what is pooled, spelled as the ``measure`` column of the
+        results (:func:`casestats.meta_odds_ratios`,
+        :func:`~casestats.meta_risk_ratios`,
+        :func:`~casestats.meta_risk_differences`), by random effects and by
+        Mantel-Haenszel. The odds ratio is the default because the cohorts'
+        calcinosis definitions and follow-up differ, and the odds ratio is
+        the measure that case-control style sampling leaves unbiased; the
+        risk difference shows what the difference means in patients.
     confidence_level : float
     study, events_a, total_a, events_b, total_b : str, optional
         For a DataFrame of your own counts, the names of its columns, as metafor's
@@ -384,6 +415,9 @@ def disease_association(
     columns = {"study": study, "events_a": events_a, "total_a": total_a,
                "events_b": events_b, "total_b": total_b}  # fmt: skip
     named = {key: value for key, value in columns.items() if value is not None}
+    from casestats.stats._checks import check_choice
+
+    check_choice(measure, MEASURES, "measure")
     if isinstance(data, CaseSeries):
         groups = tuple(groups or SSC_GROUPS)
         return _case_association(data, exposure, groups, outcome, test, confidence_level)
@@ -391,7 +425,7 @@ def disease_association(
         # counts of one's own: validated (every problem located) before anything is pooled
         data = read_cohorts(data, groups=groups, **named)
     if isinstance(data, CohortTable) and "comparison" not in data.data:
-        return _table_association(data, outcome, test, method, confidence_level)
+        return _table_association(data, outcome, test, method, confidence_level, measure)
     if isinstance(data, CohortTable):
         # the bundled dataset: one row per study and comparison, picked by `exposure`
         data = data.to_frame()
@@ -400,7 +434,7 @@ def disease_association(
             f"data must be a CaseSeries, a CohortTable or a DataFrame, not {type(data).__name__}"
         )
     return _cohort_association(data, exposure, tuple(groups or SSC_GROUPS), outcome, test,
-                               method, confidence_level)  # fmt: skip
+                               method, confidence_level, measure)  # fmt: skip
 
 
 def _case_association(cases, exposure, groups, outcome, test, confidence_level):
@@ -440,21 +474,31 @@ def _case_association(cases, exposure, groups, outcome, test, confidence_level):
     )
 
 
-def _pool(studies: pd.DataFrame, method: str, confidence_level: float):
-    """Mantel-Haenszel and random-effects pooled odds ratios of the study rows."""
+def _pool(studies: pd.DataFrame, method: str, confidence_level: float,
+          measure: str = "odds_ratio"):  # fmt: skip
+    """Mantel-Haenszel odds ratio (with CMH test), random effects and MH on `measure`."""
+    from casestats.stats import meta_comparisons
     from casestats.stats.meta_analysis import meta_odds_ratios
     from casestats.stats.stratified import mantel_haenszel
 
     counts = {c: studies[c].to_numpy() for c in ("events_a", "total_a", "events_b", "total_b")}
     labels = studies["study"].tolist()
     mh = mantel_haenszel(**counts, labels=labels, confidence_level=confidence_level)
-    random = meta_odds_ratios(
-        **counts, method=method, labels=labels, confidence_level=confidence_level
-    )
-    return mh, random
+    if measure == "odds_ratio":
+        random = meta_odds_ratios(
+            **counts, method=method, labels=labels, confidence_level=confidence_level
+        )
+        return mh, random, None
+    pool = getattr(meta_comparisons, _POOLING[measure])
+    random = pool(**counts, method=method, labels=labels, confidence_level=confidence_level)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SmallSampleWarning)  # said once, by the random effects
+        mh_pooled = pool(**counts, method="mh", labels=labels, confidence_level=confidence_level)
+    return mh, random, mh_pooled
 
 
-def _cohort_association(cohorts, exposure, groups, outcome, test, method, confidence_level):
+def _cohort_association(cohorts, exposure, groups, outcome, test, method, confidence_level,
+                        measure):  # fmt: skip
     # Cohort rows all count patients with calcinosis; which definitions may be
     # pooled together is the dataset's decision (its pool and pool_note columns).
     if outcome != "calcinosis":
@@ -469,7 +513,7 @@ def _cohort_association(cohorts, exposure, groups, outcome, test, method, confid
             f"excluded: {excluded['reason'].tolist()}"
         )
     studies = _with_study_tests(included, groups, test, confidence_level)
-    mh, random = _pool(studies, method, confidence_level)
+    mh, random, mh_pooled = _pool(studies, method, confidence_level, measure)
     return CohortAssociation(
         studies=studies,
         excluded=excluded,
@@ -479,6 +523,8 @@ def _cohort_association(cohorts, exposure, groups, outcome, test, method, confid
         groups=groups,
         outcome=outcome,
         method=method,
+        measure=measure,
+        mantel_haenszel_pooled=mh_pooled,
     )
 
 
@@ -508,7 +554,7 @@ def _with_study_tests(included, groups, test, confidence_level) -> pd.DataFrame:
     return studies
 
 
-def _table_association(table, outcome, test, method, confidence_level):
+def _table_association(table, outcome, test, method, confidence_level, measure):
     """Pool a CohortTable: the user's own cohorts, every study marked to pool."""
     if outcome != "calcinosis":
         raise ValueError(f"outcome={outcome!r}: a cohort table counts patients with calcinosis")
@@ -520,7 +566,7 @@ def _table_association(table, outcome, test, method, confidence_level):
     reason = np.where(complete, "marked not to pool", "counts of one group missing")
     excluded = left_out.assign(reason=reason).reset_index(drop=True)
     studies = _with_study_tests(included, table.groups, test, confidence_level)
-    mh, random = _pool(studies, method, confidence_level)
+    mh, random, mh_pooled = _pool(studies, method, confidence_level, measure)
     return CohortAssociation(
         studies=studies,
         excluded=excluded,
@@ -531,4 +577,6 @@ def _table_association(table, outcome, test, method, confidence_level):
         outcome=outcome,
         method=method,
         title=table.title,
+        measure=measure,
+        mantel_haenszel_pooled=mh_pooled,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -37,6 +38,8 @@ _COLUMNS = ("counts", "estimate", "weight")
 _FONT = 7.0  # points, every text column
 _GAP = 6.0  # points between text columns
 _ROW = 0.19  # inches per row
+# Footer lines break to fit one journal column (85 mm, less the margins), whatever the width.
+_FOOTER_WIDTH = 205.0  # points
 
 
 def _format_p(p: float) -> str:
@@ -105,7 +108,15 @@ def forest_plot(
         test) are printed as the test for the overall effect, or its ``test``
         text when given. Counts columns appear when the frame has them:
         ``events``/``total`` (one arm) or also ``events_b``/``total_b`` (two
-        arms, headed with ``group_a`` and ``group_b``). Other groups are ignored.
+        arms, headed with ``group_a`` and ``group_b``). When the study rows
+        have a ``subgroup`` column, the studies are drawn in blocks, one per
+        subgroup (in order of first appearance) headed by its name, each
+        followed by the row with ``group == "subgroup"`` whose ``level`` is
+        that subgroup, drawn as a lighter diamond labelled
+        "Subtotal (k = .., I² = ..%)" from its ``k`` and ``i2``; rows with
+        ``group == "subgroup differences"`` print their ``test`` text (or
+        ``statistic``, ``q_df``, ``pvalue``) under the plot. Other groups are
+        ignored.
     scale : {"odds ratio", "risk ratio", "hazard ratio", "risk difference", "proportion"}
         The measure: ratios on a log axis with a reference line at 1, the risk
         difference on a linear axis with a reference line at 0, proportions on
@@ -142,7 +153,8 @@ def forest_plot(
     matplotlib.axes.Axes
         Artists carry gids: ``"studies"`` (squares), ``"study intervals"``,
         ``"pooled"`` (diamonds), ``"prediction interval"``, ``"favours"``,
-        ``"heterogeneity"``, ``"pooled tests"``.
+        ``"heterogeneity"``, ``"pooled tests"``, and with subgroups
+        ``"subgroup pooled"`` (their diamonds) and ``"subgroup differences"``.
 
     Examples
     --------
@@ -181,7 +193,7 @@ def forest_plot(
     plot = _Forest(frame, studies, pooled, scale, labels, set(columns))
     with style_if_new(ax):
         if ax is None:
-            ax = plot.new_axes(heterogeneity is not None, favours is not None, note is not None)
+            ax = plot.new_axes(heterogeneity, favours is not None, note is not None)
         plot.ax = ax
         plot.draw_studies(kwargs)
         plot.draw_pooled()
@@ -211,7 +223,12 @@ class _Forest:
 
     def __init__(self, frame, studies, pooled, scale: str, labels, columns: set[str]) -> None:
         self.header, self.axis = _SCALES[scale]
-        self.columns = columns
+        self.columns, self.labels = columns, labels
+        self.subtotals = frame[frame["group"] == "subgroup"]
+        self.tests = frame[frame["group"] == "subgroup differences"]
+        blocks = _subgroup_blocks(studies, self.subtotals)
+        if blocks:
+            studies = pd.concat([b for _, b, _ in blocks])
         self.scale, self.studies, self.pooled = scale, studies, pooled
         self.est, self.low, self.high = (floats(studies[c]) for c in ("estimate", "ci_low",
                                                                        "ci_high"))  # fmt: skip
@@ -222,17 +239,18 @@ class _Forest:
         self.confidence = _confidence_text(frame)
         self.arms = _arm_headers(frame) if "counts" in columns else None
         self.lo, self.hi = self._limits()
-        self.rows = [
-            _Row(display(level, labels), -float(i), self._counts(r), self.interval_text(e, a, b),
-                 f"{w:.1f}%" if np.isfinite(w) else "")
-            for i, (level, r, e, a, b, w) in enumerate(zip(studies["level"], studies.itertuples(),
-                                                           self.est, self.low, self.high,
-                                                           self.weight, strict=True))
-        ]  # fmt: skip
+        self.rows: list[_Row] = []
+        self.subgroup_rows: list[tuple[_Row, tuple[float, float, float]]] = []
+        if blocks:
+            y = self._subgroup_rows(blocks)
+        else:
+            self.study_y = -np.arange(len(studies), dtype=float)
+            self.rows = [self._study_row(r, y) for r, y in zip(studies.itertuples(),
+                                                               self.study_y, strict=True)]
+            y = -(len(studies) + 0.5) if len(studies) else 0.0
         self.pooled_rows: list[tuple[_Row, tuple[float, float, float], tuple[float, float]]] = []
-        y = -(len(studies) + 0.5) if len(studies) else 0.0
         for r in pooled.itertuples():
-            values = tuple(float(v) for v in floats(pd.Series([r.estimate, r.ci_low, r.ci_high])))
+            values = _values(r)
             pi = tuple(float(getattr(r, c, np.nan)) for c in ("pi_low", "pi_high"))
             row = _Row(display(r.level, labels), y, self._counts(r), self.interval_text(*values),
                        bold=True)  # fmt: skip
@@ -243,11 +261,39 @@ class _Forest:
                 self.rows.append(_Row("prediction interval", y, interval=self.pi_text(*pi)))
                 y -= 1.0
 
+    def _study_row(self, r, y: float) -> _Row:
+        e, a, b = _values(r)
+        w = float(getattr(r, "weight", np.nan)) if "weight" in self.columns else np.nan
+        return _Row(display(r.level, self.labels), y, self._counts(r), self.interval_text(e, a, b),
+                    f"{w:.1f}%" if np.isfinite(w) else "")  # fmt: skip
+
+    def _subgroup_rows(self, blocks) -> float:
+        """Each subgroup: its name, its studies, its pooled diamond; the next y free."""
+        y, ys = 0.0, []
+        for name, block, subtotal in blocks:
+            self.rows.append(_Row(display(name, self.labels), y, bold=True))
+            y -= 1.0
+            for r in block.itertuples():
+                self.rows.append(self._study_row(r, y))
+                ys.append(y)
+                y -= 1.0
+            if subtotal is not None:
+                values = _values(subtotal)
+                row = _Row(_subtotal_label(subtotal), y, self._counts(subtotal),
+                           self.interval_text(*values), bold=True)  # fmt: skip
+                self.rows.append(row)
+                self.subgroup_rows.append((row, values))
+                y -= 1.0
+            y -= 0.5
+        self.study_y = np.asarray(ys, dtype=float)
+        return y
+
     def _limits(self) -> tuple[float, float]:
         values = np.concatenate([self.est, self.low, self.high])
         for column in ("estimate", "ci_low", "ci_high", "pi_low", "pi_high"):
-            if column in self.pooled.columns:
-                values = np.append(values, floats(self.pooled[column]))
+            for rows in (self.pooled, self.subtotals):
+                if column in rows.columns:
+                    values = np.append(values, floats(rows[column]))
         if self.axis == "proportion":
             return 0.0, 1.0
         if self.axis == "log":
@@ -307,7 +353,7 @@ class _Forest:
     def estimate_header(self) -> str:
         return f"{self.header} [{self.confidence}]" if "estimate" in self.columns else ""
 
-    def new_axes(self, heterogeneity: bool, favours: bool, note: bool) -> Axes:
+    def new_axes(self, heterogeneity, favours: bool, note: bool) -> Axes:
         import matplotlib.pyplot as plt
         from mpl_toolkits.axes_grid1 import Divider, Size
 
@@ -315,7 +361,8 @@ class _Forest:
         # the glyph outlines measured run a little narrower than the rendered text
         left = (1.05 * self._label_width() + counts + 2 * _GAP) / 72
         right = (1.05 * sum(self._right_widths()) + 3 * _GAP) / 72
-        bottom = (28 + 9 * favours + 9 * heterogeneity + 9 * len(self._test_lines()) + 6) / 72
+        lines = sum(len(_wrap(t).split("\n")) for t in self.footer_texts(heterogeneity))
+        bottom = (28 + 9 * favours + 9 * lines + 6) / 72
         top = (18 + 10 * note) / 72
         n_rows = len(self.rows) + 1
         fig = plt.figure(figsize=(max(COLUMN_WIDTH, left + right + 2.0),
@@ -340,7 +387,7 @@ class _Forest:
 
     def draw_studies(self, kwargs: dict[str, Any]) -> None:
         est, low, high, weight = self.est, self.low, self.high, self.weight
-        ys = -np.arange(len(est), dtype=float)
+        ys = self.study_y
         ok = np.isfinite(est)
         area = np.where(np.isfinite(weight), weight, 100.0 / max(len(est), 1))
         sizes = 6.0 + 60.0 * area / max(np.nanmax(area), 1e-12) if len(area) else area
@@ -352,25 +399,30 @@ class _Forest:
         lines.set_gid("study intervals")
 
     def draw_pooled(self) -> None:
-        from matplotlib.patches import Polygon
-
         ax = self.ax
+        for row, values in self.subgroup_rows:
+            self._diamond(row.y, values, "#F2C7A5", "subgroup pooled")
         for i, (row, (e, a, b), pi) in enumerate(self.pooled_rows):
             y = row.y
             if i == 0 and len(self.studies):
                 ax.axhline(y + 0.5, color="#999999", linewidth=0.5)
-            if all(np.isfinite([e, a, b])):
-                a, b, e = (float(self.clip(np.array(v))) for v in (a, b, e))
-                # The first pooled estimate filled, the others (e.g. Mantel-Haenszel) open.
-                face = PALETTE[5] if i == 0 else "white"
-                diamond = Polygon([(a, y), (e, y + 0.3), (b, y), (e, y - 0.3)], closed=True,
-                                  facecolor=face, edgecolor=PALETTE[5], zorder=3)  # fmt: skip
-                diamond.set_gid("pooled")
-                ax.add_patch(diamond)
+            # The first pooled estimate filled, the others (e.g. Mantel-Haenszel) open.
+            self._diamond(y, (e, a, b), PALETTE[5] if i == 0 else "white", "pooled")
             if all(np.isfinite(pi)):
                 (pi_line,) = ax.plot(self.clip(np.array(pi)), [y - 1.0] * 2, color=PALETTE[5],
                                      linewidth=1.2, marker="|", markersize=5, zorder=2)  # fmt: skip
                 pi_line.set_gid("prediction interval")
+
+    def _diamond(self, y: float, values, face: str, gid: str) -> None:
+        from matplotlib.patches import Polygon
+
+        if not all(np.isfinite(values)):
+            return
+        e, a, b = (float(self.clip(np.array(v))) for v in values)
+        diamond = Polygon([(a, y), (e, y + 0.3), (b, y), (e, y - 0.3)], closed=True,
+                          facecolor=face, edgecolor=PALETTE[5], zorder=3)  # fmt: skip
+        diamond.set_gid(gid)
+        self.ax.add_patch(diamond)
 
     def draw_columns(self) -> None:
         counts = self._count_widths()
@@ -447,6 +499,14 @@ class _Forest:
                              else f"{self._test_name()}: {text}")  # fmt: skip
         return lines
 
+    def footer_texts(self, heterogeneity) -> list[str]:
+        """Every line printed under the plot, before wrapping."""
+        first = [] if heterogeneity is None else [_format_heterogeneity(heterogeneity)]
+        return first + self._test_lines() + self.subgroup_test_lines()
+
+    def subgroup_test_lines(self) -> list[str]:
+        return [_subgroup_test_text(r) for r in self.tests.itertuples()]
+
     def _test_name(self) -> str:
         # a pooled proportion is tested on the logit scale against 0, i.e. a share of 50 %
         return "Test of a proportion of 50%" if self.axis == "proportion" else (
@@ -456,9 +516,13 @@ class _Forest:
         # Under the axis title, line after line, whatever the axes' height, from the
         # left edge of the study names.
         anchor, left = self.ax.xaxis.label, -(self.label_pad + self._label_width())
-        for text, gid in ((None if heterogeneity is None else _format_heterogeneity(heterogeneity),
-                           "heterogeneity"),
-                          ("\n".join(self._test_lines()), "pooled tests")):  # fmt: skip
+        texts = (None if heterogeneity is None else _format_heterogeneity(heterogeneity),
+                 "\n".join(_wrap(t) for t in self._test_lines()),
+                 "\n".join(_wrap(t) for t in self.subgroup_test_lines()))  # fmt: skip
+        for text, gid in zip(texts, ("heterogeneity", "pooled tests", "subgroup differences"),
+                             strict=True):  # fmt: skip
+            if gid == "heterogeneity" and text:
+                text = _wrap(text)
             if text:
                 anchor = self.ax.annotate(
                     text, xy=(0.0, 0.0), xycoords=("axes fraction", anchor), xytext=(left, -3),
@@ -473,13 +537,29 @@ def _room(axis) -> int:
 
 
 def _linear_ticks():
-    """Round ticks, as many as the axis has room for (one journal column or two)."""
+    """Round ticks whose labels do not touch, as many as the axis has room for.
+
+    The fewest steps of 1, 2, 5 or 10 whose labels (as formatted, at the column font)
+    stand at least a label's width plus 4 points apart: on an 85 mm figure the
+    plot can be under an inch wide, where ``-0.2  0.0  0.2`` would run together.
+    When not even two ticks fit, only the reference (0) is marked.
+    """
     from matplotlib.ticker import MaxNLocator
 
     class _LinearTicks(MaxNLocator):
         def __call__(self):
-            self.set_params(nbins=_room(self.axis) - 1)
-            return super().__call__()
+            lo, hi = sorted(self.axis.get_view_interval())
+            points = self.axis.axes.bbox.width * 72 / self.axis.axes.figure.dpi
+            for nbins in range(_room(self.axis) - 1, 0, -1):
+                self.set_params(nbins=nbins)
+                ticks = [t for t in super().__call__() if lo - 1e-12 <= t <= hi + 1e-12]
+                if len(ticks) < 2:
+                    continue
+                labels = self.axis.major.formatter.format_ticks(ticks)
+                gap = points * (ticks[1] - ticks[0]) / (hi - lo)
+                if gap >= _width(labels) + 4:
+                    return ticks
+            return [0.0] if lo <= 0 <= hi else []
 
     return _LinearTicks(steps=[1, 2, 5, 10])
 
@@ -500,6 +580,70 @@ def _log_ticks():
             return ticks
 
     return _LogTicks()
+
+
+def _wrap(text: str) -> str:
+    """`text` broken after its commas and semicolons into lines that fit `_FOOTER_WIDTH`.
+
+    Only after ", ", "; " or ": ", so that "z = 1.98" or "p = 0.74 (0.88 corrected)"
+    stay whole;
+    continuation lines are indented.
+    """
+    pieces = re.split(r"(?<=[,;:]) ", text)
+    lines = [pieces[0]]
+    for piece in pieces[1:]:
+        candidate = f"{lines[-1]} {piece}"
+        if _width([candidate]) <= _FOOTER_WIDTH:
+            lines[-1] = candidate
+        else:
+            lines.append("    " + piece)
+    return "\n".join(lines)
+
+
+def _values(row) -> tuple[float, float, float]:
+    return tuple(float(v) for v in floats(pd.Series([row.estimate, row.ci_low, row.ci_high])))
+
+
+def _subgroup_blocks(studies: pd.DataFrame, subtotals: pd.DataFrame) -> list:
+    """(name, its studies, its pooled row or None) per subgroup, in order of first appearance.
+
+    Empty when the study rows carry no ``subgroup``: the plot has no subgroups.
+    """
+    if "subgroup" not in studies.columns or studies["subgroup"].isna().all():
+        return []
+    missing = studies.loc[studies["subgroup"].isna(), "level"].tolist()
+    if missing:
+        raise ValueError(f"forest_plot: every study needs a subgroup when some have one; "
+                         f"missing for {missing}")  # fmt: skip
+    pooled = {r.level: r for r in subtotals.itertuples()}
+    return [(name, studies[studies["subgroup"] == name], pooled.get(name))
+            for name in dict.fromkeys(studies["subgroup"])]  # fmt: skip
+
+
+def _subtotal_label(row) -> str:
+    """``Subtotal (k = 3, I² = 42%)``: what a subgroup's diamond pools."""
+    parts = []
+    k = pd.to_numeric(getattr(row, "k", np.nan), errors="coerce")
+    if pd.notna(k):
+        parts.append(f"k = {int(k)}")
+    i2 = pd.to_numeric(getattr(row, "i2", np.nan), errors="coerce")
+    if pd.notna(i2) and int(k if pd.notna(k) else 2) > 1:
+        parts.append(f"I² = {i2:.0f}%")
+    return f"Subtotal ({', '.join(parts)})" if parts else "Subtotal"
+
+
+def _subgroup_test_text(row) -> str:
+    """The test for subgroup differences: its ``test`` text, else Q (or F), df, p, approach."""
+    given = getattr(row, "test", None)
+    if isinstance(given, str) and given.strip():
+        return given
+    statistic, p = float(row.statistic), float(row.pvalue)
+    df = pd.to_numeric(getattr(row, "q_df", np.nan), errors="coerce")
+    name = "F" if getattr(row, "method", "") == "f" else "Q"
+    df_text = f", df = {int(df)}" if pd.notna(df) else ""
+    approach = f" ({row.level})" if isinstance(row.level, str) and row.level else ""
+    return (f"Test for subgroup differences{approach}: {name} = {statistic:.2f}{df_text}, "
+            f"p {_format_p(p)}")  # fmt: skip
 
 
 def _test_text(row) -> str:

@@ -318,17 +318,25 @@ def _cohort_blocks(ctx: _Context) -> _Section:
 def _pooled_blocks(ctx: _Context, result) -> _Section:
     out = _Section("")
     re, mh = result.random_effects, result.mantel_haenszel
+    shown = getattr(result, "mantel_haenszel_pooled", None) or mh
     frame = result.to_frame()
     ctx.save_table("cohort_pooled", frame)
-    mh_ci = mh.confidence_interval()
+    mh_ci = shown.confidence_interval()
+    measure = re.scale
+    number = _ratio if re.log_scale else _difference
+    test = (f"t({re.k - 1})" if re.hksj and re.k > 1 else "z") + f" = {re.statistic:.2f}"
+    cmh = f"CMH p = {_p(mh.pvalue_uncorrected)} uncorrected"
+    if mh.correction:
+        cmh += f", {_p(mh.pvalue)} continuity-corrected"
     pooled = pd.DataFrame(
         {
             "method": [re.method_label, "Mantel-Haenszel"],
-            "odds ratio": [_ratio(re.estimate), _ratio(mh.estimate)],
+            measure: [number(re.estimate), number(shown.estimate)],
             f"{level_text(ctx.confidence_level)} CI": [
-                f"{_ratio(re.ci_low)}–{_ratio(re.ci_high)}",
-                f"{_ratio(mh_ci.low)}–{_ratio(mh_ci.high)}",
+                f"{number(re.ci_low)}–{number(re.ci_high)}",
+                f"{number(mh_ci.low)}–{number(mh_ci.high)}",
             ],
+            "test of the pooled effect": [f"{test}, p = {_p(re.pvalue)}", cmh],
             "heterogeneity": [
                 re.heterogeneity.text(),
                 f"Breslow-Day p = {_p(mh.breslow_day_pvalue)}",
@@ -336,16 +344,43 @@ def _pooled_blocks(ctx: _Context, result) -> _Section:
         }
     )
     a, b = result.groups
-    out.table("cohort_pooled", pooled, f"Pooled odds ratios ({a} vs {b}).")
+    out.table("cohort_pooled", pooled, f"Pooled {measure}s ({a} vs {b}).")
     ctx.save_figure("cohort_forest", result)
-    out.figure("cohort_forest", f"Forest plot: odds ratio of calcinosis, {a} vs {b} SSc.")
+    out.figure("cohort_forest", f"Forest plot: {measure} of calcinosis, {a} vs {b} SSc, with "
+               "per-arm counts, the Mantel-Haenszel row, the prediction interval and the "
+               "pooled tests.")  # fmt: skip
+    out.text(_diagnostics_text(re))
     ctx.method(
-        f"Cohorts were pooled with a {re.method_label} model (I² and τ² "
-        "truncated at zero, with a prediction interval) and, as a fixed-effect check, with the "
-        "Mantel-Haenszel odds ratio (Robins-Breslow-Greenland interval; Breslow-Day test of "
-        "homogeneity)."
+        f"Cohorts were pooled ({measure}) with a {re.method_label} model (I² and τ² "
+        "truncated at zero, with a prediction interval; the pooled effect tested by z) and, "
+        f"as a fixed-effect check, with the Mantel-Haenszel {measure} (Breslow-Day test of "
+        "homogeneity; the Cochran-Mantel-Haenszel test of no association given with and "
+        "without continuity correction)."
     )
     return out
+
+
+def _difference(x: float) -> str:
+    return "" if pd.isna(x) else f"{x:.3f}".replace("-", "−")
+
+
+def _diagnostics_text(re) -> str:
+    """Small-study and influence diagnostics in a sentence, or why they are not shown."""
+    k = re.k
+    if k < 10:
+        return (f"Small-study tests (Egger, Peters, Begg, trim-and-fill) and influence "
+                f"diagnostics are not shown: {k} studies are pooled, and with fewer than 10 "
+                "these tests cannot tell chance from small-study effects (Sterne et al. 2011, "
+                "BMJ 343:d4002), nor one influential study from ordinary spread.")  # fmt: skip
+    from casestats.stats.influence import leave_one_out
+    from casestats.stats.small_study import egger_test
+
+    egger = egger_test(re)
+    loo = leave_one_out(re)
+    low, high = min(loo.estimate), max(loo.estimate)
+    return (f"Small-study effects: Egger's test {egger.statistic:.2f}, p = {_p(egger.pvalue)} "
+            f"({k} studies). Leaving out one study at a time, the pooled estimate ranges "
+            f"from {low:.3g} to {high:.3g}.")  # fmt: skip
 
 
 def _case_ssc_blocks(ctx: _Context) -> _Section:

@@ -44,6 +44,11 @@ class SubgroupResult(Result):
         Knapp-Hartung, an F statistic with (``q_between_df``, ``df``) df).
     subgroup_df : tuple of int or None
         The t degrees of freedom behind each subgroup's interval (None: normal).
+    by : tuple of str
+        The subgroup of each pooled study, in the order of ``overall.labels``.
+    overall : meta-analysis result
+        The analysis of all studies that was split (its studies and pooled row
+        are drawn by :meth:`plot`).
     tau2_model : {"separate", "common"}
         How tau² was estimated: separately within each subgroup, or one tau²
         shared by all (the residual tau² of the meta-regression on the subgroup).
@@ -74,6 +79,8 @@ class SubgroupResult(Result):
     measure: str
     scale: str
     subgroup_df: tuple[int | None, ...] = ()
+    by: tuple[str, ...] = ()
+    overall: Result | None = None
 
     def _repr_fields(self) -> dict:
         return {"tau2_model": self.tau2_model, "method": self.method,
@@ -133,17 +140,45 @@ class SubgroupResult(Result):
                      f"p = {self.q_between_pvalue:.3g}")  # fmt: skip
         return lines
 
+    def test_text(self) -> str:
+        """The test for subgroup differences in words, naming how tau² was estimated."""
+        test = (f"F({self.q_between_df}, {self.df}) = {self.q_between:.2f}" if self.df is not None
+                else f"Q = {self.q_between:.2f}, df = {self.q_between_df}")  # fmt: skip
+        p = self.q_between_pvalue
+        p_text = "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+        return f"Test for subgroup differences ({_TAU2_SHORT[self.tau2_model]}): {test}, {p_text}"
+
     def plot(self, ax=None, **kwargs):
-        """Forest plot of the subgroup estimates; the test for differences underneath."""
+        """Forest plot by subgroup: each subgroup's studies and diamond, then the overall.
+
+        Each subgroup is headed by its name, its studies follow and its pooled
+        estimate is drawn as a diamond labelled with k and I²; the overall
+        pooled estimate (and its prediction interval) of the analysis that was
+        split comes last, and the test for subgroup differences, naming the
+        approach (separate or common tau²), is printed under the plot with the
+        overall test. Keywords go to :func:`casestats.plotting.forest_plot`
+        (``favours``, ``columns``, ``labels``...).
+        """
         from casestats.plotting import forest_plot
 
-        frame = self.to_frame()
-        rows = frame[frame["group"] == "subgroup"].assign(group="study", weight=np.nan)
-        test = f"Test for subgroup differences: Q = {self.q_between:.2f} (df = " \
-               f"{self.q_between_df}), p = {self.q_between_pvalue:.3g}"  # fmt: skip
-        return forest_plot(rows, scale="proportion" if self.measure == "PLO" else "odds ratio",
-                           heterogeneity=test, ax=ax, **kwargs)  # fmt: skip
+        if self.overall is None:
+            fail("SubgroupResult.plot", "a result made by subgroup_analysis", "no studies")
+        whole = self.overall.to_frame()
+        studies = whole[whole["group"] == "study"].assign(subgroup=list(self.by))
+        pooled = whole[whole["group"] == "pooled"]
+        own = self.to_frame()
+        subtotals = own[own["group"] == "subgroup"].assign(group="subgroup")
+        test = own[own["group"] == "subgroup differences"].assign(test=self.test_text())
+        frame = pd.concat([studies, subtotals, pooled, test], ignore_index=True)
+        heterogeneity = getattr(self.overall, "heterogeneity", None)
+        return forest_plot(
+            frame, scale=self.overall.scale, ax=ax,
+            heterogeneity=None if heterogeneity is None
+            else "Overall heterogeneity: " + heterogeneity.text(), **kwargs,
+        )  # fmt: skip
 
+
+_TAU2_SHORT = {"separate": "separate τ² per subgroup", "common": "common τ²"}
 
 _TAU2_NOTES = {
     "separate": "separate tau² per subgroup (fixed-effect test of the subgroup estimates)",
@@ -258,4 +293,5 @@ def subgroup_analysis(
         q_between_df=len(names) - 1, q_between_pvalue=float(q_p), df=test_df, tau2_model=tau2,
         method=studies.method, hksj=studies.hksj, confidence_level=level,
         measure=studies.measure, scale=studies.scale, subgroup_df=tuple(dfs),
+        by=tuple(groups), overall=result,
     )  # fmt: skip
