@@ -62,6 +62,7 @@ def cohorts(out: Path) -> dict:
         casestats.disease_association, data, exposure="aca", groups=("positive", "negative")
     )
     rows = data.to_frame()  # the dataset's own table, one row per study and comparison
+    cited = data.study_labels()  # "Harouna 2017", as papers cite them
     prevalence_rows = rows[
         (rows["comparison"] == "prevalence")
         & (rows["exposure"] == "systemic_sclerosis")
@@ -71,7 +72,7 @@ def cohorts(out: Path) -> dict:
         casestats.meta_proportions,
         prevalence_rows["events_exposed"].astype(int).to_numpy(),
         prevalence_rows["total_exposed"].astype(int).to_numpy(),
-        labels=prevalence_rows["cohort_id"].tolist(),
+        labels=[cited.get(c, c) for c in prevalence_rows["cohort_id"]],
     )
     write_table(_study_table(subset), out, "ssc_subset_studies")
     write_table(subset.to_frame(), out, "ssc_subset_pooled")

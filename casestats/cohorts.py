@@ -138,6 +138,25 @@ class CohortTable:
         a, b = self.groups
         return f"CohortTable({self.title!r}: {len(self)} studies, {pooled} pooled, {a} vs {b})"
 
+    def study_labels(self) -> dict[str, str]:
+        """Each study's label as papers cite it ("Steen 1984"), from the sources table.
+
+        See :func:`casestats.sources.citation_labels`; studies whose source
+        gives neither author nor journal and year are left out.
+
+        Examples
+        --------
+        >>> import casestats
+        >>> labels = casestats.load_dataset("ssc_calcinosis_cohorts").study_labels()
+        >>> labels["steen1984_aca"], labels["ab0690_ssc_subset"]
+        ('Steen 1984', 'EULAR abstract AB0690')
+        """
+        from casestats.sources import citation_labels
+
+        if self.sources is None:
+            return {}
+        return citation_labels(self.data, self.sources)
+
     def reported_estimates(self) -> pd.DataFrame:
         """The rows that print an estimate with both 95% limits, in table order.
 

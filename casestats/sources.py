@@ -10,6 +10,7 @@ kinds says which caveat applies to which cases.
 from __future__ import annotations
 
 import difflib
+import re
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -29,6 +30,7 @@ __all__ = [
     "UNKNOWN_KIND_CAVEAT",
     "canonical_kind",
     "check_source_kinds",
+    "citation_labels",
     "series_caveat",
     "source_kinds",
 ]
@@ -236,3 +238,59 @@ def series_caveat(cases: CaseSeries) -> str:
         labels = " and ".join(_LABELS.get(k, k) for k in pd.unique(these))
         parts.append(f"{len(these)} of {len(per_case)} cases ({labels}): {caveat}")
     return " ".join(parts)
+
+
+def citation_labels(studies: pd.DataFrame, sources: pd.DataFrame) -> dict[str, str]:
+    """Each study's label as papers cite it, from a sources table.
+
+    "Surname year" from ``first_author`` and ``year``; for a source whose
+    authors were not shown, the words its ``first_author`` cell gives in
+    brackets ("EULAR abstract AB0690"), else "Journal year"; studies with
+    neither are left out (they keep their ids). Two papers with one citation
+    keep their studies' ids apart; the rows of one source (its comparisons) share
+    its label.
+
+    Parameters
+    ----------
+    studies : pandas.DataFrame
+        ``study`` and, where the studies are not the sources, ``source_id``.
+    sources : pandas.DataFrame
+        ``source_id``, ``first_author``, ``year``, ``journal``.
+
+    Examples
+    --------
+    >>> studies = pd.DataFrame({"study": ["s1", "s2"], "source_id": ["a", "b"]})
+    >>> sources = pd.DataFrame({"source_id": ["a", "b"], "year": ["1984", ""],
+    ...     "first_author": ["Steen VD", "not shown (EULAR abstract AB0690; a centre)"],
+    ...     "journal": ["Arthritis Rheum", ""]})
+    >>> citation_labels(studies, sources)
+    {'s1': 'Steen 1984', 's2': 'EULAR abstract AB0690'}
+    """
+    by_id = sources.drop_duplicates("source_id").set_index("source_id")
+    ids = studies["source_id"] if "source_id" in studies else studies["study"]
+    labels: dict[str, str] = {}
+    source_of: dict[str, str] = {}
+    for study, source in zip(studies["study"], ids, strict=True):
+        if source not in by_id.index:
+            continue
+        row = by_id.loc[source]
+        author = str(row.get("first_author", "") or "").split(" (")[0].strip()
+        described = ""
+        if author.lower().startswith(("not shown", "not identified")):
+            aside = re.search(r"\(([^;)]+)", str(row.get("first_author", "")))
+            described, author = (aside.group(1).strip() if aside else ""), ""
+        # "Sampaio-Barros MM" -> "Sampaio-Barros": papers cite the surname
+        words = author.split()
+        surname = " ".join(words[:-1]) if len(words) > 1 and words[-1].isupper() else author
+        year = re.match(r"\d{4}", str(row.get("year", "") or ""))
+        journal = re.split(r"[\d(]|\bpp\.", str(row.get("journal", "") or ""))[0].strip()
+        if journal.lower().startswith("not shown"):
+            journal = ""
+        name = surname or described or (journal if year else "")
+        if name:
+            labels[study] = f"{name} {year.group()}" if year else name
+            source_of[study] = source
+    # two papers cited alike ("Smith 2019" twice) keep their studies' ids apart; rows of one
+    # paper (its comparisons) share its citation
+    papers = pd.Series(source_of).groupby(pd.Series(labels)).nunique()
+    return {k: (v if papers[v] == 1 else f"{v} ({k})") for k, v in labels.items()}

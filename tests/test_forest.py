@@ -51,12 +51,17 @@ def test_cohort_plot_counts_citations_favours_and_both_pooled_rows(cohort):
     labels = _labels(ax)
     assert not any("_" in label for label in labels)  # no internal ids with underscores
     assert labels[0] == "Arch Rheumatol 2023"  # no first author on the page read: the journal
+    # no authors, no year: the abstract's own number, never the id (which names a city)
+    assert labels[1] == "EULAR abstract AB0690"
     assert "random effects (REML)" in labels and "Mantel-Haenszel" in labels
     assert labels.index("prediction interval") == labels.index("random effects (REML)") + 1
     texts = _texts(ax)
     assert {"limited", "diffuse", "9/115", "17/141", "17/140", "20/160"} <= set(texts)
     assert "0.89 [0.44, 1.80]" in texts  # the Mantel-Haenszel row
-    assert _texts(ax, "favours") == ["← favours limited", "favours diffuse →"]
+    # an association, not a treatment: the axis says where calcinosis is commoner (OR > 1:
+    # in limited), not what is "favoured"
+    assert _texts(ax, "favours") == ["← more calcinosis in diffuse", "more calcinosis in limited →"]
+    assert _texts(cohort.plot(favours=("limited", "diffuse")), "favours")[0] == "← favours limited"
     (tests,) = _texts(ax, "pooled tests")
     mh = cohort.mantel_haenszel
     assert f"random effects (REML): z = {cohort.random_effects.statistic:.2f}" in tests
@@ -252,3 +257,22 @@ def test_risk_difference_tick_labels_do_not_touch_at_any_journal_width(mm):
 
 
 _COLUMNS_ALL = ("counts", "estimate", "weight")
+
+
+def test_favours_and_direction_are_one_idea_given_once(cohort):
+    with pytest.raises(ValueError, match="not both"):
+        cohort.plot(favours=("a", "b"), direction=("c", "d"))
+
+
+def test_a_proportion_axis_is_fitted_to_the_data():
+    import casestats
+
+    with pytest.warns(casestats.SmallSampleWarning):
+        res = casestats.meta_proportions([6, 31, 60], [142, 154, 120], labels=["a", "b", "c"])
+    ax = res.plot()
+    lo, hi = ax.get_xlim()
+    frame = res.to_frame()
+    top = np.nanmax(frame[["ci_high", "pi_high"]].to_numpy(float))
+    # the axis ends at the first 10 % step past every interval, not at 100 %
+    assert lo == 0.0 and top < hi <= top + 0.12 and hi < 1.0
+    _covers_every_interval(ax, frame)

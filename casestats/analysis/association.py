@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -16,6 +15,7 @@ from casestats.caseseries import CASE_REPORT_CAVEAT, CaseSeries
 from casestats.counts import cohort_table, feature_indicator, group_labels
 from casestats.exceptions import SmallSampleWarning
 from casestats.results import ConfidenceInterval, Result
+from casestats.sources import citation_labels
 from casestats.stats.contingency import ComparisonResult, compare_proportions
 
 #: The default comparison: limited vs diffuse cutaneous systemic sclerosis.
@@ -263,8 +263,11 @@ class CohortAssociation(Result):
         if sources is None and self.title == "published cohorts":
             sources = _bundled_sources()
         if sources is not None:
-            kwargs.setdefault("labels", _citation_labels(self.studies, sources))
-        kwargs.setdefault("favours", (a, b))
+            kwargs.setdefault("labels", citation_labels(self.studies, sources))
+        if "favours" not in kwargs:
+            # an association, not a treatment: say where the outcome is commoner
+            kwargs.setdefault("direction", (f"more {self.outcome} in {b}",
+                                            f"more {self.outcome} in {a}"))  # fmt: skip
         heterogeneity = "Heterogeneity: " + re.heterogeneity.text()
         return forest_plot(frame[frame["group"].isin(["study", "pooled"])], scale=re.scale,
                            heterogeneity=heterogeneity, ax=ax, **kwargs)  # fmt: skip
@@ -282,33 +285,6 @@ def _bundled_sources() -> pd.DataFrame:
     from casestats.datasets import load_dataset
 
     return load_dataset("ssc_calcinosis_cohorts").sources
-
-
-def _citation_labels(studies: pd.DataFrame, sources: pd.DataFrame) -> dict[str, str]:
-    """Study -> "Surname year" (else "Journal year", else the id) from a sources table."""
-    by_id = sources.drop_duplicates("source_id").set_index("source_id")
-    ids = studies["source_id"] if "source_id" in studies else studies["study"]
-    labels = {}
-    for study, source in zip(studies["study"], ids, strict=True):
-        if source not in by_id.index:
-            continue
-        row = by_id.loc[source]
-        author = str(row.get("first_author", "") or "").split(" (")[0].strip()
-        if author.lower().startswith(("not shown", "not identified")):
-            author = ""
-        # "Sampaio-Barros MM" -> "Sampaio-Barros": papers cite the surname
-        words = author.split()
-        surname = " ".join(words[:-1]) if len(words) > 1 and words[-1].isupper() else author
-        year = re.match(r"\d{4}", str(row.get("year", "") or ""))
-        journal = re.split(r"[\d(]|\bpp\.", str(row.get("journal", "") or ""))[0].strip()
-        if journal.lower().startswith("not shown"):
-            journal = ""
-        name = surname or (journal if year else "")
-        if name:
-            labels[study] = f"{name} {year.group()}" if year else name
-    counts = pd.Series(list(labels.values())).value_counts()
-    # two studies with one citation keep their ids apart
-    return {k: (v if counts[v] == 1 else f"{v} ({k})") for k, v in labels.items()}
 
 
 #: What a cohort comparison can pool, spelled as the results' ``measure`` column.

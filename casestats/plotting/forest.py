@@ -89,6 +89,7 @@ def forest_plot(
     labels: Mapping[Any, str] | None = None,
     value_title: str | None = None,
     favours: tuple[str, str] | None = None,
+    direction: tuple[str, str] | None = None,
     columns: Sequence[str] = _COLUMNS,
     note: str | None = None,
     ax: Axes | None = None,
@@ -120,7 +121,8 @@ def forest_plot(
     scale : {"odds ratio", "risk ratio", "hazard ratio", "risk difference", "proportion"}
         The measure: ratios on a log axis with a reference line at 1, the risk
         difference on a linear axis with a reference line at 0, proportions on
-        a 0-100 % axis. It also heads the estimate column (OR, RR, HR, RD, %).
+        a percent axis fitted to the data in 10 % steps. It also heads the
+        estimate column (OR, RR, HR, RD, %).
     heterogeneity : str or mapping, optional
         Text under the plot, or a mapping such as ``{"I2": 0.34, "tau2": 0.12,
         "Q": 6.1, "df": 4, "pvalue": 0.19}`` that is formatted.
@@ -133,7 +135,11 @@ def forest_plot(
         What an effect left and right of the reference line favours, printed
         "favours <left>" and "favours <right>" under the axis. For an odds ratio
         of group a vs group b of a harmful outcome, values below 1 favour a:
-        ``favours=(a, b)``.
+        ``favours=(a, b)``. Shorthand for ``direction=("favours a", "favours b")``.
+    direction : (str, str), optional
+        What an effect left and right of the reference line means, printed as
+        given with an arrow: ``("more calcinosis in diffuse", "more calcinosis
+        in limited")`` for an association, where "favours" would misread.
     columns : sequence of {"counts", "estimate", "weight"}
         The text columns to print, of those the frame has. A one-column
         (85 mm) figure has room for ``("estimate",)`` only; all three need a
@@ -184,8 +190,13 @@ def forest_plot(
         raise ValueError(f"forest_plot draws each pooled row once; pooled rows repeat {repeated}")
     if studies.empty and pooled.empty:
         raise ValueError('forest_plot needs rows with group "study" or "pooled"')
-    if favours is not None and (len(favours) != 2 or not all(isinstance(f, str) for f in favours)):
-        raise ValueError(f"favours takes two texts (left, right); got {favours!r}")
+    for name, texts in (("favours", favours), ("direction", direction)):
+        if texts is not None and (len(texts) != 2 or not all(isinstance(t, str) for t in texts)):
+            raise ValueError(f"{name} takes two texts (left, right); got {texts!r}")
+    if favours is not None and direction is not None:
+        raise ValueError("give favours= or direction=, not both (favours is its shorthand)")
+    if favours is not None:
+        direction = (f"favours {favours[0]}", f"favours {favours[1]}")
     from casestats.stats._checks import check_choice  # lazily: casestats.stats loads scipy
 
     for column in columns:
@@ -193,12 +204,12 @@ def forest_plot(
     plot = _Forest(frame, studies, pooled, scale, labels, set(columns))
     with style_if_new(ax):
         if ax is None:
-            ax = plot.new_axes(heterogeneity, favours is not None, note is not None)
+            ax = plot.new_axes(heterogeneity, direction is not None, note is not None)
         plot.ax = ax
         plot.draw_studies(kwargs)
         plot.draw_pooled()
         plot.draw_columns()
-        plot.finish_axes(value_title, favours)
+        plot.finish_axes(value_title, direction)
         plot.footer(heterogeneity)
         add_note(ax, note)
     return ax
@@ -295,7 +306,13 @@ class _Forest:
                 if column in rows.columns:
                     values = np.append(values, floats(rows[column]))
         if self.axis == "proportion":
-            return 0.0, 1.0
+            # fitted to the data in steps of 10 %, with room for the intervals
+            finite = values[np.isfinite(values)]
+            if not finite.size:
+                return 0.0, 1.0
+            lo = max(0.0, np.floor((finite.min() - 0.02) * 10) / 10)
+            hi = min(1.0, np.ceil((finite.max() + 0.02) * 10) / 10)
+            return lo, hi
         if self.axis == "log":
             finite = values[np.isfinite(values) & (values > 0)]
             lo, hi = (finite.min(), finite.max()) if finite.size else (0.5, 2.0)
@@ -353,7 +370,7 @@ class _Forest:
     def estimate_header(self) -> str:
         return f"{self.header} [{self.confidence}]" if "estimate" in self.columns else ""
 
-    def new_axes(self, heterogeneity, favours: bool, note: bool) -> Axes:
+    def new_axes(self, heterogeneity, direction: bool, note: bool) -> Axes:
         import matplotlib.pyplot as plt
         from mpl_toolkits.axes_grid1 import Divider, Size
 
@@ -362,7 +379,7 @@ class _Forest:
         left = (1.05 * self._label_width() + counts + 2 * _GAP) / 72
         right = (1.05 * sum(self._right_widths()) + 3 * _GAP) / 72
         lines = sum(len(_wrap(t).split("\n")) for t in self.footer_texts(heterogeneity))
-        bottom = (28 + 9 * favours + 9 * lines + 6) / 72
+        bottom = (28 + 9 * direction + 9 * lines + 6) / 72
         top = (18 + 10 * note) / 72
         n_rows = len(self.rows) + 1
         fig = plt.figure(figsize=(max(COLUMN_WIDTH, left + right + 2.0),
@@ -450,7 +467,7 @@ class _Forest:
         if weight:
             self.column_text("weight", self.header_y, weight_at, ha="right", fontweight="bold")
 
-    def finish_axes(self, value_title: str | None, favours: tuple[str, str] | None) -> None:
+    def finish_axes(self, value_title: str | None, direction: tuple[str, str] | None) -> None:
         ax = self.ax
         reference = 0.0 if self.axis == "difference" else 1.0
         if self.axis == "log":
@@ -470,7 +487,7 @@ class _Forest:
                        gid="reference")  # fmt: skip
         default = f"{self.scale} (log scale)" if self.axis == "log" else self.scale
         ax.set_xlabel(default if value_title is None else value_title, fontsize=_FONT + 0.5,
-                      labelpad=11 if favours else 4)  # fmt: skip
+                      labelpad=11 if direction else 4)  # fmt: skip
         ax.set_xlim(self.lo, self.hi)
         ax.set_yticks([r.y for r in self.rows], [r.name for r in self.rows])
         ax.tick_params(axis="y", length=0, labelsize=_FONT, pad=self.label_pad)
@@ -479,12 +496,12 @@ class _Forest:
             tick.set_fontweight("bold" if row.bold else "normal")
         ax.spines["left"].set_visible(False)
         ax.set_ylim(min(r.y for r in self.rows) - 0.7, self.header_y + 0.6)
-        if favours:
+        if direction:
             from matplotlib.transforms import blended_transform_factory
 
             at = blended_transform_factory(ax.transData, ax.transAxes)
-            for text, dx, ha in ((f"← favours {favours[0]}", -3, "right"),
-                                 (f"favours {favours[1]} →", 3, "left")):  # fmt: skip
+            for text, dx, ha in ((f"← {direction[0]}", -3, "right"),
+                                 (f"{direction[1]} →", 3, "left")):  # fmt: skip
                 ax.annotate(text, (reference, 0.0), xycoords=at, xytext=(dx, -13),
                             textcoords="offset points", ha=ha, va="top", fontsize=_FONT - 0.5,
                             color="#333333", gid="favours", annotation_clip=False)  # fmt: skip
