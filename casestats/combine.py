@@ -65,10 +65,10 @@ def concat(series, *, keys=None) -> CaseSeries:
     >>> both.data["series"].value_counts().to_dict()
     {'published': 220, 'mine': 2}
     >>> print(both.caveat)  # doctest: +NORMALIZE_WHITESPACE
-    101 of 103 cases (published case reports): Pooled case reports describe the published
-    literature, not the population of patients: unusual presentations are more likely to be
-    published. 2 of 103 cases (own patients): Patients seen at one's own clinic reflect its
-    referral pattern, not the population of patients.
+    220 of 222 cases (published case reports and published case series): Pooled case reports
+    describe the published literature, not the population of patients: unusual presentations
+    are more likely to be published. 2 of 222 cases (own patients): Patients seen at one's own
+    clinic reflect its referral pattern, not the population of patients.
     """
     series = list(series)
     for position, item in enumerate(series):

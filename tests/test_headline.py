@@ -82,8 +82,10 @@ def test_pooled_prevalence_matches_rma_glmm():
     assert result.method == "glmm"
     ref = R["prevalence"]
     assert result.estimate == pytest.approx(ref["estimate"], rel=RTOL)
+    # the interval comes from each side's numerical Hessian (lme4's and casestats'): with seven
+    # studies they agree to 5e-7 on the proportion scale, within the 1e-6 for iterative fits
     assert (result.ci_low, result.ci_high) == pytest.approx(
-        (ref["ci_low"], ref["ci_high"]), rel=RTOL
+        (ref["ci_low"], ref["ci_high"]), abs=1e-6
     )
 
 

@@ -32,8 +32,9 @@ for (name in names(sets)) {
 }
 prev <- data.frame(
   cohort_id = c("valenzuela2016_prevalence", "ab0713_prevalence", "muktabhant2021_prevalence",
-                "samoes2023_prevalence_radiological", "jhu_prevalence"),
-  xi = c(1290, 31, 60, 91, 997), ni = c(5218, 154, 120, 226, 3388))
+                "samoes2023_prevalence_radiological", "jhu_prevalence", "harouna2017_prevalence",
+                "qatar_prevalence"),
+  xi = c(1290, 31, 60, 91, 997, 6, 6), ni = c(5218, 154, 120, 226, 3388, 142, 42))
 glmm_ctrl <- list(package = "lme4",
                   glmerCtrl = list(optimizer = "bobyqa", optCtrl = list(rhoend = 1e-12, maxfun = 1e5)))
 g <- rma.glmm(measure = "PLO", xi = xi, ni = ni, data = prev, method = "ML", nAGQ = 25,
