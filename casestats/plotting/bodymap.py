@@ -498,59 +498,6 @@ def _fit_width(ax: Axes, left: float, right: float) -> None:
 def _spread(wanted: list[float], heights: list[float], bottom: float, top: float) -> list[float]:
     """Centres (pixels, listed top to bottom) as near `wanted` as no overlap allows.
 
-    Labels that would touch form a block centred on the mean of what its labels want;
-    blocks that then touch merge, until none do. Blocks stay between `bottom` and
-    `top` unless the labels are taller than that.
-    """
-    blocks: list[list[int]] = []
-    for i in range(len(wanted)):
-        blocks.append([i])
-        while len(blocks) > 1 and _block_bottom(blocks[-2], wanted, heights, bottom, top) < (
-            _block_top(blocks[-1], wanted, heights, bottom, top)
-        ):
-            last = blocks.pop()
-            blocks[-1].extend(last)
-    ys = []
-    for block in blocks:
-        y = _block_top(block, wanted, heights, bottom, top)
-        for i in block:
-            ys.append(y - heights[i] / 2)
-            y -= heights[i]
-    return ys
-
-
-def _block_top(block, wanted, heights, bottom, top) -> float:
-    """Top edge of a block of labels stacked about the mean of their wanted centres."""
-    # Centred on the mean: each label's wanted centre minus its offset from the block's top.
-    offsets = np.cumsum([0.0] + [heights[i] for i in block[:-1]]) + [heights[i] / 2 for i in block]
-    size = sum(heights[i] for i in block)
-    y = float(np.mean([wanted[i] + off for i, off in zip(block, offsets, strict=True)]))
-    return min(max(y, bottom + size), max(top, bottom + size))
-
-
-def _block_bottom(block, wanted, heights, bottom, top) -> float:
-    return _block_top(block, wanted, heights, bottom, top) - sum(heights[i] for i in block)
-
-
-def _fit_width(ax: Axes, left: float, right: float) -> None:
-    """x limits with room for label columns `left` and `right` pixels wide.
-
-    With equal aspect the scale (pixels per unit) is the larger limits' share of the
-    axes box: solved in closed form instead of drawing the figure again.
-    """
-    box = ax.get_position(original=True)
-    width, height = ax.figure.get_size_inches() * ax.figure.dpi * (box.width, box.height)
-    core = _RIGHT_COLUMN - _LEFT_COLUMN
-    margin = 0.3 * ax.figure.dpi / 72 * _LABEL_SIZE
-    y0, y1 = ax.get_ylim()
-    scale = min(max(width - left - right - 2 * margin, 0.2 * width) / core, height / (y1 - y0))
-    ax.set_xlim(_LEFT_COLUMN - (left + margin) / scale, _RIGHT_COLUMN + (right + margin) / scale)
-    ax.apply_aspect()
-
-
-def _spread(wanted: list[float], heights: list[float], bottom: float, top: float) -> list[float]:
-    """Centres (pixels, listed top to bottom) as near `wanted` as no overlap allows.
-
     A downward pass keeps each label below the one above it; if that pushes the last
     below `bottom`, an upward pass lifts them, never above `top` unless they cannot fit.
     """
