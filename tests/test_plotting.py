@@ -354,7 +354,8 @@ def test_forest_plot_proportions_and_missing_prediction_interval():
         [0.3, 0.2, 0.42],
     ]
     ax = forest_plot(frame, scale="proportion", heterogeneity="I² = 20%")
-    assert ax.get_xscale() == "linear" and ax.get_xlim() == (0.0, 1.0)
+    # fitted to the data in 10 % steps: the highest limit is 60 %, so the axis ends at 70 %
+    assert ax.get_xscale() == "linear" and ax.get_xlim() == pytest.approx((0.0, 0.7))
     assert _by_gid(ax, "prediction interval") == []
     assert "30.0 [20.0, 42.0]" in [t.get_text() for t in ax.texts]
     assert _by_gid(ax, "heterogeneity")[0].get_text() == "I² = 20%"
