@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 # The measure each scale draws: its column header and its axis
-# (log with a reference at 1, linear with a reference at 0, or 0-100 %).
+# (log with a reference at 1, linear with a reference at 0, or percent fitted to the data).
 _SCALES = {
     "odds ratio": ("OR", "log"),
     "risk ratio": ("RR", "log"),
