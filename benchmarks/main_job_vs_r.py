@@ -15,6 +15,13 @@ the CPU seconds (user + system) of each run, which another user's load
 disturbs less than the wall time, and the load average before and after. Where
 ``Rscript`` or the R script is missing, the R side is skipped with a message.
 
+As written, the yardstick stops on the bundled data since version 3.0.0 (220
+patients): R's ``fisher.test`` on the limb-by-subtype tables runs out of its
+default network-algorithm workspace ("FEXACT error 7"). The benchmark runs a
+copy of the script in its temporary folder with ``workspace = 2e7`` given to
+that one call, says so in its output, and changes nothing else: the R job then
+computes the same exact p-values as casestats, and does all of its work.
+
 The Python job draws its figures in forked processes, one per core at a time
 (``run_all.py --processes``); the R script runs on one core. Whole-process wall
 time is the measure, so that parallelism counts, and is fair: the CPU column
@@ -59,6 +66,24 @@ def wall_time(command: list[str]) -> tuple[float, float]:
     return seconds, _cpu_of_children() - cpu
 
 
+#: (what the yardstick says, what the benchmark runs instead): see the module docstring
+R_FIXES = (("fisher.test(tab)$p.value", "fisher.test(tab, workspace = 2e7)$p.value"),)
+
+
+def runnable_r_script(script: Path, folder: Path) -> Path:
+    """The yardstick, or a copy in `folder` with :data:`R_FIXES` applied (and printed)."""
+    text = script.read_text(encoding="utf-8")
+    fixes = [(old, new) for old, new in R_FIXES if old in text]
+    if not fixes:
+        return script
+    for old, new in fixes:
+        text = text.replace(old, new)
+        print(f"R yardstick: running `{new}` where it says `{old}` (FEXACT workspace)")
+    copy = folder / script.name
+    copy.write_text(text, encoding="utf-8")
+    return copy
+
+
 def _load() -> str:
     return " ".join(f"{v:.2f}" for v in os.getloadavg())
 
@@ -88,9 +113,9 @@ def main(argv: list[str] | None = None) -> int:
     written: dict[str, str] = {}
     load_before = _load()
     commands = {"python": [sys.executable, "analyses/run_all.py", "--out"]}
-    if has_r:
-        commands["R"] = [rscript, str(args.r_script), str(ROOT)]
     with tempfile.TemporaryDirectory() as tmp:
+        if has_r:
+            commands["R"] = [rscript, str(runnable_r_script(args.r_script, Path(tmp))), str(ROOT)]
         for i in range(args.repeats):
             for side, command in commands.items():
                 out = Path(tmp) / f"{side}{i}"
