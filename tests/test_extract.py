@@ -523,3 +523,11 @@ def test_a_general_value_beside_a_specific_one_is_dropped():
     assert _row("A 60-year-old man had calcified nodules at multiple sites.")["sites"] == (
         "generalized"
     )
+
+
+def test_dead_tissue_in_a_biopsy_is_not_a_death():
+    row = _row("A 40-year-old woman had a calcified nodule on the left thigh. It was excised, and "
+               "histology showed dead bone fragments within dense collagen.")  # fmt: skip
+    assert row["outcome"] == ""
+    assert _row("A 70-year-old man had calcified ulcers on both legs. He was dead within a "
+                "month.")["outcome"] == "died"  # fmt: skip
