@@ -509,3 +509,25 @@ def test_a_subtype_named_through_an_abbreviation_the_text_defines():
     assert "ICCP is defined as" in evidence.loc[evidence["quote"] == "ICCP", "rule"].iloc[0]
     # an abbreviation nobody defined means nothing
     assert _row("We report a case of ICCP in a 45-year-old man.")["subtype"] == ""
+
+
+def test_a_general_value_beside_a_specific_one_is_dropped():
+    row = _row((TEXTS / "t19_general_beside_specific.txt").read_text())
+    # chronic renal failure -> end-stage disease, hyperparathyroidism -> secondary
+    assert row["conditions"] == (
+        "end_stage_kidney_disease; hyperparathyroidism_secondary; tumoral_calcinosis"
+    )
+    # "multiple sites" and "periarticular" beside named sites add nothing
+    assert row["sites"] == "elbow (bilateral); hip (left)"
+    # alone, the general value stays
+    assert _row("A 60-year-old man had calcified nodules at multiple sites.")["sites"] == (
+        "generalized"
+    )
+
+
+def test_dead_tissue_in_a_biopsy_is_not_a_death():
+    row = _row("A 40-year-old woman had a calcified nodule on the left thigh. It was excised, and "
+               "histology showed dead bone fragments within dense collagen.")  # fmt: skip
+    assert row["outcome"] == ""
+    assert _row("A 70-year-old man had calcified ulcers on both legs. He was dead within a "
+                "month.")["outcome"] == "died"  # fmt: skip

@@ -125,7 +125,7 @@ def _draft(text, start, end, later, shared) -> list[FieldEvidence]:
         *sites(text, start, end),
         *labs(text, start, end),
     ]
-    found = _merge_sites(text, found)
+    found = _most_specific(_merge_sites(text, found))
     if any(e.value == "dialysis" for e in _kept(found, "renal_function")):
         # a patient on dialysis: it is the renal function, not a treatment of the calcinosis,
         # and it says more than "impaired"
@@ -142,6 +142,30 @@ def _draft(text, start, end, later, shared) -> list[FieldEvidence]:
     found += _subtype(text, start, end, later, found,
                       [e for e in shared if e.field == "subtype"])  # fmt: skip
     return found + _no_ssc(found) + _free_of_recurrence(found)
+
+
+#: A general value beside a more specific one says nothing more: "chronic renal failure ...
+#: end-stage renal disease" is end-stage disease, "multiple sites ... elbows and knees" is the
+#: elbows and knees, and "periarticular" or an unnamed limb beside named sites adds nothing.
+_GENERAL = {
+    "conditions": {"chronic_kidney_disease": {"end_stage_kidney_disease"},
+                   "hyperparathyroidism": {"hyperparathyroidism_primary",
+                                           "hyperparathyroidism_secondary"}},
+    "sites": {"generalized": None, "periarticular": None, "limb_unspecified": None},
+}  # fmt: skip
+
+
+def _most_specific(found) -> list[FieldEvidence]:
+    """Drop a general value where a more specific one of the same field is found
+    (``None``: any other value of the field is more specific)."""
+    drop = []
+    for field, general in _GENERAL.items():
+        values = {e.value.partition(" (")[0] for e in _kept(found, field)}
+        for term, specific in general.items():
+            others = values - set(general) if specific is None else values & specific
+            if term in values and others:
+                drop.append((field, term))
+    return [e for e in found if (e.field, e.value.partition(" (")[0]) not in drop]
 
 
 def _no_ssc(found) -> list[FieldEvidence]:

@@ -224,7 +224,9 @@ _NOT_AN_OUTCOME = {
         r"deposit|mass|swelling))",
         re.I,
     ),
-    "died": re.compile(r"\s+(?:donor|kidney|graft|liver)", re.I),
+    # "a deceased donor kidney"; "dead bone fragments" in a biopsy is tissue, not the patient
+    "died": re.compile(r"\s+(?:donor|kidney|graft|liver|bone|tissue|cells?|skin|fat|fragments?)",
+                       re.I),
 }
 #: After a treatment: what it was given for, when that is not the calcinosis.
 _FOR_OTHER = re.compile(
