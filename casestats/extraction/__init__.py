@@ -39,8 +39,6 @@ Inference rules (status ``inferred``, each named in the evidence):
 
 from __future__ import annotations
 
-import re
-
 from casestats.extraction._fields import (
     CONNECTIVE_TISSUE,
     IATROGENIC,
@@ -160,12 +158,12 @@ def _most_specific(found) -> list[FieldEvidence]:
     (``None``: any other value of the field is more specific)."""
     drop = []
     for field, general in _GENERAL.items():
-        values = {e.value.partition(" (")[0] for e in _kept(found, field)}
+        values = {_term(e.value) for e in _kept(found, field)}
         for term, specific in general.items():
             others = values - set(general) if specific is None else values & specific
             if term in values and others:
                 drop.append((field, term))
-    return [e for e in found if (e.field, e.value.partition(" (")[0]) not in drop]
+    return [e for e in found if (e.field, _term(e.value)) not in drop]
 
 
 def _no_ssc(found) -> list[FieldEvidence]:
@@ -192,6 +190,11 @@ def _free_of_recurrence(found) -> list[FieldEvidence]:
                           "no recurrence after treatment")]  # fmt: skip
 
 
+def _term(value: str) -> str:
+    """The vocabulary term of a value, without its side ("elbow (left)" -> "elbow")."""
+    return value.partition(" (")[0]
+
+
 def _kept(found, field) -> list[FieldEvidence]:
     return [e for e in found if e.field == field and e.status in ("stated", "inferred")]
 
@@ -205,7 +208,7 @@ def _merge_sites(text: str, found: list[FieldEvidence]) -> list[FieldEvidence]:
     kept = _kept(found, "sites")
 
     def whole_of(e):
-        term = re.sub(r" \(.*", "", e.value)
+        term = _term(e.value)
         for ancestor in schema.ancestors(term)[1:]:
             if any(w.value.startswith(ancestor) and 0 <= e.start - w.end <= 40 for w in kept):
                 return ancestor
@@ -217,7 +220,7 @@ def _merge_sites(text: str, found: list[FieldEvidence]) -> list[FieldEvidence]:
     out = [e for e in found if e not in kept]
     wholes = {whole_of(e) for e in kept}
     for e in kept:
-        term, whole = re.sub(r" \(.*", "", e.value), whole_of(e)
+        term, whole = _term(e.value), whole_of(e)
         if _rolled_up(text, schema, whole, wholes, e, kept):
             continue
         side = sides.get(whole, set())
@@ -243,7 +246,7 @@ def _rolled_up(text, schema, whole, wholes, e, kept) -> bool:
         return False
     sentence = sentence_bounds(text, e.start)
     return not any(
-        k.value.partition(" (")[0] in parts and sentence_bounds(text, k.start) == sentence
+        _term(k.value) in parts and sentence_bounds(text, k.start) == sentence
         for k in kept
     )
 
