@@ -531,3 +531,40 @@ def test_dead_tissue_in_a_biopsy_is_not_a_death():
     assert row["outcome"] == ""
     assert _row("A 70-year-old man had calcified ulcers on both legs. He was dead within a "
                 "month.")["outcome"] == "died"  # fmt: skip
+
+
+def test_warfarin_in_calciphylaxis_affiliations_imaged_regions_and_products():
+    row = _row((TEXTS / "t20_calciphylaxis_on_warfarin.txt").read_text())
+    # CKD on dialysis is end-stage; "Diabetes" in the affiliation line and in a negative
+    # screen is not the patient's
+    assert row["conditions"] == "end_stage_kidney_disease; atrial_fibrillation"
+    # warfarin caused the calciphylaxis; it did not treat it
+    assert row["treatments"] == "sodium_thiosulfate; cinacalcet; phosphate_binder"
+    # the spared abdomen and the regions a CT scan looked at are not lesion sites
+    assert row["sites"] == "thigh (bilateral)"
+    # a calcium-phosphorus product is not phosphate; "back to normal" is after treatment
+    assert (row["calcium_status"], row["phosphate_status"]) == ("", "")
+    # warfarin stays a treatment outside calciphylaxis (low-dose warfarin for calcinosis)
+    assert _row("A 50-year-old woman with dermatomyositis had calcinosis of both elbows. She "
+                "was treated with low-dose warfarin.")["treatments"] == "warfarin"  # fmt: skip
+
+
+def test_a_title_names_a_condition_and_the_patient_did_what_a_general_clause_follows():
+    text = ("Tumoral calcinosis: a report of one girl\n"
+            "A 12-year-old girl had a calcified mass over the left hip. The patient was treated "
+            "with surgical excision, which is the usual way to prevent recurrence.")  # fmt: skip
+    row = _row(text)
+    assert (row["conditions"], row["treatments"]) == ("tumoral_calcinosis", "surgical_excision")
+    assert row["outcome"] == ""  # preventing recurrence is no outcome
+    # a label opening a later line of an abstract is still no treatment
+    assert _row("Calcinosis in a boy\nObservation: A 9-year-old boy had calcified papules on the "
+                "knees.")["treatments"] == ""  # fmt: skip
+
+
+def test_an_organs_disease_or_function_and_the_aim_of_a_report_are_not_the_case():
+    row = _row("A 70-year-old woman with breast carcinoma and axillary lymphadenopathy had "
+               "calcified plaques on the left thigh with reduced hip motion.")  # fmt: skip
+    assert row["sites"] == "thigh (left)"
+    row = _row("The aim of this case report is to show how calciphylaxis occurs in patients with "
+               "hemodialysis dependence. A 64-year-old man had calcified ulcers on the legs.")
+    assert row["renal_function"] == ""

@@ -21,6 +21,10 @@ Inference rules (status ``inferred``, each named in the evidence):
 * what a report of several patients says before the first of them, or in a
   sentence about all of them ("both patients had..."), holds for each;
 * hypocalcaemia stated for a patient under 0.1 years is neonatal hypocalcaemia;
+* chronic kidney disease in a patient on dialysis is end-stage kidney disease
+  (not beside acute kidney injury);
+* warfarin in a patient with calciphylaxis is a cause, not a treatment
+  (marked uncertain);
 * an SSc subset implies the condition systemic sclerosis;
 * conditions found and none is systemic sclerosis: ``ssc_subset`` is
   ``not_applicable``;
@@ -136,9 +140,11 @@ def _draft(text, start, end, later, shared) -> list[FieldEvidence]:
     ages = [e.value for e in _kept(found, "age_years")]
     if ages and ages[0] != "90+" and not any(e.value == "neonatal_hypocalcaemia" for e in found):
         found += neonatal_hypocalcaemia(text, start, end, float(ages[0]))
+    found = _end_stage(found)
     found += _inferred_conditions(found)
     found += _subtype(text, start, end, later, found,
                       [e for e in shared if e.field == "subtype"])  # fmt: skip
+    found = _warfarin_as_cause(found)
     return found + _no_ssc(found) + _free_of_recurrence(found)
 
 
@@ -164,6 +170,35 @@ def _most_specific(found) -> list[FieldEvidence]:
             if term in values and others:
                 drop.append((field, term))
     return [e for e in found if (e.field, _term(e.value)) not in drop]
+
+
+def _end_stage(found) -> list[FieldEvidence]:
+    """Chronic kidney disease in a patient on dialysis is end-stage kidney disease (KDIGO
+    stage 5D); not after acute kidney injury, whose dialysis may be temporary."""
+    conditions = {e.value for e in _kept(found, "conditions")}
+    on_dialysis = [e for e in _kept(found, "renal_function") if e.value == "dialysis"]
+    if ("chronic_kidney_disease" not in conditions or not on_dialysis
+            or conditions & {"acute_kidney_injury", "end_stage_kidney_disease"}):  # fmt: skip
+        return found
+    return [
+        FieldEvidence(e.field, "end_stage_kidney_disease", "inferred", e.start, e.end, e.quote,
+                      "chronic kidney disease on dialysis is end-stage")
+        if e.field == "conditions" and e.value == "chronic_kidney_disease" else e
+        for e in found
+    ]  # fmt: skip
+
+
+def _warfarin_as_cause(found) -> list[FieldEvidence]:
+    """In calciphylaxis warfarin is a cause, stopped rather than given, so a patient who
+    took it was not treated with it."""
+    if not any(e.value == "calciphylaxis" for e in found if e.status in ("stated", "inferred")):
+        return found
+    return [
+        FieldEvidence(e.field, e.value, "uncertain", e.start, e.end, e.quote,
+                      "warfarin is a cause of calciphylaxis")
+        if e.field == "treatments" and e.value == "warfarin" else e
+        for e in found
+    ]  # fmt: skip
 
 
 def _no_ssc(found) -> list[FieldEvidence]:

@@ -65,10 +65,11 @@ _SIDE = re.compile(r"\b(left|right|both|bilateral(?:ly)?)\b(?:\s+and\s+(left|rig
 ANALYTES = {
     "calcium": r"(?i:(?:serum |total |ionized |ionised |corrected )?calcium(?! ?(?:deposit|salt|"
     r"gluconate|channel|hydroxyapatite|phosphate|acetate|heparin|infusion|chloride|carbonate|"
-    r"-containing|containing|oxalate|excretion|clearance|pyrophosphate|crystal|concentration|supplement|"
+    r"-containing|containing|content|oxalate|excretion|clearance|pyrophosphate|crystal|concentration|"
+    r"supplement|"
     r"[-\u2013 ]?phosph\w* product)))|\bCa\b(?!\s*[x\u00d7*]\s*P)",
     "phosphate": r"(?:serum |inorganic )?\b(?:phosphate|phosphorus|phosphorous)"
-    r"(?! ?(?:binder|clearance|excretion))(?!mi)"
+    r"(?! ?(?:binder|clearance|excretion|product))(?!mi)"
     r"|(?<=serum )P\b",
     "pth": r"(?:intact )?parathyroid hormone|\b(?:i)?PTH\b",
     # creatinine only with a word status ("creatinine was within normal limits"), not a value
@@ -173,8 +174,9 @@ def term_lists(text: str, start: int, stop: int) -> list[FieldEvidence]:
                 continue  # "lupus" in "lupus anticoagulant"
             if m.term in _SETTINGS and not _CAUSE.search(text, max(start, m.start - 40), m.start):
                 continue  # "ulceration, infection and abscess" is a complication, not a cause
-            if re.match(r"\s*:", text[m.end :]):
-                continue  # "Observation:" labels a part of an abstract
+            line = text.rfind("\n", 0, m.start) + 1
+            if re.match(r"\s*:", text[m.end :]) and line and not text[line : m.start].strip():
+                continue  # "Observation:" labels a part of an abstract; a title does not
             if field == "outcome" and _NOT_AN_OUTCOME.get(m.term, _NEVER).match(text, m.end):
                 continue  # "progressed to induration", "a deceased donor kidney"
             context, trigger = m.context, m.trigger
@@ -504,8 +506,8 @@ def _status_near(text, start, end, low, high):
         s for s in _STATUS.finditer(text, end, high) if not _NEXT_ANALYTE.match(text, s.end())
     ]
     chosen = before[-1] if before else (after[0] if after else None)
-    if chosen is None:
-        return None
+    if chosen is None or re.search(r"\b(?:to|back to)\s+(?:the\s+)?$", text[low : chosen.start()]):
+        return None  # "brought calcium and phosphate levels back to normal": after treatment
     word = chosen.group(0).casefold()
     term = _STATUS_TERM.get(word) or load_schema().canonical("lab_status", word)
     if term is None:
@@ -515,8 +517,19 @@ def _status_near(text, start, end, low, high):
 
 
 #: After a site: it is in pain or imaged, not a lesion ("body aches", "abdominal X-ray").
-_NOT_A_LESION = re.compile(r"\s*(?:[\w\-]+\s+)?(?:pain|aches?|arthralgia)|\s*(?:x-ray|radiograph|"
-                           r"ultraso|CT\b|MRI)", re.I)  # fmt: skip
+#: So is an organ's disease or function ("breast carcinoma", "axillary lymphadenopathy",
+#: "the hip's motion").
+_NOT_A_LESION = re.compile(r"(?:'s)?\s*(?:[\w\-]+\s+)?(?:pain|aches?|arthralgia|motion|mobility)|"
+                           r"\s*(?:x-ray|radiograph|ultraso|CT\b|MRI|carcinoma|cancer|lymph)",
+                           re.I)  # fmt: skip
+#: Before a site: the region imaged ("a CT scan of the chest, abdomen and pelvis"), which
+#: says where the scan looked, not where the lesions are.
+_IMAGED = re.compile(
+    r"\b(?:x-?rays?|radiographs?|radiography|CT|scans?|MRI|ultrasound|ultrasonography|"
+    r"sonography|imaging|films?)\s+of\s+(?:the\s+|her\s+|his\s+)?(?:(?:both|left|right)\s+)?"
+    r"(?:[a-z]+(?:\s*,\s*|\s+and\s+|\s+)){0,4}$",
+    re.I,
+)
 
 
 _BONE = re.compile(r"\b(?:femoral|humeral|radial|metatarsal)\s+$", re.I)
@@ -545,6 +558,8 @@ def sites(text: str, start: int, stop: int) -> list[FieldEvidence]:
             continue
         low, high = sentence_bounds(text, m.start)
         if not _LESION.search(text, low, high) or _NOT_A_LESION.match(text, m.end):
+            continue
+        if _IMAGED.search(text, max(low, m.start - 60), m.start):
             continue
         if _BONE.search(text[max(0, m.start - 12) : m.start]):
             continue  # "femoral head" is a bone

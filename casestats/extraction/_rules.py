@@ -20,19 +20,27 @@ from casestats.schema import load_schema
 NEGATION_BEFORE = (
     "no", "not", "without", "denied", "denies", "negative for", "absence of", "absent",
     "free of", "ruled out", "excluded", "nor", "neither", "rather than", "instead of",
-    "never", "lack of", "no evidence of", "no history of", "unremarkable for",
+    "never", "lack of", "no evidence of", "no history of", "unremarkable for", "sparing",
 )  # fmt: skip
 #: Phrases right after a mention that negate it (NegEx post-triggers).
 NEGATION_AFTER = (
     "was ruled out", "were ruled out", "was excluded", "were excluded", "was absent",
     "were absent", "was not", "were not", "is not", "did not", "had not", "unlikely",
+    "was spared", "were spared",
 )  # fmt: skip
+#: A screen or test named after the mention came back negative ("diabetes and HIV
+#: screening were negative").
+_SCREEN_NEGATIVE = re.compile(
+    r"^(?:(?:and|or)\s+)?(?:[\w\-]+\s+){0,2}(?:screening|screens?|tests?|serology)\s+"
+    r"(?:was|were)\s+negative\b",
+    re.I,
+)
 #: Words before a mention, in its clause, that make it uncertain.
 UNCERTAIN_BEFORE = (
     "possible", "possibly", "probable", "probably", "suspected", "suspicion of",
     "suggestive of", "suggesting", "likely", "may", "might", "could", "differential",
     "presumed", "query", "signs of", "monitored for", "screened for", "family history of",
-    "mother", "father", "sister", "brother",
+    "mother", "father", "sister", "brother", "prevent", "to avoid",
 )  # fmt: skip
 
 #: Phrases right after a mention that make it uncertain.
@@ -219,6 +227,8 @@ def context_of(text: str, start: int, end: int) -> tuple[str, str]:
         return "negated", trigger
     if listed := _NEGATED_LIST.search(text, low, start):
         return "negated", listed.group(1)  # "we excluded other causes such as A, B and C"
+    if screen := _SCREEN_NEGATIVE.match(" ".join(text[end:high].split()[:7])):
+        return "negated", screen.group(0)
     for phrases, context in ((UNCERTAIN_AFTER, "uncertain"), (NEGATION_AFTER, "negated")):
         for phrase in phrases:
             if after.casefold().startswith(phrase):
@@ -245,15 +255,26 @@ _GENERAL = re.compile(
     r"\[\d[\d,\s\u2013\-]*\]|\(\d+(?:\s*[,\u2013\-]\s*\d+)*\)|<sup>|"
     r"\b(?:has|have)(?: all)? been\b|\bkey[\s\-]?words\b|"
     r"\b(?:is|are|can|cannot|may|might|should|must|remains?|occurs?|represents?|results|"
-    r"tends?|usually|typically|commonly|often|generally|rarely|literature|studies|"
-    r"types|subtypes|categories|classified into|differential)\b",
+    r"tends?|appears?|usually|typically|commonly|often|generally|rarely|literature|studies|"
+    r"types|subtypes|categories|classified into|differential|in patients with)\b",
     re.I,
 )
 
 
 #: A figure legend: it shows the patient.
 _LEGEND = re.compile(r"\W*fig(?:ure|\.)?\s*\d", re.I)
+#: "The patient was treated with ...": the patient of the report, even in a sentence that
+#: goes on to say something general.
+_PATIENT_DID = re.compile(r"\bthe patients?\s+(?:was|were|had|underwent|received|\w{3,}ed)\b",
+                          re.I)  # fmt: skip
+#: An author's affiliation line: "Department of Endocrinology, Diabetes and ..." names diseases
+#: that are not the patient's.
+_AFFILIATION = re.compile(r"\b(?:department|division|faculty|institute|university|hospital)\s+"
+                          r"(?:of|for)\b", re.I)  # fmt: skip
 _TITLE = re.compile(r"[^\n.]{10,200}\n")
+
+
+_WEAK_ANCHORS = {"the patient", "the patients", "this article", "this report", "this case"}
 
 
 def about_patient(text: str, position: int) -> bool:
@@ -267,9 +288,14 @@ def about_patient(text: str, position: int) -> bool:
     """
     low, high = sentence_bounds(text, position)
     sentence = text[low:high]
+    if _AFFILIATION.search(sentence) and not _PAST.search(sentence):
+        return False
+    if _PATIENT_DID.search(sentence):
+        return True
     anchors = {a.group(0).casefold() for a in _ANCHOR.finditer(sentence)}
-    if anchors and anchors <= {"the patient", "the patients"} and _GENERAL.search(sentence):
-        # "ulceration is associated with the death of the patient": the patient in general
+    if anchors and anchors <= _WEAK_ANCHORS and _GENERAL.search(sentence):
+        # "ulceration is associated with the death of the patient": the patient in general;
+        # "the aim of this case report is to show ...": the report, not the patient
         return bool(_PAST.search(sentence)) and not re.search(r"\b(?:is|are)\b", sentence)
     if anchors or _LEGEND.match(sentence) or (low == 0 and _TITLE.match(text)):
         return True  # the title of a case report names its case
