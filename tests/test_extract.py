@@ -568,3 +568,16 @@ def test_an_organs_disease_or_function_and_the_aim_of_a_report_are_not_the_case(
     row = _row("The aim of this case report is to show how calciphylaxis occurs in patients with "
                "hemodialysis dependence. A 64-year-old man had calcified ulcers on the legs.")
     assert row["renal_function"] == ""
+
+
+def test_a_title_ending_with_a_full_stop_and_results_that_revealed():
+    text = ("Uraemic tumoral calcinosis of the shoulder. J Imag Cases 2020;1:1-2.\n"
+            "A 51-year-old man had a hard mass over the right shoulder. The histology results "
+            "revealed calcium deposits.")  # fmt: skip
+    assert _row(text)["conditions"] == "tumoral_calcinosis"
+    # a general first sentence is no title
+    text = ("Tumoral calcinosis is a rare disease of the joints. A 51-year-old man had a hard "
+            "mass over the right shoulder.")  # fmt: skip
+    assert _row(text)["conditions"] == ""
+    assert _row("A 30-year-old woman had a nodule on her left knee. The biopsy results "
+                "revealed dermatomyositis.")["conditions"] == "dermatomyositis"  # fmt: skip

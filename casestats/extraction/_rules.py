@@ -254,7 +254,7 @@ _PAST = re.compile(
 _GENERAL = re.compile(
     r"\[\d[\d,\s\u2013\-]*\]|\(\d+(?:\s*[,\u2013\-]\s*\d+)*\)|<sup>|"
     r"\b(?:has|have)(?: all)? been\b|\bkey[\s\-]?words\b|"
-    r"\b(?:is|are|can|cannot|may|might|should|must|remains?|occurs?|represents?|results|"
+    r"\b(?:is|are|can|cannot|may|might|should|must|remains?|occurs?|represents?|results in|"
     r"tends?|appears?|usually|typically|commonly|often|generally|rarely|literature|studies|"
     r"types|subtypes|categories|classified into|differential|in patients with)\b",
     re.I,
@@ -272,6 +272,8 @@ _PATIENT_DID = re.compile(r"\bthe patients?\s+(?:was|were|had|underwent|received
 _AFFILIATION = re.compile(r"\b(?:department|division|faculty|institute|university|hospital)\s+"
                           r"(?:of|for)\b", re.I)  # fmt: skip
 _TITLE = re.compile(r"[^\n.]{10,200}\n")
+#: A title that ends with a full stop, as when a citation follows it on its line.
+_TITLE_SENTENCE = re.compile(r"[^\n.]{10,200}\.\s")
 
 
 _WEAK_ANCHORS = {"the patient", "the patients", "this article", "this report", "this case"}
@@ -288,7 +290,7 @@ def about_patient(text: str, position: int) -> bool:
     """
     low, high = sentence_bounds(text, position)
     sentence = text[low:high]
-    if _AFFILIATION.search(sentence) and not _PAST.search(sentence):
+    if _AFFILIATION.search(sentence) and not _ANCHOR.search(sentence):
         return False
     if _PATIENT_DID.search(sentence):
         return True
@@ -299,6 +301,8 @@ def about_patient(text: str, position: int) -> bool:
         return bool(_PAST.search(sentence)) and not re.search(r"\b(?:is|are)\b", sentence)
     if anchors or _LEGEND.match(sentence) or (low == 0 and _TITLE.match(text)):
         return True  # the title of a case report names its case
+    if low == 0 and _TITLE_SENTENCE.match(text) and not _GENERAL.search(sentence):
+        return True
     return bool(_PAST.search(sentence)) and not _GENERAL.search(sentence)
 
 
