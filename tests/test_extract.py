@@ -581,3 +581,15 @@ def test_a_title_ending_with_a_full_stop_and_results_that_revealed():
     assert _row(text)["conditions"] == ""
     assert _row("A 30-year-old woman had a nodule on her left knee. The biopsy results "
                 "revealed dermatomyositis.")["conditions"] == "dermatomyositis"  # fmt: skip
+
+
+def test_two_case_reports_in_an_abstract_and_a_statement_about_some_of_the_patients():
+    text = ("We describe two case reports of calciphylaxis. Case one is a 70-year-old woman with "
+            "painful ulcers on both thighs. Case two is a 48-year-old man with necrotic plaques "
+            "on the abdomen, who died of sepsis.")  # fmt: skip
+    rows = extract(text).records()
+    assert list(rows["age_years"]) == ["70", "48"]
+    assert list(rows["outcome"]) == ["", "died"]
+    text = ("We saw three women with systemic sclerosis and calcinosis of the fingers. Two were "
+            "anti-Scl70 positive.")  # fmt: skip
+    assert _row(text)["autoantibodies"] == ""

@@ -62,7 +62,7 @@ _CASE_HEADING = re.compile(
 _COUNT = {"two": 2, "three": 3, "four": 4, "2": 2, "3": 3, "4": 4}
 _SEVERAL = re.compile(
     r"\b(two|three|four|2|3|4)\s+(?:\w+\s+)?(siblings|sisters|brothers|patients|cases|"
-    r"children|twins|women|men|girls|boys|neonates|infants|newborns|babies)\b",
+    r"children|twins|women|men|girls|boys|neonates|infants|newborns|babies|case reports)\b",
     re.I,
 )
 #: A sentence of a several-patient text that speaks of all of them.
@@ -216,6 +216,13 @@ _NEGATED_LIST = re.compile(
 )
 
 
+#: A count as the subject: a statement about some of a report's patients, none named.
+_SOME_OF_THEM = re.compile(
+    r"\b(?:two|three|four|five|six|\d+)\s+(?:of\s+(?:them|the\s+\w+)\s+)?(?:were|had|showed)\b",
+    re.I,
+)
+
+
 def context_of(text: str, start: int, end: int) -> tuple[str, str]:
     """("negated" | "uncertain" | "stated", trigger) for the mention ``text[start:end]``."""
     low, high = clause_bounds(text, start, end)
@@ -235,6 +242,8 @@ def context_of(text: str, start: int, end: int) -> tuple[str, str]:
                 return context, phrase
     if trigger := _has(UNCERTAIN_BEFORE, before):
         return "uncertain", trigger
+    if some := _SOME_OF_THEM.search(text, low, start):
+        return "uncertain", some.group(0)  # "two were anti-Scl70 positive": which two?
     return "stated", ""
 
 
