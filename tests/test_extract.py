@@ -593,3 +593,14 @@ def test_two_case_reports_in_an_abstract_and_a_statement_about_some_of_the_patie
     text = ("We saw three women with systemic sclerosis and calcinosis of the fingers. Two were "
             "anti-Scl70 positive.")  # fmt: skip
     assert _row(text)["autoantibodies"] == ""
+
+
+def test_a_regimen_a_planned_operation_and_monitoring_of_a_level_are_no_treatments():
+    row = _row("A 45-year-old woman with lymphoma had calcified plaques on both thighs. She was "
+               "started on chemotherapy with rituximab and cyclophosphamide. Her current "
+               "medications were amlodipine and omeprazole.")  # fmt: skip
+    assert row["treatments"] == "chemotherapy"
+    row = _row("A 60-year-old man was admitted for excision of a calcified mass of the left knee. "
+               "Surgery was strongly recommended. His heel was pricked for the monitoring of "
+               "bilirubin.")  # fmt: skip
+    assert row["treatments"] == ""

@@ -190,6 +190,10 @@ def term_lists(text: str, start: int, stop: int) -> list[FieldEvidence]:
                 continue
             if field == "treatments" and context == "stated" and _for_another_condition(text, m):
                 context, trigger = "uncertain", "given for another condition"
+            if field == "treatments" and _PART_OF.search(text, max(start, m.start - 80), m.start):
+                continue  # "chemotherapy with rituximab, cyclophosphamide ...": one treatment
+            if m.term == "observation" and re.match(r"\s+of\b", text[m.end :]):
+                continue  # "the monitoring of serum bilirubin" is a test, not watchful waiting
             out.append(FieldEvidence(field, m.term, context, m.start, m.end, m.text, trigger))
     out += _treatment_verbs(text, start, stop)
     return _outcome_after_treatment(text, out)
@@ -214,7 +218,7 @@ _MOSTLY = re.compile(
 #: A sentence about the medicines a patient takes for other reasons.
 _REGIMEN = re.compile(
     r"\bimmunosuppress\w*|\busual (?:treatment|medication)|\bregular medication|"
-    r"\bmedications? (?:included|consisted)|\bmaintenance (?:therapy|treatment)",
+    r"\b(?:current )?medications? (?:were|included|consisted)|\bmaintenance (?:therapy|treatment)",
     re.I,
 )
 #: "after surgery": the setting, not a treatment of the calcinosis.
@@ -254,6 +258,10 @@ def _for_another_condition(text: str, m: Mention) -> bool:
         return False
     return any(c.context == "stated" and c.term != "none"
                for c in find_terms(text, "condition", span=(low, high)))  # fmt: skip
+
+
+#: Before a drug: the regimen it belongs to, already counted as that treatment.
+_PART_OF = re.compile(r"\bchemotherapy\s+(?:with|consisting of|of)\b[^.;:]*$", re.I)
 
 
 #: Treatments the reports phrase as verbs rather than name.

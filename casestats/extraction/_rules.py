@@ -40,13 +40,15 @@ UNCERTAIN_BEFORE = (
     "possible", "possibly", "probable", "probably", "suspected", "suspicion of",
     "suggestive of", "suggesting", "likely", "may", "might", "could", "differential",
     "presumed", "query", "signs of", "monitored for", "screened for", "family history of",
-    "mother", "father", "sister", "brother", "prevent", "to avoid",
+    "mother", "father", "sister", "brother", "prevent", "to avoid", "planned", "scheduled for",
+    "admitted for",
 )  # fmt: skip
 
 #: Phrases right after a mention that make it uncertain.
 UNCERTAIN_AFTER = (
     "was considered", "was suspected", "was possible", "was probable", "was likely",
-    "could not be excluded", "was not excluded",
+    "could not be excluded", "was not excluded", "was recommended", "was strongly recommended",
+    "was planned", "was advised", "was proposed", "was offered",
 )  # fmt: skip
 
 #: Where a clause ends for context purposes (NegEx's termination terms).
