@@ -604,3 +604,17 @@ def test_a_regimen_a_planned_operation_and_monitoring_of_a_level_are_no_treatmen
                "Surgery was strongly recommended. His heel was pricked for the monitoring of "
                "bilirubin.")  # fmt: skip
     assert row["treatments"] == ""
+
+
+def test_dialysis_means_end_stage_and_hypocalcaemia_in_the_neonatal_unit_is_neonatal():
+    row = _row("A 66-year-old man on haemodialysis had calcified ulcers on both legs.")
+    assert row["conditions"] == "end_stage_kidney_disease"
+    row = _row("A 50-year-old woman with acute kidney injury needed haemodialysis and had "
+               "calcified papules on the left arm.")  # fmt: skip
+    assert row["conditions"] == "acute_kidney_injury"
+    row = _row("In the NICU the baby girl had been treated for hypocalcemia with calcium "
+               "gluconate through a cannula in the right hand. A hard mass formed there.")
+    assert "neonatal_hypocalcaemia" in row["conditions"]
+    row = _row("A 40-year-old man could not remember any trauma before a calcified nodule "
+               "appeared on his right knee.")  # fmt: skip
+    assert row["conditions"] == ""

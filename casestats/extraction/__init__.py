@@ -21,8 +21,10 @@ Inference rules (status ``inferred``, each named in the evidence):
 * what a report of several patients says before the first of them, or in a
   sentence about all of them ("both patients had..."), holds for each;
 * hypocalcaemia stated for a patient under 0.1 years is neonatal hypocalcaemia;
-* chronic kidney disease in a patient on dialysis is end-stage kidney disease
+* a patient on dialysis has end-stage kidney disease
   (not beside acute kidney injury);
+* hypocalcaemia in an infant whose part of the text names the neonatal unit,
+  a newborn or prematurity is neonatal hypocalcaemia;
 * warfarin in a patient with calciphylaxis is a cause, not a treatment
   (marked uncertain);
 * an SSc subset implies the condition systemic sclerosis;
@@ -138,8 +140,9 @@ def _draft(text, start, end, later, shared) -> list[FieldEvidence]:
         # "no underlying disease" beside a named condition: the condition wins
         found = [e for e in found if not (e.field == "conditions" and e.value == "none")]
     ages = [e.value for e in _kept(found, "age_years")]
-    if ages and ages[0] != "90+" and not any(e.value == "neonatal_hypocalcaemia" for e in found):
-        found += neonatal_hypocalcaemia(text, start, end, float(ages[0]))
+    if (not ages or ages[0] != "90+") and not any(e.value == "neonatal_hypocalcaemia"
+                                                  for e in found):  # fmt: skip
+        found += neonatal_hypocalcaemia(text, start, end, float(ages[0]) if ages else None)
     found = _end_stage(found)
     found += _inferred_conditions(found)
     found += _subtype(text, start, end, later, found,
@@ -173,13 +176,18 @@ def _most_specific(found) -> list[FieldEvidence]:
 
 
 def _end_stage(found) -> list[FieldEvidence]:
-    """Chronic kidney disease in a patient on dialysis is end-stage kidney disease (KDIGO
-    stage 5D); not after acute kidney injury, whose dialysis may be temporary."""
+    """A patient on dialysis has end-stage kidney disease (KDIGO stage 5D), named as chronic
+    kidney disease or not at all; not after acute kidney injury, whose dialysis may be
+    temporary."""
     conditions = {e.value for e in _kept(found, "conditions")}
     on_dialysis = [e for e in _kept(found, "renal_function") if e.value == "dialysis"]
-    if ("chronic_kidney_disease" not in conditions or not on_dialysis
-            or conditions & {"acute_kidney_injury", "end_stage_kidney_disease"}):  # fmt: skip
+    if not on_dialysis or conditions & {"acute_kidney_injury", "end_stage_kidney_disease"}:
         return found
+    if "chronic_kidney_disease" not in conditions:
+        d = on_dialysis[0]
+        eskd = FieldEvidence("conditions", "end_stage_kidney_disease", "inferred", d.start,
+                             d.end, d.quote, "a patient on dialysis")  # fmt: skip
+        return [*found, eskd]
     return [
         FieldEvidence(e.field, "end_stage_kidney_disease", "inferred", e.start, e.end, e.quote,
                       "chronic kidney disease on dialysis is end-stage")

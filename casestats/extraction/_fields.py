@@ -150,14 +150,25 @@ def age_and_sex(text: str, start: int, stop: int) -> list[FieldEvidence]:
 _HYPOCALCAEMIA = re.compile(r"\bhypocalc(?:a)?emi(?:a|c)\b", re.I)
 
 
-def neonatal_hypocalcaemia(text: str, start: int, stop: int, age: float) -> list[FieldEvidence]:
-    """Hypocalcaemia stated for a patient in the first weeks of life (under 0.1 years)."""
-    if age >= 0.1:
+_NEONATAL = re.compile(r"\bNICU\b|neonatal intensive care|\bnewborn|\bneonate|\bpreterm|"
+                       r"\bpremature", re.I)  # fmt: skip
+
+
+def neonatal_hypocalcaemia(text: str, start: int, stop: int,
+                           age: float | None) -> list[FieldEvidence]:  # fmt: skip
+    """Hypocalcaemia stated for a patient in the first weeks of life: under 0.1 years, or an
+    infant (or a patient of unstated age) whose part of the text names the neonatal unit,
+    a newborn or prematurity."""
+    if age is not None and age < 0.1:
+        rule = "hypocalcaemia in a patient under 0.1 years"
+    elif (age is None or age < 1) and (unit := _NEONATAL.search(text, start, stop)):
+        rule = f"hypocalcaemia in an infant, with {unit.group(0)!r}"
+    else:
         return []
     for m in _HYPOCALCAEMIA.finditer(text, start, stop):
         if about_patient(text, m.start()) and context_of(text, m.start(), m.end())[0] == "stated":
             return [_evidence("conditions", "neonatal_hypocalcaemia", "inferred", text, m.start(),
-                              m.end(), "hypocalcaemia in a patient under 0.1 years")]  # fmt: skip
+                              m.end(), rule)]  # fmt: skip
     return []
 
 

@@ -21,6 +21,7 @@ NEGATION_BEFORE = (
     "no", "not", "without", "denied", "denies", "negative for", "absence of", "absent",
     "free of", "ruled out", "excluded", "nor", "neither", "rather than", "instead of",
     "never", "lack of", "no evidence of", "no history of", "unremarkable for", "sparing",
+    "could not remember", "did not recall", "no recollection of",
 )  # fmt: skip
 #: Phrases right after a mention that negate it (NegEx post-triggers).
 NEGATION_AFTER = (
