@@ -618,3 +618,12 @@ def test_dialysis_means_end_stage_and_hypocalcaemia_in_the_neonatal_unit_is_neon
     row = _row("A 40-year-old man could not remember any trauma before a calcified nodule "
                "appeared on his right knee.")  # fmt: skip
     assert row["conditions"] == ""
+
+
+def test_tumoral_calcinosis_in_kidney_failure_is_metastatic_and_named_idiopathic_forms():
+    row = _row("A 47-year-old man on haemodialysis had tumoral calcinosis around the right hip.")
+    assert (row["subtype"], row["subtype_basis"]) == ("metastatic", "inferred")
+    # without kidney failure the authors must classify it
+    assert _row("A 15-year-old girl had tumoral calcinosis around the left elbow.")["subtype"] == ""
+    row = _row("A 35-year-old man had idiopathic scrotal calcinosis with many nodules.")
+    assert (row["subtype"], row["subtype_basis"]) == ("idiopathic", "stated")

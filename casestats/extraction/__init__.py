@@ -38,7 +38,8 @@ Inference rules (status ``inferred``, each named in the evidence):
   lesion");
 * subtype when the authors name none: a setting of iatrogenic calcinosis
   gives iatrogenic; raised calcium or phosphate gives metastatic (not in
-  tumoral calcinosis, which the authors must classify themselves); a
+  tumoral calcinosis, which the authors must classify themselves), and so
+  does tumoral calcinosis in chronic or end-stage kidney disease; a
   connective tissue disease without raised calcium or phosphate gives
   dystrophic (Walsh & Fairley 1995).
 """
@@ -318,6 +319,9 @@ def _inferred_conditions(found: list[FieldEvidence]) -> list[FieldEvidence]:
     return out
 
 
+_KIDNEY_FAILURE = {"chronic_kidney_disease", "end_stage_kidney_disease"}
+
+
 def _subtype(text, start, end, later, found, shared) -> list[FieldEvidence]:
     named = subtype(text, start, end, later)
     if not any(e.status == "stated" for e in named):
@@ -338,6 +342,11 @@ def _subtype(text, start, end, later, found, shared) -> list[FieldEvidence]:
         value, basis, rule = "iatrogenic", cause[0], "a setting of iatrogenic calcinosis"
     elif raised and "tumoral_calcinosis" not in {e.value for e in conditions}:
         value, basis, rule = "metastatic", raised[0], "raised serum calcium or phosphate"
+    elif (tumoral := [e for e in conditions if e.value == "tumoral_calcinosis"]) and any(
+        e.value in _KIDNEY_FAILURE for e in conditions
+    ):
+        value, basis = "metastatic", tumoral[0]
+        rule = "tumoral calcinosis in kidney failure is secondary (uraemic), a metastatic form"
     elif cause := [e for e in conditions if e.value in CONNECTIVE_TISSUE]:
         value, basis = "dystrophic", cause[0]
         rule = "connective tissue disease without raised calcium or phosphate"
