@@ -627,3 +627,12 @@ def test_tumoral_calcinosis_in_kidney_failure_is_metastatic_and_named_idiopathic
     assert _row("A 15-year-old girl had tumoral calcinosis around the left elbow.")["subtype"] == ""
     row = _row("A 35-year-old man had idiopathic scrotal calcinosis with many nodules.")
     assert (row["subtype"], row["subtype_basis"]) == ("idiopathic", "stated")
+
+
+def test_the_course_of_a_symptom_is_not_an_outcome():
+    row = _row("A 12-year-old boy had a tender calcified nodule on the right hand. Over two weeks "
+               "the redness and inflammation had improved. He later had worsening nausea.")
+    assert row["outcome"] == ""
+    row = _row("A 12-year-old boy had a calcified nodule on the right hand. Under colchicine "
+               "his pain eased and the lesion improved.")  # fmt: skip
+    assert row["outcome"] == "improved"

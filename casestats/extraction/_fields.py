@@ -190,6 +190,8 @@ def term_lists(text: str, start: int, stop: int) -> list[FieldEvidence]:
                 continue  # "Observation:" labels a part of an abstract; a title does not
             if field == "outcome" and _NOT_AN_OUTCOME.get(m.term, _NEVER).match(text, m.end):
                 continue  # "progressed to induration", "a deceased donor kidney"
+            if field == "outcome" and _of_a_symptom(text, m):
+                continue  # "the redness had improved", "worsening pain": not the lesions
             context, trigger = m.context, m.trigger
             if (
                 field == "outcome"
@@ -245,6 +247,23 @@ _NOT_AN_OUTCOME = {
     "died": re.compile(r"\s+(?:donor|kidney|graft|liver|bone|tissue|cells?|skin|fat|fragments?)",
                        re.I),
 }
+#: Symptoms whose course is not the course of the calcinosis.
+_SYMPTOM = (r"(?:redness|erythema|inflammation|rash|fever|pain|pruritus|itch\w*|weakness|"
+            r"nausea|diarrho?ea|jaundice|symptoms?)")  # fmt: skip
+_SYMPTOM_BEFORE = re.compile(rf"\b{_SYMPTOM}\b(?:\s+(?:and|or)\s+\w+)?\s+(?:had\s+|has\s+|"
+                             rf"was\s+|were\s+)?(?:\w+ly\s+)?$", re.I)  # fmt: skip
+_SYMPTOM_AFTER = re.compile(rf"\s+(?:of\s+(?:the\s+|her\s+|his\s+)?)?(?:\w+\s+)?{_SYMPTOM}\b",
+                            re.I)  # fmt: skip
+
+
+def _of_a_symptom(text: str, m: Mention) -> bool:
+    """An outcome word whose subject is a symptom ("the redness had improved") or that
+    qualifies one ("worsening nausea")."""
+    return bool(_SYMPTOM_BEFORE.search(text, max(0, m.start - 50), m.start)
+                or (_SYMPTOM_AFTER.match(text, m.end) and not _LESION.match(
+                    text, m.end + len(re.match(r"\s*(?:of\s+)?(?:the\s+)?", text[m.end:])[0]))))
+
+
 #: After a treatment: what it was given for, when that is not the calcinosis.
 _FOR_OTHER = re.compile(
     r"(?:\s+(?:treatment|therapy))?\s+for\s+(?!(?:the\s+|her\s+|his\s+|its\s+)?(?:calcinosis|"
