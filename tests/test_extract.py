@@ -636,3 +636,11 @@ def test_the_course_of_a_symptom_is_not_an_outcome():
     row = _row("A 12-year-old boy had a calcified nodule on the right hand. Under colchicine "
                "his pain eased and the lesion improved.")  # fmt: skip
     assert row["outcome"] == "improved"
+
+
+def test_a_relapse_of_another_disease_is_no_recurrence():
+    text = ("An 8-year-old boy had a calcified nodule on the left forearm after an infusion. "
+            "A year later he had a relapse of leukaemia.")  # fmt: skip
+    assert _row(text)["outcome"] == ""
+    assert _row("An 8-year-old boy had a calcified nodule on the left forearm. It was excised, "
+                "with a recurrence of the nodule a year later.")["outcome"] == "recurred"

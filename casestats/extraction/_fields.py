@@ -237,12 +237,12 @@ _REGIMEN = re.compile(
 #: "after surgery": the setting, not a treatment of the calcinosis.
 _AFTER = re.compile(r"\b(?:after|following|post)[\s\-]+(?:\w+\s+){0,3}$", re.I)
 #: After an outcome word: the lesion forming, or no outcome at all.
+#: "... of" something that is not the calcinosis: "progression of the leukaemia".
+_OF_ANOTHER = (r"\s+of\s+(?!(?:the\s+|her\s+|his\s+)?(?:lesion|nodul|calci|ulcer|plaque|deposit|"
+               r"mass|swelling))")  # fmt: skip
 _NOT_AN_OUTCOME = {
-    "progressed": re.compile(
-        r"\s+(?:in)?to\b|\s+of\s+(?!(?:the\s+|her\s+|his\s+)?(?:lesion|nodul|calci|ulcer|plaque|"
-        r"deposit|mass|swelling))",
-        re.I,
-    ),
+    "progressed": re.compile(r"\s+(?:in)?to\b|" + _OF_ANOTHER, re.I),
+    "recurred": re.compile(_OF_ANOTHER, re.I),  # "a relapse of ALL"
     # "a deceased donor kidney"; "dead bone fragments" in a biopsy is tissue, not the patient
     "died": re.compile(r"\s+(?:donor|kidney|graft|liver|bone|tissue|cells?|skin|fat|fragments?)",
                        re.I),
