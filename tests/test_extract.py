@@ -644,3 +644,11 @@ def test_a_relapse_of_another_disease_is_no_recurrence():
     assert _row(text)["outcome"] == ""
     assert _row("An 8-year-old boy had a calcified nodule on the left forearm. It was excised, "
                 "with a recurrence of the nodule a year later.")["outcome"] == "recurred"
+
+
+def test_an_abstract_label_after_a_sentence_and_dialysis_with_normal_kidneys():
+    row = _row("A 7-year-old girl had calcinosis of the knees. Observation: a raised CK.")
+    assert row["treatments"] == ""
+    row = _row("A 30-year-old man with tumoral calcinosis of the hip had normal kidney function. "
+               "Hemodialysis was started to lower his phosphate.")  # fmt: skip
+    assert "end_stage_kidney_disease" not in row["conditions"]

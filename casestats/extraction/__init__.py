@@ -182,8 +182,10 @@ def _end_stage(found) -> list[FieldEvidence]:
     temporary."""
     conditions = {e.value for e in _kept(found, "conditions")}
     on_dialysis = [e for e in _kept(found, "renal_function") if e.value == "dialysis"]
-    if not on_dialysis or conditions & {"acute_kidney_injury", "end_stage_kidney_disease"}:
-        return found
+    normal = any(e.value == "normal" for e in _kept(found, "renal_function"))
+    if (not on_dialysis or normal
+            or conditions & {"acute_kidney_injury", "end_stage_kidney_disease"}):  # fmt: skip
+        return found  # dialysis with normal kidneys treats something else
     if "chronic_kidney_disease" not in conditions:
         d = on_dialysis[0]
         eskd = FieldEvidence("conditions", "end_stage_kidney_disease", "inferred", d.start,

@@ -186,7 +186,10 @@ def term_lists(text: str, start: int, stop: int) -> list[FieldEvidence]:
             if m.term in _SETTINGS and not _CAUSE.search(text, max(start, m.start - 40), m.start):
                 continue  # "ulceration, infection and abscess" is a complication, not a cause
             line = text.rfind("\n", 0, m.start) + 1
-            if re.match(r"\s*:", text[m.end :]) and line and not text[line : m.start].strip():
+            before = text[line : m.start]
+            if re.match(r"\s*:", text[m.end :]) and (
+                (line and not before.strip()) or re.search(r"[.!?]\s*$", before)
+            ):
                 continue  # "Observation:" labels a part of an abstract; a title does not
             if field == "outcome" and _NOT_AN_OUTCOME.get(m.term, _NEVER).match(text, m.end):
                 continue  # "progressed to induration", "a deceased donor kidney"
