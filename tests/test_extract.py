@@ -600,10 +600,14 @@ def test_a_regimen_a_planned_operation_and_monitoring_of_a_level_are_no_treatmen
                "started on chemotherapy with rituximab and cyclophosphamide. Her current "
                "medications were amlodipine and omeprazole.")  # fmt: skip
     assert row["treatments"] == "chemotherapy"
-    row = _row("A 60-year-old man was admitted for excision of a calcified mass of the left knee. "
-               "Surgery was strongly recommended. His heel was pricked for the monitoring of "
-               "bilirubin.")  # fmt: skip
+    row = _row("A 60-year-old man had a calcified mass of the left knee. Surgery was strongly "
+               "recommended. His heel was pricked for the monitoring of bilirubin.")  # fmt: skip
     assert row["treatments"] == ""
+    # what a patient was admitted for did happen
+    row = _row("A 60-year-old woman on haemodialysis was admitted for calciphylaxis of both "
+               "thighs. She underwent the planned excision and the nodule resolved.")  # fmt: skip
+    assert (row["subtype"], row["sites"]) == ("calciphylaxis", "thigh (bilateral)")
+    assert (row["treatments"], row["outcome"]) == ("surgical_excision", "resolved")
 
 
 def test_dialysis_means_end_stage_and_hypocalcaemia_in_the_neonatal_unit_is_neonatal():
@@ -652,3 +656,67 @@ def test_an_abstract_label_after_a_sentence_and_dialysis_with_normal_kidneys():
     row = _row("A 30-year-old man with tumoral calcinosis of the hip had normal kidney function. "
                "Hemodialysis was started to lower his phosphate.")  # fmt: skip
     assert "end_stage_kidney_disease" not in row["conditions"]
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "expected"),
+    [
+        # what a patient was admitted for, or what a treatment was to prevent
+        ("A 45-year-old woman had calcinosis of the fingers. To prevent recurrence, the nodules "
+         "were surgically excised.", "treatments", "surgical_excision"),
+        # a negative test of something else does not negate the disease before it
+        ("A 40-year-old woman had dermatomyositis and her tuberculosis tests were negative. She "
+         "had calcinosis of both elbows.", "conditions", "dermatomyositis"),
+        # one department in a case sentence is no affiliation line
+        ("A 62-year-old woman had painful ulcers on the thighs. A skin biopsy at the Department "
+         "of Dermatology confirmed calciphylaxis.", "subtype", "calciphylaxis"),
+        ("Department of Dermatology, University Hospital\nA 62-year-old woman with diabetes "
+         "mellitus had calcified ulcers on the thighs.", "conditions", "diabetes_mellitus"),
+        # a regimen's list ends at its clause
+        ("A 52-year-old woman with lymphoma received chemotherapy with rituximab, and her "
+         "calcinosis of the fingers was treated with diltiazem.", "treatments",
+         "chemotherapy; diltiazem"),
+        # the lesions improving beside a symptom is still an outcome
+        ("A 50-year-old woman had calcinosis of the fingers. After six months of diltiazem the "
+         "lesions improved and pain resolved.", "outcome", "improved"),
+        ("A 50-year-old woman had calcinosis of the fingers. The nodules and pain improved.",
+         "outcome", "improved"),
+        # a recurrence of described lesions is a recurrence
+        ("A 50-year-old woman had calcified nodules on the left knee, which were excised. A year "
+         "later there was a recurrence of skin lesions.", "outcome", "recurred"),
+        # prematurity or newborn screening does not date hypocalcaemia
+        ("An 8-month-old boy with rickets had hypocalcaemia and calcified nodules on the heel. "
+         "His newborn screening had been normal.", "conditions", ""),
+        # dialysis for a poisoning is not kidney failure
+        ("A 55-year-old man had calcified plaques on the legs. He had a history of lithium "
+         "intoxication treated with haemodialysis; his kidney function was otherwise "
+         "preserved.", "conditions", ""),
+        # tumoral calcinosis in CKD stage 3 with normal phosphate: the authors must classify it
+        ("A 45-year-old woman with stage 3 chronic kidney disease had tumoral calcinosis of the "
+         "left hip. Serum phosphate was normal.", "subtype", ""),
+        # an X-ray of the lesion's site names it; a scan of a cavity does not
+        ("A 50-year-old woman with dermatomyositis. An X-ray of the right elbow showed "
+         "extensive calcinosis.", "sites", "elbow (right)"),
+        # an abstract heading is no treatment, on the first line too
+        ("Observation: A 9-year-old boy had calcified papules on the knees.", "treatments", ""),
+        # the literature's patients are not the patient
+        ("A 60-year-old man had calciphylaxis of the thighs. The patients treated with sodium "
+         "thiosulfate in published series are reported to improve.", "treatments", ""),
+        # a spared region is no site
+        ("A 41-year-old woman had calcified plaques on both thighs. The face was spared.",
+         "sites", "thigh (bilateral)"),
+    ],
+)
+def test_rules_do_not_overreach(text, field, expected):
+    assert _row(text)[field] == expected
+
+
+def test_two_case_reports_in_the_literature_are_not_two_patients():
+    text = ("Only two case reports of calcinosis in Kindler syndrome have been published. A "
+            "30-year-old woman with Kindler syndrome had calcified papules on the hands. Her "
+            "58-year-old mother was healthy.")  # fmt: skip
+    assert len(extract(text).records()) == 1
+    # a case label with a number is no count of patients
+    text = ("Case 1\nA 30-year-old woman had calcinosis of the fingers.\nCase 2\nA 40-year-old "
+            "woman had calcinosis of the elbows. Patient 2 had systemic sclerosis.")  # fmt: skip
+    assert _row(text, case=1)["conditions"] == "systemic_sclerosis"

@@ -20,11 +20,11 @@ Inference rules (status ``inferred``, each named in the evidence):
 * sex from the pronouns when every pronoun agrees and no noun says it;
 * what a report of several patients says before the first of them, or in a
   sentence about all of them ("both patients had..."), holds for each;
-* hypocalcaemia stated for a patient under 0.1 years is neonatal hypocalcaemia;
-* a patient on dialysis has end-stage kidney disease
-  (not beside acute kidney injury);
-* hypocalcaemia in an infant whose part of the text names the neonatal unit,
-  a newborn or prematurity is neonatal hypocalcaemia;
+* hypocalcaemia stated for a patient under 0.1 years, or beside the neonatal
+  unit, a newborn or a neonate (same or previous sentence) in an infant, is
+  neonatal hypocalcaemia;
+* a patient on maintenance dialysis has end-stage kidney disease (not beside
+  acute kidney injury, a poisoning or normal kidney function);
 * warfarin in a patient with calciphylaxis is a cause, not a treatment
   (marked uncertain);
 * an SSc subset implies the condition systemic sclerosis;
@@ -36,15 +36,21 @@ Inference rules (status ``inferred``, each named in the evidence):
 * a site named with one side somewhere in the patient's part ("a painful left
   elbow") has that side where the text then names it without one ("the elbow
   lesion");
+* left and right of one site make bilateral; parts named right after their
+  whole ("the fingers, ring and index") are reported at the whole;
+* no recurrence after a treatment, and no other outcome, is resolved;
 * subtype when the authors name none: a setting of iatrogenic calcinosis
   gives iatrogenic; raised calcium or phosphate gives metastatic (not in
   tumoral calcinosis, which the authors must classify themselves), and so
-  does tumoral calcinosis in chronic or end-stage kidney disease; a
+  does tumoral calcinosis in end-stage kidney disease (uraemic); a
   connective tissue disease without raised calcium or phosphate gives
   dystrophic (Walsh & Fairley 1995).
 """
 
 from __future__ import annotations
+
+import dataclasses
+import re
 
 from casestats.extraction._fields import (
     CONNECTIVE_TISSUE,
@@ -144,7 +150,7 @@ def _draft(text, start, end, later, shared) -> list[FieldEvidence]:
     if (not ages or ages[0] != "90+") and not any(e.value == "neonatal_hypocalcaemia"
                                                   for e in found):  # fmt: skip
         found += neonatal_hypocalcaemia(text, start, end, float(ages[0]) if ages else None)
-    found = _end_stage(found)
+    found = _end_stage(text, found)
     found += _inferred_conditions(found)
     found += _subtype(text, start, end, later, found,
                       [e for e in shared if e.field == "subtype"])  # fmt: skip
@@ -176,27 +182,40 @@ def _most_specific(found) -> list[FieldEvidence]:
     return [e for e in found if (e.field, _term(e.value)) not in drop]
 
 
-def _end_stage(found) -> list[FieldEvidence]:
-    """A patient on dialysis has end-stage kidney disease (KDIGO stage 5D), named as chronic
-    kidney disease or not at all; not after acute kidney injury, whose dialysis may be
-    temporary."""
+def _end_stage(text, found) -> list[FieldEvidence]:
+    """A patient on maintenance dialysis has end-stage kidney disease (KDIGO stage 5D), named
+    as chronic kidney disease or not at all. Not when the dialysis was for acute kidney injury
+    or a poisoning, or beside normal kidney function: then it treated something else."""
     conditions = {e.value for e in _kept(found, "conditions")}
-    on_dialysis = [e for e in _kept(found, "renal_function") if e.value == "dialysis"]
+    on_dialysis = [
+        e for e in _kept(found, "renal_function") if e.value == "dialysis"
+        and not _ACUTE.search(text, *sentence_bounds(text, e.start))
+    ]  # fmt: skip
     normal = any(e.value == "normal" for e in _kept(found, "renal_function"))
     if (not on_dialysis or normal
             or conditions & {"acute_kidney_injury", "end_stage_kidney_disease"}):  # fmt: skip
-        return found  # dialysis with normal kidneys treats something else
+        return found
     if "chronic_kidney_disease" not in conditions:
         d = on_dialysis[0]
         eskd = FieldEvidence("conditions", "end_stage_kidney_disease", "inferred", d.start,
                              d.end, d.quote, "a patient on dialysis")  # fmt: skip
         return [*found, eskd]
     return [
-        FieldEvidence(e.field, "end_stage_kidney_disease", "inferred", e.start, e.end, e.quote,
-                      "chronic kidney disease on dialysis is end-stage")
+        _as(e, "end_stage_kidney_disease", "inferred", "chronic kidney disease on dialysis")
         if e.field == "conditions" and e.value == "chronic_kidney_disease" else e
         for e in found
     ]  # fmt: skip
+
+
+#: Dialysis for a passing reason, not kidney failure.
+_ACUTE = re.compile(r"\b(?:acute (?:kidney|renal)|intoxication|poisoning|overdose|temporar\w*|"
+                    r"transient|preserved|recovered|rhabdomyolysis|tumou?r lysis)\b",
+                    re.I)  # fmt: skip
+
+
+def _as(e: FieldEvidence, value: str, status: str, rule: str) -> FieldEvidence:
+    """The same evidence, read as another value or status by a named rule."""
+    return dataclasses.replace(e, value=value, status=status, rule=rule)
 
 
 def _warfarin_as_cause(found) -> list[FieldEvidence]:
@@ -205,8 +224,7 @@ def _warfarin_as_cause(found) -> list[FieldEvidence]:
     if not any(e.value == "calciphylaxis" for e in found if e.status in ("stated", "inferred")):
         return found
     return [
-        FieldEvidence(e.field, e.value, "uncertain", e.start, e.end, e.quote,
-                      "warfarin is a cause of calciphylaxis")
+        _as(e, e.value, "uncertain", "warfarin is a cause of calciphylaxis")
         if e.field == "treatments" and e.value == "warfarin" else e
         for e in found
     ]  # fmt: skip
@@ -321,9 +339,6 @@ def _inferred_conditions(found: list[FieldEvidence]) -> list[FieldEvidence]:
     return out
 
 
-_KIDNEY_FAILURE = {"chronic_kidney_disease", "end_stage_kidney_disease"}
-
-
 def _subtype(text, start, end, later, found, shared) -> list[FieldEvidence]:
     named = subtype(text, start, end, later)
     if not any(e.status == "stated" for e in named):
@@ -345,10 +360,10 @@ def _subtype(text, start, end, later, found, shared) -> list[FieldEvidence]:
     elif raised and "tumoral_calcinosis" not in {e.value for e in conditions}:
         value, basis, rule = "metastatic", raised[0], "raised serum calcium or phosphate"
     elif (tumoral := [e for e in conditions if e.value == "tumoral_calcinosis"]) and any(
-        e.value in _KIDNEY_FAILURE for e in conditions
+        e.value == "end_stage_kidney_disease" for e in conditions
     ):
         value, basis = "metastatic", tumoral[0]
-        rule = "tumoral calcinosis in kidney failure is secondary (uraemic), a metastatic form"
+        rule = "tumoral calcinosis in end-stage kidney disease is uraemic, a metastatic form"
     elif cause := [e for e in conditions if e.value in CONNECTIVE_TISSUE]:
         value, basis = "dystrophic", cause[0]
         rule = "connective tissue disease without raised calcium or phosphate"

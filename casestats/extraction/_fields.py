@@ -59,6 +59,8 @@ _LESION = re.compile(
     r"mass|masses|ulcer|swelling|extru|chalky|tumou?r|induration",
     re.I,
 )
+#: An optional article or possessive before a noun.
+_DET = r"(?:the\s+|her\s+|his\s+)?"
 _OF = r"\s+(?:of|on)\s+(?:the\s+|her\s+|his\s+)?(?:(both|left|right|bilateral)\s+)?(?:the\s+)?"
 _SIDE = re.compile(r"\b(left|right|both|bilateral(?:ly)?)\b(?:\s+and\s+(left|right))?", re.I)
 
@@ -96,6 +98,8 @@ _SIGN = re.compile(
 )
 
 
+#: Headings of a structured abstract that are also vocabulary terms ("Observation:").
+_ABSTRACT_LABELS = {"observation", "treatment", "management", "outcome", "follow-up"}
 #: Conditions that count only as the setting of the calcinosis, with a word saying so.
 _SETTINGS = {"infection", "trauma"}
 _CAUSE = re.compile(r"\b(after|following|history of|secondary to|due to|site of|prior|previous|"
@@ -150,25 +154,31 @@ def age_and_sex(text: str, start: int, stop: int) -> list[FieldEvidence]:
 _HYPOCALCAEMIA = re.compile(r"\bhypocalc(?:a)?emi(?:a|c)\b", re.I)
 
 
-_NEONATAL = re.compile(r"\bNICU\b|neonatal intensive care|\bnewborn|\bneonate|\bpreterm|"
-                       r"\bpremature", re.I)  # fmt: skip
+_NEONATAL = re.compile(r"\bNICU\b|neonatal (?:intensive care|unit|period)|\bnewborn(?! screening)|"
+                       r"\bneonate", re.I)  # fmt: skip
 
 
 def neonatal_hypocalcaemia(text: str, start: int, stop: int,
                            age: float | None) -> list[FieldEvidence]:  # fmt: skip
     """Hypocalcaemia stated for a patient in the first weeks of life: under 0.1 years, or an
-    infant (or a patient of unstated age) whose part of the text names the neonatal unit,
-    a newborn or prematurity."""
-    if age is not None and age < 0.1:
-        rule = "hypocalcaemia in a patient under 0.1 years"
-    elif (age is None or age < 1) and (unit := _NEONATAL.search(text, start, stop)):
-        rule = f"hypocalcaemia in an infant, with {unit.group(0)!r}"
-    else:
+    infant (or a patient of unstated age) with the neonatal unit, a newborn or a neonate named
+    in the sentence of the hypocalcaemia or the one before."""
+    if age is not None and age >= 1:
         return []
     for m in _HYPOCALCAEMIA.finditer(text, start, stop):
-        if about_patient(text, m.start()) and context_of(text, m.start(), m.end())[0] == "stated":
-            return [_evidence("conditions", "neonatal_hypocalcaemia", "inferred", text, m.start(),
-                              m.end(), rule)]  # fmt: skip
+        stated = context_of(text, m.start(), m.end())[0] == "stated"
+        if not stated or not about_patient(text, m.start()):
+            continue
+        low, high = sentence_bounds(text, m.start())
+        previous = sentence_bounds(text, max(start, low - 2))[0]
+        if age is not None and age < 0.1:
+            rule = "hypocalcaemia in a patient under 0.1 years"
+        elif unit := _NEONATAL.search(text, max(start, previous), high):
+            rule = f"hypocalcaemia with {unit.group(0)!r}"
+        else:
+            continue
+        return [_evidence("conditions", "neonatal_hypocalcaemia", "inferred", text, m.start(),
+                          m.end(), rule)]  # fmt: skip
     return []
 
 
@@ -188,7 +198,9 @@ def term_lists(text: str, start: int, stop: int) -> list[FieldEvidence]:
             line = text.rfind("\n", 0, m.start) + 1
             before = text[line : m.start]
             if re.match(r"\s*:", text[m.end :]) and (
-                (line and not before.strip()) or re.search(r"[.!?]\s*$", before)
+                m.text.casefold() in _ABSTRACT_LABELS
+                or (line and not before.strip())
+                or re.search(r"[.!?]\s*$", before)
             ):
                 continue  # "Observation:" labels a part of an abstract; a title does not
             if field == "outcome" and _NOT_AN_OUTCOME.get(m.term, _NEVER).match(text, m.end):
@@ -241,8 +253,8 @@ _REGIMEN = re.compile(
 _AFTER = re.compile(r"\b(?:after|following|post)[\s\-]+(?:\w+\s+){0,3}$", re.I)
 #: After an outcome word: the lesion forming, or no outcome at all.
 #: "... of" something that is not the calcinosis: "progression of the leukaemia".
-_OF_ANOTHER = (r"\s+of\s+(?!(?:the\s+|her\s+|his\s+)?(?:lesion|nodul|calci|ulcer|plaque|deposit|"
-               r"mass|swelling))")  # fmt: skip
+_OF_ANOTHER = (rf"\s+of\s+(?!{_DET}(?:[\w\-]+\s+){{0,2}}(?:lesion|nodul|calci|ulcer|plaque|"
+               r"deposit|mass|swelling))")  # fmt: skip
 _NOT_AN_OUTCOME = {
     "progressed": re.compile(r"\s+(?:in)?to\b|" + _OF_ANOTHER, re.I),
     "recurred": re.compile(_OF_ANOTHER, re.I),  # "a relapse of ALL"
@@ -253,18 +265,20 @@ _NOT_AN_OUTCOME = {
 #: Symptoms whose course is not the course of the calcinosis.
 _SYMPTOM = (r"(?:redness|erythema|inflammation|rash|fever|pain|pruritus|itch\w*|weakness|"
             r"nausea|diarrho?ea|jaundice|symptoms?)")  # fmt: skip
-_SYMPTOM_BEFORE = re.compile(rf"\b{_SYMPTOM}\b(?:\s+(?:and|or)\s+\w+)?\s+(?:had\s+|has\s+|"
-                             rf"was\s+|were\s+)?(?:\w+ly\s+)?$", re.I)  # fmt: skip
-_SYMPTOM_AFTER = re.compile(rf"\s+(?:of\s+(?:the\s+|her\s+|his\s+)?)?(?:\w+\s+)?{_SYMPTOM}\b",
+_SYMPTOM_BEFORE = re.compile(rf"\b{_SYMPTOM}\s+(?:had\s+|has\s+|was\s+|were\s+)?(?:\w+ly\s+)?$",
+                             re.I)  # fmt: skip
+_SYMPTOM_AFTER = re.compile(rf"\s+(?:of\s+{_DET})?(?:(?!(?:and|or|with)\b)\w+\s+)?{_SYMPTOM}\b",
                             re.I)  # fmt: skip
 
 
 def _of_a_symptom(text: str, m: Mention) -> bool:
-    """An outcome word whose subject is a symptom ("the redness had improved") or that
-    qualifies one ("worsening nausea")."""
-    return bool(_SYMPTOM_BEFORE.search(text, max(0, m.start - 50), m.start)
-                or (_SYMPTOM_AFTER.match(text, m.end) and not _LESION.match(
-                    text, m.end + len(re.match(r"\s*(?:of\s+)?(?:the\s+)?", text[m.end:])[0]))))
+    """An outcome word whose subject is a symptom alone ("the redness had improved", not "the
+    nodules and pain improved") or that qualifies one ("worsening nausea")."""
+    low = clause_bounds(text, m.start, m.end)[0]
+    if _SYMPTOM_BEFORE.search(text, max(low, m.start - 50), m.start):
+        return not _LESION.search(text, max(low, m.start - 50), m.start)
+    after = _SYMPTOM_AFTER.match(text, m.end)
+    return bool(after) and not _LESION.search(text, m.end, after.end())
 
 
 #: After a treatment: what it was given for, when that is not the calcinosis.
@@ -294,7 +308,11 @@ def _for_another_condition(text: str, m: Mention) -> bool:
 
 
 #: Before a drug: the regimen it belongs to, already counted as that treatment.
-_PART_OF = re.compile(r"\bchemotherapy\s+(?:with|consisting of|of)\b[^.;:]*$", re.I)
+_PART_OF = re.compile(
+    r"\bchemotherapy\s+(?:with|consisting of|of)\s+(?:(?!(?:and\s+)?(?:her|his|the|was|were|"
+    r"then|later|treated|given|received|started)\b)[\w\-]+(?:\s*,\s*|\s+))*$",
+    re.I,
+)
 
 
 #: Treatments the reports phrase as verbs rather than name.
@@ -563,14 +581,17 @@ def _status_near(text, start, end, low, high):
 _NOT_A_LESION = re.compile(r"(?:'s)?\s*(?:[\w\-]+\s+)?(?:pain|aches?|arthralgia|motion|mobility)|"
                            r"\s*(?:x-ray|radiograph|ultraso|CT\b|MRI|carcinoma|cancer|lymph)",
                            re.I)  # fmt: skip
-#: Before a site: the region imaged ("a CT scan of the chest, abdomen and pelvis"), which
-#: says where the scan looked, not where the lesions are.
+#: Before a site: the region imaged ("a CT scan of the chest, abdomen and pelvis"). It is the
+#: lesions' site only when no other site is given for what the scan found ("an X-ray of the
+#: right elbow showed calcinosis"), and never for a body cavity.
 _IMAGED = re.compile(
     r"\b(?:x-?rays?|radiographs?|radiography|CT|scans?|MRI|ultrasound|ultrasonography|"
     r"sonography|imaging|films?)\s+of\s+(?:the\s+|her\s+|his\s+)?(?:(?:both|left|right)\s+)?"
     r"(?:[a-z]+(?:\s*,\s*|\s+and\s+|\s+)){0,4}$",
     re.I,
 )
+_CAVITIES = {"chest", "abdomen", "trunk"}
+_FINDS = re.compile(r"\b(?:showed|revealed|confirmed|demonstrated|found)\b", re.I)
 
 
 _BONE = re.compile(r"\b(?:femoral|humeral|radial|metatarsal)\s+$", re.I)
@@ -600,8 +621,11 @@ def sites(text: str, start: int, stop: int) -> list[FieldEvidence]:
         low, high = sentence_bounds(text, m.start)
         if not _LESION.search(text, low, high) or _NOT_A_LESION.match(text, m.end):
             continue
-        if _IMAGED.search(text, max(low, m.start - 60), m.start):
-            continue
+        if _IMAGED.search(text, max(low, m.start - 60), m.start) and (
+            m.term in _CAVITIES or any(_FINDS.search(text, m.end, n.start)
+                                       for n in mentions if m.end < n.start < high)
+        ):
+            continue  # the scan's region, when the lesions' own site follows or it is a cavity
         if _BONE.search(text[max(0, m.start - 12) : m.start]):
             continue  # "femoral head" is a bone
         if m.term == "generalized" and _SIDE.search(

@@ -20,8 +20,7 @@ from casestats.schema import load_schema
 NEGATION_BEFORE = (
     "no", "not", "without", "denied", "denies", "negative for", "absence of", "absent",
     "free of", "ruled out", "excluded", "nor", "neither", "rather than", "instead of",
-    "never", "lack of", "no evidence of", "no history of", "unremarkable for", "sparing",
-    "could not remember", "did not recall", "no recollection of",
+    "never", "lack of", "no evidence of", "no history of", "unremarkable for",
 )  # fmt: skip
 #: Phrases right after a mention that negate it (NegEx post-triggers).
 NEGATION_AFTER = (
@@ -32,17 +31,19 @@ NEGATION_AFTER = (
 #: A screen or test named after the mention came back negative ("diabetes and HIV
 #: screening were negative").
 _SCREEN_NEGATIVE = re.compile(
-    r"^(?:(?:and|or)\s+)?(?:[\w\-]+\s+){0,2}(?:screening|screens?|tests?|serology)\s+"
-    r"(?:was|were)\s+negative\b",
+    r"^(?:(?:and|or)\s+(?!(?:her|his|the|their|its|a|an|whose)\b)[\w\-]+\s+)?"
+    r"(?:screening|screens?|tests?|serology)\s+(?:was|were)\s+negative\b",
     re.I,
 )
+#: Right before a mention: what a treatment was meant to prevent ("to prevent recurrence").
+_PURPOSE = re.compile(r"\b(?:to\s+)?(?:prevent|avoid)(?:ing)?\s+(?:the\s+|a\s+|further\s+)?$",
+                      re.I)  # fmt: skip
 #: Words before a mention, in its clause, that make it uncertain.
 UNCERTAIN_BEFORE = (
     "possible", "possibly", "probable", "probably", "suspected", "suspicion of",
     "suggestive of", "suggesting", "likely", "may", "might", "could", "differential",
     "presumed", "query", "signs of", "monitored for", "screened for", "family history of",
-    "mother", "father", "sister", "brother", "prevent", "to avoid", "planned", "scheduled for",
-    "admitted for",
+    "mother", "father", "sister", "brother",
 )  # fmt: skip
 
 #: Phrases right after a mention that make it uncertain.
@@ -65,7 +66,9 @@ _CASE_HEADING = re.compile(
 _COUNT = {"two": 2, "three": 3, "four": 4, "2": 2, "3": 3, "4": 4}
 _SEVERAL = re.compile(
     r"\b(two|three|four|2|3|4)\s+(?:\w+\s+)?(siblings|sisters|brothers|patients|cases|"
-    r"children|twins|women|men|girls|boys|neonates|infants|newborns|babies|case reports)\b",
+    r"children|twins|women|men|girls|boys|neonates|infants|newborns|babies)\b"
+    # "case reports" only as the authors' own: "we present two case reports", not the literature
+    r"|\b(?:present|report|describe)\w*\s+(?:here\s+)?(two|three|four)\s+case reports\b",
     re.I,
 )
 #: A sentence of a several-patient text that speaks of all of them.
@@ -221,7 +224,8 @@ _NEGATED_LIST = re.compile(
 
 #: A count as the subject: a statement about some of a report's patients, none named.
 _SOME_OF_THEM = re.compile(
-    r"\b(?:two|three|four|five|six|\d+)\s+(?:of\s+(?:them|the\s+\w+)\s+)?(?:were|had|showed)\b",
+    r"(?<!patient )(?<!case )\b(?:two|three|four|five|six)\s+(?:of\s+(?:them|the\s+\w+)\s+)?"
+    r"(?:were|had|showed)\b",
     re.I,
 )
 
@@ -245,6 +249,8 @@ def context_of(text: str, start: int, end: int) -> tuple[str, str]:
                 return context, phrase
     if trigger := _has(UNCERTAIN_BEFORE, before):
         return "uncertain", trigger
+    if purpose := _PURPOSE.search(text, max(low, start - 30), start):
+        return "uncertain", purpose.group(0).strip()
     if some := _SOME_OF_THEM.search(text, low, start):
         return "uncertain", some.group(0)  # "two were anti-Scl70 positive": which two?
     return "stated", ""
@@ -277,12 +283,14 @@ _GENERAL = re.compile(
 _LEGEND = re.compile(r"\W*fig(?:ure|\.)?\s*\d", re.I)
 #: "The patient was treated with ...": the patient of the report, even in a sentence that
 #: goes on to say something general.
-_PATIENT_DID = re.compile(r"\bthe patients?\s+(?:was|were|had|underwent|received|\w{3,}ed)\b",
-                          re.I)  # fmt: skip
+_PATIENT_DID = re.compile(r"\bthe patient\s+(?:was|had|underwent|received|presented|developed|"
+                          r"complained|required|died)\b", re.I)  # fmt: skip
 #: An author's affiliation line: "Department of Endocrinology, Diabetes and ..." names diseases
 #: that are not the patient's.
-_AFFILIATION = re.compile(r"\b(?:department|division|faculty|institute|university|hospital)\s+"
-                          r"(?:of|for)\b", re.I)  # fmt: skip
+_AFFILIATION = re.compile(r"\b(?:department|division|faculty|institute|university|hospital|"
+                          r"college|school of medicine)\b", re.I)  # fmt: skip
+_FINDING_VERB = re.compile(r"\b(?:was|were|had|showed|revealed|confirmed|underwent|presented|"
+                           r"admitted|referred|developed)\b", re.I)  # fmt: skip
 _TITLE = re.compile(r"[^\n.]{10,200}\n")
 #: A title that ends with a full stop, as when a citation follows it on its line.
 _TITLE_SENTENCE = re.compile(r"[^\n.]{10,200}\.\s")
@@ -302,8 +310,9 @@ def about_patient(text: str, position: int) -> bool:
     """
     low, high = sentence_bounds(text, position)
     sentence = text[low:high]
-    if _AFFILIATION.search(sentence) and not _ANCHOR.search(sentence):
-        return False
+    if (len({a.group(0).casefold() for a in _AFFILIATION.finditer(sentence)}) >= 2
+            and not _ANCHOR.search(sentence) and not _FINDING_VERB.search(sentence)):  # fmt: skip
+        return False  # an affiliation line: "Department of ..., University Hospital"
     if _PATIENT_DID.search(sentence):
         return True
     anchors = {a.group(0).casefold() for a in _ANCHOR.finditer(sentence)}
@@ -387,7 +396,7 @@ def patient_segments(text: str, age_starts: list[int]) -> list[tuple[str, int, i
     starts = [s for s in age_starts if s < stop]
     several = _SEVERAL.search(text, 0, stop)
     if several and len(starts) >= 2:
-        starts = starts[: _COUNT[several.group(1).casefold()]]
+        starts = starts[: _COUNT[(several.group(1) or several.group(3)).casefold()]]
         bounds = [*starts, stop]
         if sentence_bounds(text, starts[0]) == sentence_bounds(text, starts[-1]):
             # "a 2-week-old girl, a 4-week-old boy and a 4-week-old girl were seen":
