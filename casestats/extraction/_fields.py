@@ -578,15 +578,15 @@ def _status_near(text, start, end, low, high):
 #: After a site: it is in pain or imaged, not a lesion ("body aches", "abdominal X-ray").
 #: So is an organ's disease or function ("breast carcinoma", "axillary lymphadenopathy",
 #: "the hip's motion").
+_IMAGING = (r"(?:x-?rays?|radiograph\w*|ultraso\w*|sonography|CT\b|MRI|scans?|imaging|"
+            r"films?)")  # fmt: skip
 _NOT_A_LESION = re.compile(r"(?:'s)?\s*(?:[\w\-]+\s+)?(?:pain|aches?|arthralgia|motion|mobility)|"
-                           r"\s*(?:x-ray|radiograph|ultraso|CT\b|MRI|carcinoma|cancer|lymph)",
-                           re.I)  # fmt: skip
+                           rf"\s*(?:{_IMAGING}|carcinoma|cancer|lymph)", re.I)  # fmt: skip
 #: Before a site: the region imaged ("a CT scan of the chest, abdomen and pelvis"). It is the
 #: lesions' site only when no other site is given for what the scan found ("an X-ray of the
 #: right elbow showed calcinosis"), and never for a body cavity.
 _IMAGED = re.compile(
-    r"\b(?:x-?rays?|radiographs?|radiography|CT|scans?|MRI|ultrasound|ultrasonography|"
-    r"sonography|imaging|films?)\s+of\s+(?:the\s+|her\s+|his\s+)?(?:(?:both|left|right)\s+)?"
+    rf"\b{_IMAGING}\s+(?:scans?\s+)?of\s+{_DET}(?:(?:both|left|right)\s+)?"
     r"(?:[a-z]+(?:\s*,\s*|\s+and\s+|\s+)){0,4}$",
     re.I,
 )
