@@ -196,10 +196,9 @@ def _end_stage(text, found) -> list[FieldEvidence]:
             or conditions & {"acute_kidney_injury", "end_stage_kidney_disease"}):  # fmt: skip
         return found
     if "chronic_kidney_disease" not in conditions:
-        d = on_dialysis[0]
-        eskd = FieldEvidence("conditions", "end_stage_kidney_disease", "inferred", d.start,
-                             d.end, d.quote, "a patient on dialysis")  # fmt: skip
-        return [*found, eskd]
+        return [*found, dataclasses.replace(_as(on_dialysis[0], "end_stage_kidney_disease",
+                                                "inferred", "a patient on dialysis"),
+                                            field="conditions")]  # fmt: skip
     return [
         _as(e, "end_stage_kidney_disease", "inferred", "chronic kidney disease on dialysis")
         if e.field == "conditions" and e.value == "chronic_kidney_disease" else e
@@ -221,7 +220,7 @@ def _as(e: FieldEvidence, value: str, status: str, rule: str) -> FieldEvidence:
 def _warfarin_as_cause(found) -> list[FieldEvidence]:
     """In calciphylaxis warfarin is a cause, stopped rather than given, so a patient who
     took it was not treated with it."""
-    if not any(e.value == "calciphylaxis" for e in found if e.status in ("stated", "inferred")):
+    if not any(e.value == "calciphylaxis" for e in _kept(found, "subtype")):
         return found
     return [
         _as(e, e.value, "uncertain", "warfarin is a cause of calciphylaxis")

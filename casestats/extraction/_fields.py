@@ -61,7 +61,7 @@ _LESION = re.compile(
 )
 #: An optional article or possessive before a noun.
 _DET = r"(?:the\s+|her\s+|his\s+)?"
-_OF = r"\s+(?:of|on)\s+(?:the\s+|her\s+|his\s+)?(?:(both|left|right|bilateral)\s+)?(?:the\s+)?"
+_OF = rf"\s+(?:of|on)\s+{_DET}(?:(both|left|right|bilateral)\s+)?(?:the\s+)?"
 _SIDE = re.compile(r"\b(left|right|both|bilateral(?:ly)?)\b(?:\s+and\s+(left|right))?", re.I)
 
 ANALYTES = {
@@ -251,10 +251,10 @@ _REGIMEN = re.compile(
 )
 #: "after surgery": the setting, not a treatment of the calcinosis.
 _AFTER = re.compile(r"\b(?:after|following|post)[\s\-]+(?:\w+\s+){0,3}$", re.I)
-#: After an outcome word: the lesion forming, or no outcome at all.
 #: "... of" something that is not the calcinosis: "progression of the leukaemia".
 _OF_ANOTHER = (rf"\s+of\s+(?!{_DET}(?:[\w\-]+\s+){{0,2}}(?:lesion|nodul|calci|ulcer|plaque|"
                r"deposit|mass|swelling))")  # fmt: skip
+#: After an outcome word: the lesion forming, or no outcome at all.
 _NOT_AN_OUTCOME = {
     "progressed": re.compile(r"\s+(?:in)?to\b|" + _OF_ANOTHER, re.I),
     "recurred": re.compile(_OF_ANOTHER, re.I),  # "a relapse of ALL"
@@ -274,9 +274,9 @@ _SYMPTOM_AFTER = re.compile(rf"\s+(?:of\s+{_DET})?(?:(?!(?:and|or|with)\b)\w+\s+
 def _of_a_symptom(text: str, m: Mention) -> bool:
     """An outcome word whose subject is a symptom alone ("the redness had improved", not "the
     nodules and pain improved") or that qualifies one ("worsening nausea")."""
-    low = clause_bounds(text, m.start, m.end)[0]
-    if _SYMPTOM_BEFORE.search(text, max(low, m.start - 50), m.start):
-        return not _LESION.search(text, max(low, m.start - 50), m.start)
+    low = max(clause_bounds(text, m.start, m.end)[0], m.start - 50)
+    if _SYMPTOM_BEFORE.search(text, low, m.start):
+        return not _LESION.search(text, low, m.start)
     after = _SYMPTOM_AFTER.match(text, m.end)
     return bool(after) and not _LESION.search(text, m.end, after.end())
 

@@ -320,10 +320,10 @@ def about_patient(text: str, position: int) -> bool:
         # "ulceration is associated with the death of the patient": the patient in general;
         # "the aim of this case report is to show ...": the report, not the patient
         return bool(_PAST.search(sentence)) and not re.search(r"\b(?:is|are)\b", sentence)
-    if anchors or _LEGEND.match(sentence) or (low == 0 and _TITLE.match(text)):
+    title = low == 0 and (_TITLE.match(text) or (_TITLE_SENTENCE.match(text)
+                                                   and not _GENERAL.search(sentence)))
+    if anchors or _LEGEND.match(sentence) or title:
         return True  # the title of a case report names its case
-    if low == 0 and _TITLE_SENTENCE.match(text) and not _GENERAL.search(sentence):
-        return True
     return bool(_PAST.search(sentence)) and not _GENERAL.search(sentence)
 
 
