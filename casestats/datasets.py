@@ -144,6 +144,12 @@ def load_dataset(name: str):
     return frame
 
 
+def _dataset_sources(name: str) -> pd.DataFrame:
+    """The sources table of a bundled dataset, as text, without loading the data."""
+    meta = dataset_metadata(name)
+    return _read_text_csv(_folder(name) / meta["files"]["sources"])
+
+
 def _is_cohort_dataset(meta: dict[str, Any]) -> bool:
     """Whether a count dataset has the columns of :data:`_COHORT_COLUMNS` (two-group counts)."""
     names = {column["name"] for column in meta.get("columns", ())}
