@@ -720,3 +720,23 @@ def test_two_case_reports_in_the_literature_are_not_two_patients():
     text = ("Case 1\nA 30-year-old woman had calcinosis of the fingers.\nCase 2\nA 40-year-old "
             "woman had calcinosis of the elbows. Patient 2 had systemic sclerosis.")  # fmt: skip
     assert _row(text, case=1)["conditions"] == "systemic_sclerosis"
+
+
+def test_a_second_patient_in_running_text_is_a_draft_of_its_own():
+    text = (TEXTS / "t21_second_patient.txt").read_text(encoding="utf-8")
+    rows = extract(text).records()
+    assert list(rows["age_years"]) == ["62", "48"]
+    assert list(rows["conditions"]) == ["systemic_sclerosis", "dermatomyositis"]
+    assert list(rows["sites"]) == ["index_finger (right)", "elbow (bilateral)"]
+
+
+@pytest.mark.parametrize(
+    "later",
+    [
+        "A second biopsy, taken two years later, showed calcium in the dermis.",
+        "The second patient reported with this finding had dermatomyositis [4].",
+    ],
+)
+def test_a_second_something_without_a_new_age_is_no_new_patient(later):
+    text = f"A 62-year-old woman had calcified nodules on her right knee. {later} She was well."
+    assert len(extract(text).drafts) == 1

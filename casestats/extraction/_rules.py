@@ -71,6 +71,11 @@ _SEVERAL = re.compile(
     r"|\b(?:present|report|describe)\w*\s+(?:here\s+)?(two|three|four)\s+case reports\b",
     re.I,
 )
+#: A later patient introduced in running text: "The second patient, a 48-year-old man, ...".
+_NEXT_PATIENT = re.compile(
+    r"\b(?:the|our|a|his|her)\s+(second|third|fourth)\s+(?:patient|case|sibling|child|twin)\b",
+    re.I,
+)
 #: A sentence of a several-patient text that speaks of all of them.
 _ALL_PATIENTS = re.compile(
     r"\b(?:both|all(?: the)?(?: two| three| four)?|each|these(?: two| three| four)?|"
@@ -393,6 +398,10 @@ def patient_segments(text: str, age_starts: list[int]) -> list[tuple[str, int, i
         bounds = [m.start() for m in headings] + [stop]
         return [(f"Case {m.group(1) or m.group(2)}", bounds[i], bounds[i + 1])
                 for i, m in enumerate(headings)]  # fmt: skip
+    later = _later_patients(text, begin, stop)
+    if later:
+        bounds = [begin, *later, stop]
+        return [(f"Case {i + 1}", bounds[i], bounds[i + 1]) for i in range(len(bounds) - 1)]
     starts = [s for s in age_starts if s < stop]
     several = _SEVERAL.search(text, 0, stop)
     if several and len(starts) >= 2:
@@ -407,6 +416,24 @@ def patient_segments(text: str, age_starts: list[int]) -> list[tuple[str, int, i
                               bounds[-1] - starts[-1]) + starts[-1]  # fmt: skip
         return [(f"Case {i + 1}", bounds[i], bounds[i + 1]) for i in range(len(starts))]
     return [("Case 1", begin, stop)]
+
+
+def _later_patients(text: str, begin: int, stop: int) -> list[int]:
+    """Where "the second patient" (then "the third") starts, when an age phrase introduces them.
+
+    The sentence must name an age of its own, or the next sentence must: "a
+    second biopsy" or "the second patient reported in the literature" without
+    a new age is no new patient.
+    """
+    starts, wanted = [], ("second", "third", "fourth")
+    for m in _NEXT_PATIENT.finditer(text, begin, stop):
+        if len(starts) == len(wanted) or m.group(1).casefold() != wanted[len(starts)]:
+            continue
+        low, high = sentence_bounds(text, m.start())
+        after = sentence_bounds(text, min(high + 1, len(text)))[1] if high < stop else high
+        if _ANY_AGE.search(text, m.end(), min(after, stop)) and low > begin:
+            starts.append(low)
+    return starts
 
 
 def shared_spans(text: str, segments: list[tuple[str, int, int]], begin: int,
