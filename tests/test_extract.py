@@ -345,7 +345,7 @@ def test_a_status_before_a_list_of_analytes():
 def test_treatments_phrased_as_verbs():
     row = _row("A 3-week-old girl had a hard swelling on her right foot after a calcium infusion. "
                "The infusion was stopped and she was managed conservatively.")  # fmt: skip
-    assert row["treatments"] == "observation; stop_calcium"
+    assert row["treatments"] == "stop_calcium"  # observation beside it is the course after
     assert _row("A 45-year-old man had calcified nodules; calcification was observed on the "
                 "radiograph.")["treatments"] == ""  # fmt: skip
 
@@ -740,3 +740,11 @@ def test_a_second_patient_in_running_text_is_a_draft_of_its_own():
 def test_a_second_something_without_a_new_age_is_no_new_patient(later):
     text = f"A 62-year-old woman had calcified nodules on her right knee. {later} She was well."
     assert len(extract(text).drafts) == 1
+
+
+def test_observation_beside_a_treatment_given_is_not_a_treatment():
+    text = ("A 30-year-old man had a calcified nodule on his left thigh. Conservative management "
+            "failed, and the nodule was surgically excised.")
+    assert _row(text)["treatments"] == "surgical_excision"
+    assert _row("A 30-year-old man had a calcified nodule on his left thigh. It was managed "
+                "conservatively.")["treatments"] == "observation"  # fmt: skip

@@ -154,7 +154,7 @@ def _draft(text, start, end, later, shared) -> list[FieldEvidence]:
     found += _inferred_conditions(found)
     found += _subtype(text, start, end, later, found,
                       [e for e in shared if e.field == "subtype"])  # fmt: skip
-    found = _warfarin_as_cause(found)
+    found = _observation_beside_treatment(_warfarin_as_cause(found))
     return found + _no_ssc(found) + _free_of_recurrence(found)
 
 
@@ -225,6 +225,19 @@ def _warfarin_as_cause(found) -> list[FieldEvidence]:
     return [
         _as(e, e.value, "uncertain", "warfarin is a cause of calciphylaxis")
         if e.field == "treatments" and e.value == "warfarin" else e
+        for e in found
+    ]  # fmt: skip
+
+
+def _observation_beside_treatment(found) -> list[FieldEvidence]:
+    """Observation is the absence of treatment: beside a treatment given ("conservative
+    measures failed and the nodule was excised") it is the course before it, not a value."""
+    given = {e.value for e in _kept(found, "treatments")} - {"observation", "none"}
+    if not given:
+        return found
+    return [
+        _as(e, e.value, "uncertain", "observation beside a treatment given")
+        if e.field == "treatments" and e.value == "observation" and e.status != "negated" else e
         for e in found
     ]  # fmt: skip
 
