@@ -748,3 +748,13 @@ def test_observation_beside_a_treatment_given_is_not_a_treatment():
     assert _row(text)["treatments"] == "surgical_excision"
     assert _row("A 30-year-old man had a calcified nodule on his left thigh. It was managed "
                 "conservatively.")["treatments"] == "observation"  # fmt: skip
+
+
+def test_sides_across_a_comma_and_lesions_named_as_necrosis():
+    row = _row("A 58-year-old woman on dialysis presented with bilateral, very painful thigh "
+               "lesions. Biopsy showed calciphylaxis.")  # fmt: skip
+    assert row["sites"] == "thigh (bilateral)"
+    row = _row("A 66-year-old woman had necrosis of the left calf. Later she developed a "
+               "similar right calf necrosis, with worsening pain (calf and lower back). "
+               "Biopsy confirmed calciphylaxis.")  # fmt: skip
+    assert row["sites"] == "leg (bilateral)"  # the calf is the leg in the anatomy

@@ -56,7 +56,7 @@ PAIRED = {
 }  # fmt: skip
 _LESION = re.compile(
     r"calcinosis|calcif|calciphyla|nodul|(?<!gottron's )(?<!gottron )papul|plaque|lesion|deposit|"
-    r"mass|masses|ulcer|swelling|extru|chalky|tumou?r|induration",
+    r"mass|masses|ulcer|swelling|extru|chalky|tumou?r|induration|necros|eschar",
     re.I,
 )
 #: An optional article or possessive before a noun.
@@ -580,6 +580,7 @@ def _status_near(text, start, end, low, high):
 #: "the hip's motion").
 _IMAGING = (r"(?:x-?rays?|radiograph\w*|ultraso\w*|sonography|CT\b|MRI|scans?|imaging|"
             r"films?)")  # fmt: skip
+_PAIN_IN = re.compile(r"\b(?:pain|tenderness|aches?)\s*(?:\(|\bin\s|\bof\s)[^.;:()]*$", re.I)
 _NOT_A_LESION = re.compile(r"(?:'s)?\s*(?:[\w\-]+\s+)?(?:pain|aches?|arthralgia|motion|mobility)|"
                            rf"\s*(?:{_IMAGING}|carcinoma|cancer|lymph)", re.I)  # fmt: skip
 #: Before a site: the region imaged ("a CT scan of the chest, abdomen and pelvis"). It is the
@@ -621,6 +622,8 @@ def sites(text: str, start: int, stop: int) -> list[FieldEvidence]:
         low, high = sentence_bounds(text, m.start)
         if not _LESION.search(text, low, high) or _NOT_A_LESION.match(text, m.end):
             continue
+        if _PAIN_IN.search(text, max(low, m.start - 40), m.start):
+            continue  # "worsening pain (breast and lower extremities)": a symptom's site
         if _IMAGED.search(text, max(low, m.start - 60), m.start) and (
             m.term in _CAVITIES or any(_FINDS.search(text, m.end, n.start)
                                        for n in mentions if m.end < n.start < high)
@@ -646,12 +649,15 @@ def _laterality(text: str, m: Mention, low: int) -> tuple[str, str, int]:
     if held and held.group(1):
         side = held.group(1).casefold()
         return ("bilateral" if side in ("both", "bilateral") else side), "", m.start
-    window = text[max(low, m.start - 25) : m.start]
+    window = text[max(low, m.start - 35) : m.start]
     sides = list(_SIDE.finditer(window))
     # the side word must be followed only by the site, a possessive or an adjective
+    # (or, for "bilateral", a comma and two: "bilateral, exquisitely tender thigh lesions")
     if (
         sides
-        and re.fullmatch(r"[\s\w\-]{0,14}", window[sides[-1].end() :])
+        and (re.fullmatch(r"[\s\w\-]{0,14}", window[sides[-1].end() :])
+             or (sides[-1].group(0).casefold() == "bilateral"
+                 and re.fullmatch(r",(?:\s+[\w\-]+){1,2}\s+", window[sides[-1].end() :])))
         and (
             not re.search(r"\b(and|or|with)\b", window[sides[-1].end() :])
             or sides[-1].group(1).casefold() in ("both", "bilateral")
