@@ -758,3 +758,21 @@ def test_sides_across_a_comma_and_lesions_named_as_necrosis():
                "similar right calf necrosis, with worsening pain (calf and lower back). "
                "Biopsy confirmed calciphylaxis.")  # fmt: skip
     assert row["sites"] == "leg (bilateral)"  # the calf is the leg in the anatomy
+
+
+def test_calcinosis_in_end_stage_kidney_disease_is_metastatic_unless_calciphylaxis_is_raised():
+    row = _row("This 63 year old woman with chronic renal failure, on haemodialysis for six "
+               "years, had hard calcified masses over both shoulders.")  # fmt: skip
+    assert (row["subtype"], row["subtype_basis"]) == ("metastatic", "inferred")
+    # a calciphylaxis the authors only suspect leaves the subtype to the curator
+    row = _row("A 58-year-old man on haemodialysis had painful necrotic plaques of both thighs. "
+               "Biopsy was suggestive of calciphylaxis.")  # fmt: skip
+    assert (row["subtype"], row["subtype_basis"]) == ("", "")
+    # an iatrogenic setting still wins over the kidneys
+    row = _row("A 70-year-old woman on haemodialysis developed calcified plaques on her abdomen "
+               "at the sites of nadroparin injections.")  # fmt: skip
+    assert row["subtype"] == "iatrogenic"
+    # ulcers with an eschar in kidney failure may be calciphylaxis the authors have not named
+    row = _row("A 55-year-old woman on haemodialysis had painful ulcers with a central eschar on "
+               "the right breast. Serum phosphate was 7.9 mg/dL (2.6-4.5 mg/dL).")  # fmt: skip
+    assert (row["subtype"], row["phosphate_status"]) == ("", "high")

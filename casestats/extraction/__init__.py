@@ -351,6 +351,10 @@ def _inferred_conditions(found: list[FieldEvidence]) -> list[FieldEvidence]:
     return out
 
 
+#: Signs of calciphylaxis rather than of metastatic calcinosis.
+_NECROTIC = re.compile(r"\b(?:eschars?|necro(?:sis|tic)|livedo\w*|retiform purpura)\b", re.I)
+
+
 def _subtype(text, start, end, later, found, shared) -> list[FieldEvidence]:
     named = subtype(text, start, end, later)
     if not any(e.status == "stated" for e in named):
@@ -369,13 +373,14 @@ def _subtype(text, start, end, later, found, shared) -> list[FieldEvidence]:
     rule = None
     if cause := [e for e in conditions if e.value in IATROGENIC]:
         value, basis, rule = "iatrogenic", cause[0], "a setting of iatrogenic calcinosis"
-    elif raised and "tumoral_calcinosis" not in {e.value for e in conditions}:
-        value, basis, rule = "metastatic", raised[0], "raised serum calcium or phosphate"
-    elif (tumoral := [e for e in conditions if e.value == "tumoral_calcinosis"]) and any(
-        e.value == "end_stage_kidney_disease" for e in conditions
-    ):
-        value, basis = "metastatic", tumoral[0]
-        rule = "tumoral calcinosis in end-stage kidney disease is uraemic, a metastatic form"
+    elif any(e.status == "uncertain" for e in named):
+        return named  # "suggestive of calciphylaxis": the curator weighs it, not a rule
+    elif metabolic := raised or [e for e in conditions if e.value == "end_stage_kidney_disease"]:
+        if _NECROTIC.search(text, start, end):
+            return named  # ulcers with a central eschar: maybe calciphylaxis, not a rule's call
+        value, basis = "metastatic", metabolic[0]
+        rule = ("raised serum calcium or phosphate" if raised else
+                "calcinosis in end-stage kidney disease (not calciphylaxis) is metastatic")
     elif cause := [e for e in conditions if e.value in CONNECTIVE_TISSUE]:
         value, basis = "dystrophic", cause[0]
         rule = "connective tissue disease without raised calcium or phosphate"
