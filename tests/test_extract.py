@@ -29,6 +29,8 @@ def _row(text, case=0):
         ("A 3-month-old infant had a calcified nodule; he was well.", "0.25", "male"),
         ("A man aged 64 years had calcinosis of the leg.", "64", "male"),
         ("A 93-year-old man had calcified plaques.", "90+", "male"),
+        ("A55-year-old woman was admitted with ulcers.", "55", "female"),
+        ("We report a case of 61 years-old-patient with nodules; he was well.", "61", "male"),
     ],
 )
 def test_age_and_sex_phrasings(text, age, sex):

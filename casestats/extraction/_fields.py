@@ -31,7 +31,9 @@ _WORDS = ("one two three four five six seven eight nine ten eleven twelve thirte
           "fifteen sixteen seventeen eighteen nineteen twenty").split()  # fmt: skip
 _NUMBER_WORD = {word: i + 1 for i, word in enumerate(_WORDS)}
 AGE = re.compile(
-    rf"\b(\d+(?:\.\d+)?|{'|'.join(_WORDS)})[\s\-]*{_UNIT}[\s\-]*old\s+(?:\w+\s+){{0,2}}?"
+    # "A55-year-old woman" (a lost space) and "61 years-old-patient" occur in print
+    rf"(?:\b|(?<=\bA))(\d+(?:\.\d+)?|{'|'.join(_WORDS)})[\s\-]*{_UNIT}[\s\-]*old[\s\-]+"
+    rf"(?:\w+\s+){{0,2}}?"
     rf"{_NOUN}\b"
     rf"|\b{_NOUN}\s+aged\s+(\d+(?:\.\d+)?)\s*(?:{_UNIT})?",
     re.I,
