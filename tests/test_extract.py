@@ -778,3 +778,22 @@ def test_calcinosis_in_end_stage_kidney_disease_is_metastatic_unless_calciphylax
     row = _row("A 55-year-old woman on haemodialysis had painful ulcers with a central eschar on "
                "the right breast. Serum phosphate was 7.9 mg/dL (2.6-4.5 mg/dL).")  # fmt: skip
     assert (row["subtype"], row["phosphate_status"]) == ("", "high")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("soft tissue masses around the right shoulder and elbow",
+         "shoulder (right); elbow (right)"),
+        ("calcified masses on her left elbow and knees", "elbow (left); knee (bilateral)"),
+        ("nodules on the right arm, the left thigh and knee",
+         "arm (right); thigh (left); knee (left)"),
+        ("multiple nodules bilaterally located on the dorsum of hands",
+         "dorsum_of_hand (bilateral)"),
+        # a negation holds for the whole list, however long
+        ("calcified masses over his right elbow, not within the joints of the hands, hips, knees "
+         "and elbows", "elbow (right)"),
+    ],
+)
+def test_a_list_of_sites_shares_its_side_and_its_negation(text, expected):
+    assert _row(f"A 60-year-old woman had {text}.")["sites"] == expected

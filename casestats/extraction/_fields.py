@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from casestats.extraction._result import FieldEvidence
@@ -54,7 +55,7 @@ IATROGENIC = {"calcium_infusion", "calcium_heparin_injection", "electrode_paste"
 PAIRED = {
     "shoulder", "axilla", "arm", "elbow", "forearm", "wrist", "hand", "palm", "buttock", "hip",
     "thigh", "knee", "leg", "ankle", "foot", "heel", "sole", "breast", "ear", "cheek", "eyelid",
-    "iliac_crest", "popliteal_fossa",
+    "iliac_crest", "popliteal_fossa", "dorsum_of_hand",
 }  # fmt: skip
 _LESION = re.compile(
     r"calcinosis|calcif|calciphyla|nodul|(?<!gottron's )(?<!gottron )papul|plaque|lesion|deposit|"
@@ -603,7 +604,7 @@ _BONE = re.compile(r"\b(?:femoral|humeral|radial|metatarsal)\s+$", re.I)
 def sites(text: str, start: int, stop: int) -> list[FieldEvidence]:
     """Lesion sites with laterality, from sentences that speak of lesions."""
     out = []
-    mentions = find_terms(text, "site", span=(start, stop))
+    mentions, listed = _lists(text, find_terms(text, "site", span=(start, stop)))
     schema = load_schema()
     containers = {}  # "fingertips of both hands": hands only hold the fingertips' side
     for m, n in zip(mentions, mentions[1:], strict=False):
@@ -638,12 +639,37 @@ def sites(text: str, start: int, stop: int) -> list[FieldEvidence]:
         ):
             continue  # "multiple sites exclusively on the right side of her body"
         side, rule, s = _laterality(text, m, low)
+        if not side and m.start in listed:
+            side, rule = listed[m.start], "a side before a list of sites holds for each"
         if not side and len(named := sided.get(m.term, set())) == 1:
             side, rule = next(iter(named)), "the side the text gives this site elsewhere"
         value = f"{m.term} ({side})" if side else m.term
         status = m.context if m.context != "stated" else ("inferred" if rule else "stated")
         out.append(_evidence("sites", value, status, text, s, m.end, rule or m.trigger))
     return out
+
+
+#: Between two sites of one list: "the right shoulder and elbow", "the hands, hips and knees".
+_LIST_JOIN = re.compile(r",?\s+(?:and|or)\s+|,\s*", re.I)
+
+
+def _lists(text: str, mentions: list[Mention]) -> tuple[list[Mention], dict[int, str]]:
+    """Sites listed after a first one share its negation or uncertainty ("not within the
+    joints of the hands, hips, knees and elbows"), and a singular paired site its side
+    ("around the right shoulder and elbow"; not "the right elbow and knees")."""
+    out, sides, side = [], {}, ""
+    for m in mentions:
+        p = out[-1] if out else None
+        listed = p is not None and _LIST_JOIN.fullmatch(text[p.end : m.start])
+        if listed and p.context != "stated" and m.context == "stated":
+            m = dataclasses.replace(m, context=p.context, trigger=p.trigger)
+        own, rule, _ = _laterality(text, m, sentence_bounds(text, m.start)[0])
+        own = "" if rule else own  # a side the words give, not the plural's
+        if listed and not own and side and m.term in PAIRED and not _plural(m.text, m.term):
+            sides[m.start] = own = side
+        side = own
+        out.append(m)
+    return out, sides
 
 
 def _laterality(text: str, m: Mention, low: int) -> tuple[str, str, int]:
