@@ -797,3 +797,18 @@ def test_calcinosis_in_end_stage_kidney_disease_is_metastatic_unless_calciphylax
 )
 def test_a_list_of_sites_shares_its_side_and_its_negation(text, expected):
     assert _row(f"A 60-year-old woman had {text}.")["sites"] == expected
+
+
+@pytest.mark.parametrize(
+    ("later", "outcome"),
+    [
+        ("She also had a fever that worsened in the evenings.", ""),
+        ("She was admitted for symptoms of worsening leg swelling.", ""),
+        ("The papule appeared in childhood and slowly progressed in size.", ""),
+        ("She received sodium thiosulfate. With her worsening general condition, she was moved "
+         "to hospice care, where she expired.", "died"),
+    ],
+)
+def test_the_course_of_the_patient_or_of_a_symptom_is_not_the_lesions(later, outcome):
+    text = f"A 70-year-old woman had calcified plaques on her right thigh. {later}"
+    assert _row(text)["outcome"] == outcome

@@ -267,9 +267,9 @@ _NOT_AN_OUTCOME = {
 }
 #: Symptoms whose course is not the course of the calcinosis.
 _SYMPTOM = (r"(?:redness|erythema|inflammation|rash|fever|pain|pruritus|itch\w*|weakness|"
-            r"nausea|diarrho?ea|jaundice|symptoms?)")  # fmt: skip
-_SYMPTOM_BEFORE = re.compile(rf"\b{_SYMPTOM}\s+(?:had\s+|has\s+|was\s+|were\s+)?(?:\w+ly\s+)?$",
-                             re.I)  # fmt: skip
+            r"nausea|diarrho?ea|jaundice|symptoms?|status|condition|health)")  # fmt: skip
+_SYMPTOM_BEFORE = re.compile(rf"\b{_SYMPTOM}\s+(?:of\s+|that\s+|which\s+)?"
+                             r"(?:had\s+|has\s+|was\s+|were\s+)?(?:\w+ly\s+)?$", re.I)  # fmt: skip
 _SYMPTOM_AFTER = re.compile(rf"\s+(?:of\s+{_DET})?(?:(?!(?:and|or|with)\b)\w+\s+)?{_SYMPTOM}\b",
                             re.I)  # fmt: skip
 
@@ -381,7 +381,8 @@ def _outcome_after_treatment(text: str, found: list[FieldEvidence]) -> list[Fiel
 
 _HISTORY = re.compile(
     r"\b(?:in|over|during) the (?:past|last|previous) (?:\d+|\w+) (?:years?|months?)\b|"
-    r"\bprior to (?:presentation|admission|the visit)\b|\bbefore (?:presentation|admission)\b",
+    r"\bprior to (?:presentation|admission|the visit)\b|\bbefore (?:presentation|admission)\b|"
+    r"\b(?:appeared|first (?:noticed|noted))\b",  # "appeared and slowly progressed": onset
     re.I,
 )
 
