@@ -812,3 +812,20 @@ def test_a_list_of_sites_shares_its_side_and_its_negation(text, expected):
 def test_the_course_of_the_patient_or_of_a_symptom_is_not_the_lesions(later, outcome):
     text = f"A 70-year-old woman had calcified plaques on her right thigh. {later}"
     assert _row(text)["outcome"] == outcome
+
+
+@pytest.mark.parametrize(
+    "later",
+    [
+        "She had hypertension and atrial fibrillation (on warfarin).",
+        "Her history included chronic kidney disease and atrial fibrillation on apixaban and "
+        "warfarin.",
+        "It was recommended that she use methotrexate.",
+        "She was given colchicine and, if the response was poor, oral mycophenolate mofetil "
+        "and/or intravenous immunoglobulin.",
+    ],
+)
+def test_a_drug_for_another_disease_or_only_proposed_is_no_treatment(later):
+    text = f"A 66-year-old woman had calcified nodules on her right thigh. {later}"
+    treatments = set(_row(text)["treatments"].split("; ")) - {""}
+    assert treatments <= {"colchicine"}

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
 
 from casestats.extraction._result import FieldEvidence
 from casestats.extraction._rules import (
+    LIST_JOIN,
     Mention,
     about_patient,
     clause_bounds,
@@ -293,11 +293,19 @@ _FOR_OTHER = re.compile(
 )
 
 
+#: Before a drug: a disease the patient takes it for ("atrial fibrillation (on warfarin)").
+_ON_FOR = re.compile(
+    r"\b(?:fibrillation|embolism|thrombosis|hypertension|diabetes|failure|insufficiency|"
+    r"transplant(?:ation)?|CKD(?:\s+\w+)?|DM(?:[\s\-]+\w+)?)\s*\(?\s*on\s+$",
+    re.I,
+)
+
+
 def _for_another_condition(text: str, m: Mention) -> bool:
     """A drug in a sentence about another disease and not about the lesions ("a history of
     hypertension, for which she took amlodipine"), or "given for" something that is not
     the calcinosis ("warfarin for pulmonary embolism"), treats that disease."""
-    if _FOR_OTHER.match(text, m.end):
+    if _FOR_OTHER.match(text, m.end) or _ON_FOR.search(text, max(0, m.start - 40), m.start):
         return True
     if m.term == "surgical_excision" and _AFTER.search(text, max(0, m.start - 40), m.start):
         return True  # "calcium chloride given after surgery"
@@ -605,7 +613,8 @@ _BONE = re.compile(r"\b(?:femoral|humeral|radial|metatarsal)\s+$", re.I)
 def sites(text: str, start: int, stop: int) -> list[FieldEvidence]:
     """Lesion sites with laterality, from sentences that speak of lesions."""
     out = []
-    mentions, listed = _lists(text, find_terms(text, "site", span=(start, stop)))
+    mentions = find_terms(text, "site", span=(start, stop))
+    listed = _listed_sides(text, mentions)
     schema = load_schema()
     containers = {}  # "fingertips of both hands": hands only hold the fingertips' side
     for m, n in zip(mentions, mentions[1:], strict=False):
@@ -650,27 +659,18 @@ def sites(text: str, start: int, stop: int) -> list[FieldEvidence]:
     return out
 
 
-#: Between two sites of one list: "the right shoulder and elbow", "the hands, hips and knees".
-_LIST_JOIN = re.compile(r",?\s+(?:and|or)\s+|,\s*", re.I)
-
-
-def _lists(text: str, mentions: list[Mention]) -> tuple[list[Mention], dict[int, str]]:
-    """Sites listed after a first one share its negation or uncertainty ("not within the
-    joints of the hands, hips, knees and elbows"), and a singular paired site its side
-    ("around the right shoulder and elbow"; not "the right elbow and knees")."""
-    out, sides, side = [], {}, ""
+def _listed_sides(text: str, mentions: list[Mention]) -> dict[int, str]:
+    """A singular paired site listed after a sided one takes its side ("around the right
+    shoulder and elbow"; not "the right elbow and knees"), by where the site starts."""
+    sides, side, previous = {}, "", None
     for m in mentions:
-        p = out[-1] if out else None
-        listed = p is not None and _LIST_JOIN.fullmatch(text[p.end : m.start])
-        if listed and p.context != "stated" and m.context == "stated":
-            m = dataclasses.replace(m, context=p.context, trigger=p.trigger)
+        listed = previous is not None and LIST_JOIN.fullmatch(text[previous.end : m.start])
         own, rule, _ = _laterality(text, m, sentence_bounds(text, m.start)[0])
         own = "" if rule else own  # a side the words give, not the plural's
         if listed and not own and side and m.term in PAIRED and not _plural(m.text, m.term):
             sides[m.start] = own = side
-        side = own
-        out.append(m)
-    return out, sides
+        side, previous = own, m
+    return sides
 
 
 def _laterality(text: str, m: Mention, low: int) -> tuple[str, str, int]:

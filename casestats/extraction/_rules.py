@@ -43,7 +43,7 @@ UNCERTAIN_BEFORE = (
     "possible", "possibly", "probable", "probably", "suspected", "suspicion of",
     "suggestive of", "suggesting", "likely", "may", "might", "could", "differential",
     "presumed", "query", "signs of", "monitored for", "screened for", "family history of",
-    "mother", "father", "sister", "brother",
+    "mother", "father", "sister", "brother", "recommended that", "if",
 )  # fmt: skip
 
 #: Phrases right after a mention that make it uncertain.
@@ -76,6 +76,8 @@ _NEXT_PATIENT = re.compile(
     r"\b(?:the|our|a|his|her)\s+(second|third|fourth)\s+(?:patient|case|sibling|child|twin)\b",
     re.I,
 )
+#: Between two items of one list: "the right shoulder and elbow", "MMF and/or IVIG".
+LIST_JOIN = re.compile(r",?\s+(?:and/or|and|or)\s+|,\s*", re.I)
 #: A sentence of a several-patient text that speaks of all of them.
 _ALL_PATIENTS = re.compile(
     r"\b(?:both|all(?: the)?(?: two| three| four)?|each|these(?: two| three| four)?|"
@@ -173,8 +175,12 @@ def find_terms(text: str, vocabulary: str, *, span: tuple[int, int] = (0, -1)) -
         if term is None or not about_patient(text, match.start()):
             continue
         context, trigger = context_of(text, match.start(), match.end())
-        if out and context == "stated" and _APPOSITION.fullmatch(text[out[-1].end : match.start()]):
-            context, trigger = out[-1].context, out[-1].trigger  # "signs of CREST - a form of"
+        between = text[out[-1].end : match.start()] if out else ""
+        if out and context == "stated" and (_APPOSITION.fullmatch(between)
+                                            or LIST_JOIN.fullmatch(between)):
+            # "signs of CREST - a form of"; a list shares its first item's context, however
+            # long: "not within the joints of the hands, hips, knees and elbows"
+            context, trigger = out[-1].context, out[-1].trigger
         out.append(
             Mention(vocabulary, term, match.start(), match.end(), match.group(0), context, trigger)
         )
