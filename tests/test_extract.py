@@ -829,3 +829,18 @@ def test_a_drug_for_another_disease_or_only_proposed_is_no_treatment(later):
     text = f"A 66-year-old woman had calcified nodules on her right thigh. {later}"
     treatments = set(_row(text)["treatments"].split("; ")) - {""}
     assert treatments <= {"colchicine"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("calcified masses in the left hip, the upper extremity of the right leg and both "
+         "shoulders", "hip (left); leg (right); shoulder (bilateral)"),
+        ("a calcified mass over her left proximal thigh and a decreased range of motion of the "
+         "left hip", "thigh (left)"),
+        ("calcified lesions of the knees, with pruritus, dry mouth and dry eyes",
+         "knee (bilateral)"),
+    ],
+)
+def test_a_part_of_a_limb_and_a_symptom_of_a_region_are_not_sites(text, expected):
+    assert _row(f"A 61-year-old woman had {text}.")["sites"] == expected

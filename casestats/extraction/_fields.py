@@ -608,6 +608,12 @@ _FINDS = re.compile(r"\b(?:showed|revealed|confirmed|demonstrated|found)\b", re.
 
 
 _BONE = re.compile(r"\b(?:femoral|humeral|radial|metatarsal)\s+$", re.I)
+#: Before a site: not a lesion there ("dry mouth", "decreased range of motion of the left hip").
+_NOT_LESION_BEFORE = re.compile(
+    r"\b(?:dry|range of(?: motion)?(?: of)?|motion of|mobility of)\s+(?:the\s+|her\s+|his\s+)?"
+    r"(?:left\s+|right\s+)?$",
+    re.I,
+)
 
 
 def sites(text: str, start: int, stop: int) -> list[FieldEvidence]:
@@ -627,8 +633,14 @@ def sites(text: str, start: int, stop: int) -> list[FieldEvidence]:
         if side and m.context == "stated":
             sided.setdefault(m.term, set()).add(side)
     for m, n in zip(mentions, mentions[1:], strict=False):
-        if m.term == "back" and n.term != "trunk" and re.fullmatch(_OF, text[m.end : n.start]):
-            containers[m.start] = n.start  # "the back of the neck" is the neck
+        related = {m.term, *schema.ancestors(m.term)} & {n.term, *schema.ancestors(n.term)}
+        if re.fullmatch(_OF, text[m.end : n.start]) and (
+            (m.term == "back" and n.term != "trunk")
+            or (m.term in ("upper_limb", "lower_limb") and n.term not in related)
+        ):
+            # "the back of the neck" is the neck; "the upper extremity of the right leg" is
+            # a part of the leg, not the arm
+            containers[m.start] = n.start
     for m in mentions:
         if m.start in containers:
             continue
@@ -642,7 +654,9 @@ def sites(text: str, start: int, stop: int) -> list[FieldEvidence]:
                                        for n in mentions if m.end < n.start < high)
         ):
             continue  # the scan's region, when the lesions' own site follows or it is a cavity
-        if _BONE.search(text[max(0, m.start - 12) : m.start]):
+        if _BONE.search(text[max(0, m.start - 12) : m.start]) or _NOT_LESION_BEFORE.search(
+            text, max(low, m.start - 40), m.start
+        ):
             continue  # "femoral head" is a bone
         if m.term == "generalized" and _SIDE.search(
             text, m.end, clause_bounds(text, m.start, m.end)[1]
