@@ -844,3 +844,20 @@ def test_a_drug_for_another_disease_or_only_proposed_is_no_treatment(later):
 )
 def test_a_part_of_a_limb_and_a_symptom_of_a_region_are_not_sites(text, expected):
     assert _row(f"A 61-year-old woman had {text}.")["sites"] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "expected"),
+    [
+        ("A 60-year-old man had yellow calcified papules on his neck, axillae and periumbilical "
+         "region.", "sites", "neck; axilla (bilateral); abdomen"),
+        ("A 60-year-old man had calcified plaques on the lower extremities.", "sites",
+         "lower_limb (bilateral)"),
+        ("A 6-year-old girl with Down's syndrome had calcified papules on her hands.",
+         "conditions", "down_syndrome"),
+        ("Photo quiz\n\nNecrosis of the thighs\n\nDiagnosis: Calciphylaxis\n\nCalciphylaxis is "
+         "a disorder of vascular calcification.", "subtype", "calciphylaxis"),
+    ],
+)
+def test_plural_limbs_spelling_variants_and_a_quiz_diagnosis(text, field, expected):
+    assert _row(text)[field] == expected

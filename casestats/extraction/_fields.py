@@ -55,7 +55,7 @@ IATROGENIC = {"calcium_infusion", "calcium_heparin_injection", "electrode_paste"
 PAIRED = {
     "shoulder", "axilla", "arm", "elbow", "forearm", "wrist", "hand", "palm", "buttock", "hip",
     "thigh", "knee", "leg", "ankle", "foot", "heel", "sole", "breast", "ear", "cheek", "eyelid",
-    "iliac_crest", "popliteal_fossa", "dorsum_of_hand",
+    "iliac_crest", "popliteal_fossa", "dorsum_of_hand", "upper_limb", "lower_limb",
 }  # fmt: skip
 _LESION = re.compile(
     r"calcinosis|calcif|calciphyla|nodul|(?<!gottron's )(?<!gottron )papul|plaque|lesion|deposit|"
@@ -720,13 +720,17 @@ def _laterality(text: str, m: Mention, low: int) -> tuple[str, str, int]:
 
 
 def _plural(surface: str, term: str) -> bool:
-    word = surface.casefold().split()[-1]  # "lateral hips", "iliac crests"
-    last = term.split("_")[-1]
-    return (
-        word in ("feet",)
-        or word == last + "e"
-        or (word.endswith("s") and not last.endswith("s") and word.rstrip("s") == last)
-    )
+    words = surface.casefold().split()  # "lateral hips", "iliac crests", "lower extremities"
+    word, last = words[-1], term.split("_")[-1]
+    if word in ("feet",) or word == last + "e" or (
+        word.endswith("s") and not last.endswith("s") and word.rstrip("s") == last
+    ):
+        return True
+    singulars = [word[:-3] + "y"] if word.endswith("ies") else []
+    singulars += [word[:-1]] if word.endswith("s") and not word.endswith("ss") else []
+    schema = load_schema()
+    return any(schema.canonical("site", " ".join([*words[:-1], one])) == term
+               for one in singulars)  # fmt: skip
 
 
 #: An abbreviation the text defines: "idiopathic calcinosis cutis of the scrotum (ICCS)".

@@ -292,6 +292,8 @@ _GENERAL = re.compile(
 
 #: A figure legend: it shows the patient.
 _LEGEND = re.compile(r"\W*fig(?:ure|\.)?\s*\d", re.I)
+#: A photo quiz's answer line, "Diagnosis: Calciphylaxis", is the patient's diagnosis.
+_DIAGNOSIS = re.compile(r"\W*(?:final\s+|clinical\s+)?diagnosis\s*:", re.I)
 #: "The patient was treated with ...": the patient of the report, even in a sentence that
 #: goes on to say something general.
 _PATIENT_DID = re.compile(r"\bthe patient\s+(?:was|had|underwent|received|presented|developed|"
@@ -333,7 +335,7 @@ def about_patient(text: str, position: int) -> bool:
         return bool(_PAST.search(sentence)) and not re.search(r"\b(?:is|are)\b", sentence)
     title = low == 0 and (_TITLE.match(text) or (_TITLE_SENTENCE.match(text)
                                                    and not _GENERAL.search(sentence)))
-    if anchors or _LEGEND.match(sentence) or title:
+    if anchors or _LEGEND.match(sentence) or _DIAGNOSIS.match(sentence) or title:
         return True  # the title of a case report names its case
     return bool(_PAST.search(sentence)) and not _GENERAL.search(sentence)
 
