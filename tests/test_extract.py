@@ -861,3 +861,25 @@ def test_a_part_of_a_limb_and_a_symptom_of_a_region_are_not_sites(text, expected
 )
 def test_plural_limbs_spelling_variants_and_a_quiz_diagnosis(text, field, expected):
     assert _row(text)[field] == expected
+
+
+def test_the_last_outcome_is_the_course_end_and_pain_is_not_the_lesions():
+    text = ("A 50-year-old woman had calcified nodules on her right hand. With colchicine the "
+            "nodules improved; at two years they had resolved completely.")
+    assert _row(text)["outcome"] == "resolved"
+    text = ("A 50-year-old woman had calcified nodules on her right hand. With colchicine the "
+            "nodules improved and the pain resolved.")
+    assert _row(text)["outcome"] == "improved"
+
+
+@pytest.mark.parametrize(
+    ("later", "field", "expected"),
+    [
+        ("After excision she was monitored for signs of CREST** syndrome – a form of limited "
+         "cutaneous systemic sclerosis.", "conditions", ""),
+        ("The nodule improved over time, with no specific treatment.", "treatments", "none"),
+    ],
+)
+def test_monitoring_for_a_disease_and_no_specific_treatment(later, field, expected):
+    assert _row(f"A 50-year-old woman had a calcified nodule on her left arm. {later}")[
+        field] == expected  # fmt: skip

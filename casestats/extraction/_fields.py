@@ -278,6 +278,8 @@ def _of_a_symptom(text: str, m: Mention) -> bool:
     """An outcome word whose subject is a symptom alone ("the redness had improved", not "the
     nodules and pain improved") or that qualifies one ("worsening nausea")."""
     low = max(clause_bounds(text, m.start, m.end)[0], m.start - 50)
+    # "the lesions improved and pain resolved": the subject starts after the last outcome
+    low = max([low, *(o.end() for o in vocabulary_pattern("outcome").finditer(text, low, m.start))])
     if _SYMPTOM_BEFORE.search(text, low, m.start):
         return not _LESION.search(text, low, m.start)
     after = _SYMPTOM_AFTER.match(text, m.end)
@@ -331,7 +333,7 @@ _VERB_TREATMENTS = {
     "observation": re.compile(
         r"\bmanaged (?:conservatively|symptomatically|expectantly)\b|\bsymptomatic (?:treatment|"
         r"management|care)s?\b|\b(?:lesions?|nodules?|swelling|mass|she|he|patient|infant|child|"
-        r"neonate|baby) (?:was|were) (?:observed|monitored)\b",
+        r"neonate|baby) (?:was|were) (?:observed|monitored)\b(?!\s+for\b)",  # not "for signs of"
         re.I,
     ),
     "surgical_excision": re.compile(

@@ -63,8 +63,14 @@ class CaseDraft:
         row = {}
         for field in FIELDS:
             values = self.values(field)
+            if field == "outcome":  # the course's end: "improved, then recurred" recurred
+                values = self._last(field)
             row[field] = "; ".join(values) if field in _LISTS else (values[0] if values else "")
         return row
+
+    def _last(self, field: str) -> list[str]:
+        kept = [e for e in self.evidence if e.field == field and e.status in ("stated", "inferred")]
+        return [max(kept, key=lambda e: e.start or 0).value] if kept else []
 
 
 @dataclass(frozen=True, eq=False, repr=False)

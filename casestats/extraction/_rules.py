@@ -150,7 +150,9 @@ def vocabulary_pattern(vocabulary: str) -> re.Pattern | None:
 
 #: Between a mention and a second name for the same thing ("CREST syndrome - a special form
 #: of limited cutaneous systemic sclerosis"): the second shares the first one's context.
-_APPOSITION = re.compile(r"\s*[-\u2013\u2014(,]\s*(?:(?!\b(?:and|but|with)\b)[\w\s]){0,40}")
+_APPOSITION = re.compile(
+    r"[*_]*(?:\s+syndrome)?\s*[-\u2013\u2014(,]\s*(?:(?!\b(?:and|but|with)\b)[\w\s]){0,40}"
+)  # "CREST** syndrome – a special form of": emphasis marks of a stored page
 
 
 def _canonical(schema, vocabulary: str, surface: str) -> str | None:
