@@ -883,3 +883,16 @@ def test_the_last_outcome_is_the_course_end_and_pain_is_not_the_lesions():
 def test_monitoring_for_a_disease_and_no_specific_treatment(later, field, expected):
     assert _row(f"A 50-year-old woman had a calcified nodule on her left arm. {later}")[
         field] == expected  # fmt: skip
+
+
+def test_patients_announced_without_a_part_each_share_what_holds_for_all():
+    text = ("We describe three patients with dermatomyositis and widespread calcinosis. Their "
+            "ages ranged from 9 to 41 years. One patient received intravenous immunoglobulin. "
+            "All three patients had calcified plaques on both elbows.")
+    rows = extract(text).records()
+    assert len(rows) == 3
+    assert set(rows["conditions"]) == {"dermatomyositis"}
+    assert list(rows["treatments"]) == ["ivig", "", ""]  # one of them: which is for the curator
+    text = ("A 9-year-old girl with dermatomyositis had calcified plaques on both elbows. Only "
+            "three cases have been reported in children younger than ten.")
+    assert len(extract(text).drafts) == 1

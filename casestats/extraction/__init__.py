@@ -66,6 +66,8 @@ from casestats.extraction._fields import (
 )
 from casestats.extraction._result import STATUSES, CaseDraft, Extraction, FieldEvidence
 from casestats.extraction._rules import (
+    all_patients_spans,
+    announced_patients,
     case_part,
     patient_segments,
     sentence_bounds,
@@ -108,17 +110,32 @@ def extract(text: str, *, source_id: str | None = None) -> Extraction:
     drafts = []
     segments = patient_segments(text, starts)
     begin, stop = case_part(text, starts[0] if starts else None)
-    shared = [
+    shared = _shared_evidence(text, shared_spans(text, segments, begin, stop))
+    later = (segments[-1][2], len(text))
+    for number, (label, start, end) in enumerate(segments, start=1):
+        evidence = _draft(text, start, end, later, shared)
+        drafts.append(CaseDraft(label, f"{source_id}_{number}", tuple(evidence)))
+    if len(segments) == 1 and (count := announced_patients(text, stop)) > 1:
+        # "we present four patients" with no part for each: the first draft holds the whole
+        # text; the others what holds for every patient of the report
+        everyone = _shared_evidence(text, [(begin, stop)], {"conditions", "subtype"})
+        everyone += _shared_evidence(text, all_patients_spans(text, begin, stop))
+        for number in range(2, count + 1):
+            evidence = _draft(text, stop, stop, later, everyone)
+            drafts.append(CaseDraft(f"Case {number}", f"{source_id}_{number}", tuple(evidence)))
+    return Extraction(source_id=source_id, drafts=tuple(drafts), text=text)
+
+
+def _shared_evidence(text, spans, fields=None) -> list[FieldEvidence]:
+    """The values of the fields (default: :data:`_SHARED`) `spans` give every patient."""
+    fields = _SHARED if fields is None else fields
+    return [
         FieldEvidence(e.field, e.value, "inferred", e.start, e.end, e.quote, _EVERY)
-        for low, high in shared_spans(text, segments, begin, stop)
+        for low, high in spans
         for e in [*term_lists(text, low, high), *labs(text, low, high),
                   *subtype(text, low, high, (0, 0))]
-        if e.field in _SHARED and e.status == "stated"
+        if e.field in fields and e.status == "stated"
     ]  # fmt: skip
-    for number, (label, start, end) in enumerate(segments, start=1):
-        evidence = _draft(text, start, end, (segments[-1][2], len(text)), shared)
-        drafts.append(CaseDraft(label, f"{source_id}_{number}", tuple(evidence)))
-    return Extraction(source_id=source_id, drafts=tuple(drafts), text=text)
 
 
 _EVERY = "stated for every patient of the report"

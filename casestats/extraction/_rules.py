@@ -428,6 +428,20 @@ def patient_segments(text: str, age_starts: list[int]) -> list[tuple[str, int, i
     return [("Case 1", begin, stop)]
 
 
+def announced_patients(text: str, stop: int) -> int:
+    """How many patients the authors say they report ("we present four patients", "Two
+    patients with renal failure presented ..."), 1 when they do not say."""
+    for m in _SEVERAL.finditer(text, 0, stop):
+        low, high = sentence_bounds(text, m.start())
+        opening = re.sub(r"^[^:.]{0,30}:", "", text[low : m.start()])  # "Patients and methods:"
+        if _OURS.search(text, low, high) or not opening.strip():
+            return _COUNT[(m.group(1) or m.group(3)).casefold()]
+    return 1
+
+
+_OURS = re.compile(r"\b(?:we|our|here)\b", re.I)  # not "three cases have been reported"
+
+
 def _later_patients(text: str, begin: int, stop: int) -> list[int]:
     """Where "the second patient" (then "the third") starts, when an age phrase introduces them.
 
@@ -461,6 +475,10 @@ def shared_spans(text: str, segments: list[tuple[str, int, int]], begin: int,
     if end < stop and sentence_bounds(text, segments[0][1])[1] >= segments[-1][2]:
         spans.append((end, stop))
     for _, low, high in segments:
-        for m in _ALL_PATIENTS.finditer(text, low, high):
-            spans.append(sentence_bounds(text, m.start()))
+        spans += all_patients_spans(text, low, high)
     return spans
+
+
+def all_patients_spans(text: str, low: int, high: int) -> list[tuple[int, int]]:
+    """The sentences that speak of every patient: "Both patients had ..."."""
+    return [sentence_bounds(text, m.start()) for m in _ALL_PATIENTS.finditer(text, low, high)]
