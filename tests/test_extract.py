@@ -896,3 +896,16 @@ def test_patients_announced_without_a_part_each_share_what_holds_for_all():
     text = ("A 9-year-old girl with dermatomyositis had calcified plaques on both elbows. Only "
             "three cases have been reported in children younger than ten.")
     assert len(extract(text).drafts) == 1
+
+
+@pytest.mark.parametrize(
+    ("later", "outcome"),
+    [
+        ("The nodules were excised; sparing the raphe improved the cosmetic result.", ""),
+        ("Her mother said that the papules had improved in summer.", ""),
+        ("Under colchicine some of the nodules disappeared.", "improved"),
+    ],
+)
+def test_what_an_operation_improved_and_a_parents_account_are_no_outcome(later, outcome):
+    text = f"A 12-year-old girl had calcified papules on her left hand. {later}"
+    assert _row(text)["outcome"] == outcome

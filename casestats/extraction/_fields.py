@@ -244,7 +244,8 @@ _VERB_OUTCOMES = {
 
 _NEVER = re.compile(r"(?!)")
 _MOSTLY = re.compile(
-    r"\b(?:majority of|most of|almost|nearly|near[\s\-]complete|partial(?:ly)?)\b[^.;]*$", re.I
+    r"\b(?:majority of|most of|some of|a few of|almost|nearly|near[\s\-]complete|partial(?:ly)?)"
+    r"\b[^.;]*$", re.I
 )
 #: A sentence about the medicines a patient takes for other reasons.
 _REGIMEN = re.compile(
@@ -261,6 +262,9 @@ _OF_ANOTHER = (rf"\s+of\s+(?!{_DET}(?:[\w\-]+\s+){{0,2}}(?:lesion|nodul|calci|ul
 _NOT_AN_OUTCOME = {
     "progressed": re.compile(r"\s+(?:in)?to\b|" + _OF_ANOTHER, re.I),
     "recurred": re.compile(_OF_ANOTHER, re.I),  # "a relapse of ALL"
+    # "preserving the raphe improved the cosmesis": what the operation did, not the lesions
+    "improved": re.compile(r"\s+(?:the|its|their|his|her)\s+(?!(?:[\w\-]+\s+)?(?:lesion|nodul|"
+                           r"calci|ulcer|plaque|deposit|mass|swelling))", re.I),
     # "a deceased donor kidney"; "dead bone fragments" in a biopsy is tissue, not the patient
     "died": re.compile(r"\s+(?:donor|kidney|graft|liver|bone|tissue|cells?|skin|fat|fragments?)",
                        re.I),
@@ -392,7 +396,8 @@ def _outcome_after_treatment(text: str, found: list[FieldEvidence]) -> list[Fiel
 _HISTORY = re.compile(
     r"\b(?:in|over|during) the (?:past|last|previous) (?:\d+|\w+) (?:years?|months?)\b|"
     r"\bprior to (?:presentation|admission|the visit)\b|\bbefore (?:presentation|admission)\b|"
-    r"\b(?:appeared|first (?:noticed|noted))\b",  # "appeared and slowly progressed": onset
+    r"\b(?:appeared|first (?:noticed|noted))\b|"  # "appeared and slowly progressed": onset
+    r"\b(?:stated|said|recalled) that\b",  # "her mother stated that some had disappeared"
     re.I,
 )
 
