@@ -909,3 +909,9 @@ def test_patients_announced_without_a_part_each_share_what_holds_for_all():
 def test_what_an_operation_improved_and_a_parents_account_are_no_outcome(later, outcome):
     text = f"A 12-year-old girl had calcified papules on her left hand. {later}"
     assert _row(text)["outcome"] == outcome
+
+
+def test_a_site_only_one_sex_has_gives_the_sex():
+    row = _row("Idiopathic scrotal calcinosis: a 45-year-old patient had hard scrotal nodules.")
+    assert (row["sex"], row["sites"]) == ("male", "scrotum")
+    assert _row("A 45-year-old patient had calcified nodules of the vulva.")["sex"] == "female"

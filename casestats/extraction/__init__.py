@@ -172,7 +172,7 @@ def _draft(text, start, end, later, shared) -> list[FieldEvidence]:
     found += _subtype(text, start, end, later, found,
                       [e for e in shared if e.field == "subtype"])  # fmt: skip
     found = _observation_beside_treatment(_warfarin_as_cause(found))
-    return found + _no_ssc(found) + _free_of_recurrence(found)
+    return found + _no_ssc(found) + _free_of_recurrence(found) + _sex_of_site(found)
 
 
 #: A general value beside a more specific one says nothing more: "chronic renal failure ...
@@ -268,6 +268,22 @@ def _no_ssc(found) -> list[FieldEvidence]:
     s = subtypes[0]
     return [FieldEvidence("ssc_subset", "not_applicable", "inferred", s.start, s.end, s.quote,
                           "a subtype named and systemic sclerosis never")]  # fmt: skip
+
+
+#: Sites only one sex has.
+_SEX_OF_SITE = {"scrotum": "male", "penis": "male", "vulva": "female"}
+
+
+def _sex_of_site(found) -> list[FieldEvidence]:
+    """No sex stated, and a lesion of the scrotum, penis or vulva: the sex that has it."""
+    if _kept(found, "sex"):
+        return []
+    sexes = {_SEX_OF_SITE.get(_term(e.value)) for e in _kept(found, "sites")} - {None}
+    if len(sexes) != 1:
+        return []
+    e = next(e for e in _kept(found, "sites") if _SEX_OF_SITE.get(_term(e.value)))
+    return [FieldEvidence("sex", sexes.pop(), "inferred", e.start, e.end, e.quote,
+                          "a site only one sex has")]  # fmt: skip
 
 
 def _free_of_recurrence(found) -> list[FieldEvidence]:
