@@ -259,7 +259,8 @@ def test_a_second_name_shares_the_context_of_the_first():
         "A 56-year-old woman with Sjogren syndrome had calcified papules on the fingers. She was "
         "monitored for signs of CREST syndrome - a form of limited cutaneous systemic sclerosis."
     )
-    assert (row["conditions"], row["ssc_subset"]) == ("sjogren_syndrome", "not_applicable")
+    # watched for SSc: the subset is not known, not "not applicable"
+    assert (row["conditions"], row["ssc_subset"]) == ("sjogren_syndrome", "")
 
 
 def test_both_hands_is_not_both_patients():
@@ -915,3 +916,20 @@ def test_a_site_only_one_sex_has_gives_the_sex():
     row = _row("Idiopathic scrotal calcinosis: a 45-year-old patient had hard scrotal nodules.")
     assert (row["sex"], row["sites"]) == ("male", "scrotum")
     assert _row("A 45-year-old patient had calcified nodules of the vulva.")["sex"] == "female"
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "expected"),
+    [
+        ("A 6-year-old girl had calcified nodules on both elbows. She had no complaints of "
+         "joint pain, muscle weakness, skin rashes, Raynaud\u2019s phenomenon, dysphagia or "
+         "lupus.", "conditions", ""),
+        ("A 40-year-old woman with Raynaud\u2019s phenomenon had nodules on her fingers.",
+         "conditions", "raynaud_phenomenon"),
+        ("A 50-year-old woman with CREST had calcified nodules on her fingers. Agents used in "
+         "the treatment of calcinosis include diltiazem and minocycline.", "treatments", ""),
+    ],
+)
+def test_a_long_negated_list_a_curly_apostrophe_and_what_treatments_include(text, field,
+                                                                           expected):
+    assert _row(text)[field] == expected

@@ -368,7 +368,8 @@ def _inferred_conditions(found: list[FieldEvidence]) -> list[FieldEvidence]:
         s = subsets[0]
         out.append(FieldEvidence("conditions", "systemic_sclerosis", "inferred", s.start, s.end,
                                  s.quote, "an SSc subset implies systemic sclerosis"))  # fmt: skip
-    elif conditions and not subsets and "systemic_sclerosis" not in conditions:
+    elif conditions and not any(e.field == "ssc_subset" or e.value == "systemic_sclerosis"
+                                for e in found):  # not beside a suspected SSc either
         c = _kept(found, "conditions")[0]
         out.append(
             FieldEvidence(

@@ -111,7 +111,8 @@ def _key(text: str) -> str:
 def _name_pattern(name: str) -> str:
     # hyphens, spaces and underscores are interchangeable, as in Schema.canonical
     parts = re.split(r"[\s_\-]+", name.strip())
-    return r"[\s\-\u2013]*".join(re.escape(p) for p in parts if p)  # "anti\u2013Sm" too
+    body = r"[\s\-\u2013]*".join(re.escape(p) for p in parts if p)  # "anti\u2013Sm" too
+    return body.replace("'", "['\u2019]")  # "Raynaud\u2019s" as printed
 
 
 @functools.cache
@@ -156,6 +157,7 @@ _APPOSITION = re.compile(
 
 
 def _canonical(schema, vocabulary: str, surface: str) -> str | None:
+    surface = surface.replace("\u2019", "'")
     term = schema.canonical(vocabulary, surface)
     for cut in (1, 2):  # a plural the pattern allowed
         if term is None and surface.casefold().endswith("es"[2 - cut :]):
@@ -230,8 +232,13 @@ def _has(words: tuple[str, ...], text: str) -> str:
     return ""
 
 
+_ITEM = r"[\w'\u2019\-]+(?:\s+[\w'\u2019\-]+){0,2}"  # an item of a list: up to three words
 _NEGATED_LIST = re.compile(
-    r"\b(excluded|ruled out|no|without|denied)\b[^.;:]{0,60}\bsuch as\b[^.;:]*$", re.I
+    r"\b(excluded|ruled out|no|without|denied)\b[^.;:]{0,60}\bsuch as\b[^.;:]*$"
+    # "no complaints of joint pain, muscle weakness, skin rashes, Raynaud's phenomenon"
+    rf"|\b(no|without|denied|denies)\b(?:\s+\w+\s+of)?\s+(?:{_ITEM}\s*,\s*)+"
+    rf"(?:{_ITEM}\s+)?(?:(?:and|or)\s+)?$",
+    re.I,
 )
 
 
@@ -253,7 +260,7 @@ def context_of(text: str, start: int, end: int) -> tuple[str, str]:
     if trigger := _has(NEGATION_BEFORE, before):
         return "negated", trigger
     if listed := _NEGATED_LIST.search(text, low, start):
-        return "negated", listed.group(1)  # "we excluded other causes such as A, B and C"
+        return "negated", listed.group(1) or listed.group(2)  # "excluded ... such as A, B"
     if screen := _SCREEN_NEGATIVE.match(" ".join(text[end:high].split()[:7])):
         return "negated", screen.group(0)
     for phrases, context in ((UNCERTAIN_AFTER, "uncertain"), (NEGATION_AFTER, "negated")):
@@ -287,7 +294,7 @@ _GENERAL = re.compile(
     r"\b(?:has|have)(?: all)? been\b|\bkey[\s\-]?words\b|"
     r"\b(?:is|are|can|cannot|may|might|should|must|remains?|occurs?|represents?|results in|"
     r"tends?|appears?|usually|typically|commonly|often|generally|rarely|literature|studies|"
-    r"types|subtypes|categories|classified into|differential|in patients with)\b",
+    r"types|subtypes|categories|classified into|differential|in patients with|includes?)\b",
     re.I,
 )
 
