@@ -933,3 +933,23 @@ def test_a_site_only_one_sex_has_gives_the_sex():
 def test_a_long_negated_list_a_curly_apostrophe_and_what_treatments_include(text, field,
                                                                            expected):
     assert _row(text)[field] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "expected"),
+    [
+        # a sentence ends at a full stop followed by a bracketed citation
+        ("Calciphylaxis has been reported in association with dialysis.[3] A 60-year-old woman "
+         "with rheumatoid arthritis had necrotic calcified plaques on both thighs.",
+         "renal_function", ""),
+        ("A 60-year-old woman had calcified plaques on both thighs. She had polymyalgia "
+         "rheumatica requiring chronic prednisone.", "treatments", ""),
+        ("A 13-year-old boy had a calcified nodule of the left ear, first diagnosed as a benign "
+         "neoplasm.", "conditions", ""),
+        ("A 60-year-old man had calcified plaques on both thighs, with hypercalcaemia. Two "
+         "weeks later he had hypocalcaemia.", "calcium_status", ""),
+    ],
+)
+def test_citations_end_sentences_and_other_conditions_drugs_tumours_and_labs(text, field,
+                                                                            expected):
+    assert _row(text)[field] == expected

@@ -171,7 +171,7 @@ def _draft(text, start, end, later, shared) -> list[FieldEvidence]:
     found += _inferred_conditions(found)
     found += _subtype(text, start, end, later, found,
                       [e for e in shared if e.field == "subtype"])  # fmt: skip
-    found = _observation_beside_treatment(_warfarin_as_cause(found))
+    found = _observation_beside_treatment(_warfarin_as_cause(_opposite_statuses(found)))
     return found + _no_ssc(found) + _free_of_recurrence(found) + _sex_of_site(found)
 
 
@@ -242,6 +242,18 @@ def _warfarin_as_cause(found) -> list[FieldEvidence]:
     return [
         _as(e, e.value, "uncertain", "warfarin is a cause of calciphylaxis")
         if e.field == "treatments" and e.value == "warfarin" else e
+        for e in found
+    ]  # fmt: skip
+
+
+def _opposite_statuses(found) -> list[FieldEvidence]:
+    """A lab the text calls both high and low ("hypercalcaemia", later "hypocalcaemia"): which
+    held at presentation is the curator's call."""
+    opposite = {f for f in ("calcium_status", "phosphate_status", "pth_status")
+                if {"high", "low"} <= {e.value for e in _kept(found, f)}}  # fmt: skip
+    return [
+        _as(e, e.value, "uncertain", "the text gives opposite statuses")
+        if e.field in opposite and e.status in ("stated", "inferred") else e
         for e in found
     ]  # fmt: skip
 

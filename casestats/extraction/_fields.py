@@ -196,6 +196,9 @@ def term_lists(text: str, start: int, stop: int) -> list[FieldEvidence]:
         for m in find_terms(text, vocabulary, span=(start, stop)):
             if any(a <= m.start < b for a, b in antibody_spans):
                 continue  # "lupus" in "lupus anticoagulant"
+            if m.term == "malignancy" and re.search(r"\bbenign\s+(?:[\w\-]+\s+)?$",
+                                                    text[max(start, m.start - 30) : m.start], re.I):
+                continue  # "a benign neoplasm" is no malignancy
             if m.term in _SETTINGS and not _CAUSE.search(text, max(start, m.start - 40), m.start):
                 continue  # "ulceration, infection and abscess" is a complication, not a cause
             line = text.rfind("\n", 0, m.start) + 1
@@ -307,12 +310,20 @@ _ON_FOR = re.compile(
 )
 
 
+_REQUIRING = re.compile(r"\b(\w+)\s+requir(?:ing|ed)\s+(?:chronic\s+|long[\s\-]term\s+|daily\s+)?$",
+                        re.I)  # fmt: skip
+
+
 def _for_another_condition(text: str, m: Mention) -> bool:
     """A drug in a sentence about another disease and not about the lesions ("a history of
     hypertension, for which she took amlodipine"), or "given for" something that is not
     the calcinosis ("warfarin for pulmonary embolism"), treats that disease."""
     if _FOR_OTHER.match(text, m.end) or _ON_FOR.search(text, max(0, m.start - 40), m.start):
         return True
+    if (need := _REQUIRING.search(text, max(0, m.start - 50), m.start)) and not _LESION.search(
+        need.group(1)
+    ):
+        return True  # "polymyalgia rheumatica requiring chronic prednisone", not "ulcers ..."
     if m.term == "surgical_excision" and _AFTER.search(text, max(0, m.start - 40), m.start):
         return True  # "calcium chloride given after surgery"
     low, high = sentence_bounds(text, m.start)

@@ -194,7 +194,8 @@ def find_terms(text: str, vocabulary: str, *, span: tuple[int, int] = (0, -1)) -
 #: Where a sentence ends: a full stop (with the citation numbers printed after it,
 #: "rare.2 It"), a blank line, or the end of a short line (a heading) or of the title.
 _STOP = re.compile(
-    r"(?<!\d)[.!?](?:\d+(?:\s?[,\u2013\-]\s?\d+)*)?(?=\s)|(?<=\d)[.!?](?=\s)|\n\s*\n|^[^\n]{0,60}$",
+    r"(?<!\d)[.!?](?:\d+(?:\s?[,\u2013\-]\s?\d+)*|\[\d+(?:\s?[,\u2013\-]\s?\d+)*\])?(?=\s)"
+    r"|(?<=\d)[.!?](?=\s)|\n\s*\n|^[^\n]{0,60}$",  # "rare.2 It", "necrosis.[1] It"
     re.M,
 )  # not "9.1 mg/dL"
 
@@ -294,7 +295,8 @@ _GENERAL = re.compile(
     r"\b(?:has|have)(?: all)? been\b|\bkey[\s\-]?words\b|"
     r"\b(?:is|are|can|cannot|may|might|should|must|remains?|occurs?|represents?|results in|"
     r"tends?|appears?|usually|typically|commonly|often|generally|rarely|literature|studies|"
-    r"types|subtypes|categories|classified into|differential|in patients with|includes?)\b",
+    r"types|subtypes|categories|classified into|differential|in patients with|includes?|"
+    r"of (?:the )?(?:cases|patients)|pre-?dominantly)\b",  # "dialysis (in 90% of the cases)"
     re.I,
 )
 
