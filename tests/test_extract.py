@@ -953,3 +953,27 @@ def test_a_long_negated_list_a_curly_apostrophe_and_what_treatments_include(text
 def test_citations_end_sentences_and_other_conditions_drugs_tumours_and_labs(text, field,
                                                                             expected):
     assert _row(text)[field] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "expected"),
+    [
+        ("A 49-year-old man had painful discoloured skin of the penis. Prior medical history is "
+         "notable for end-stage renal disease on hemodialysis, hypertension and a duodenal "
+         "ulcer.", "conditions", "end_stage_kidney_disease; hypertension"),
+        ("Our patient had CREST-related calcinosis of the fingers. Following 2 rituximab courses "
+         "(375 mg/m(2) each), calcinosis significantly improved.", "treatments", "rituximab"),
+        ("Calcinosis cutis is classified into four types. This is the first case report of "
+         "idiopathic calcinosis cutis of the tarsus in a healthy woman.", "subtype",
+         "idiopathic"),
+    ],
+)
+def test_a_history_in_the_present_a_dose_in_brackets_and_the_first_case_report(text, field,
+                                                                              expected):
+    assert _row(text)[field] == expected
+
+
+def test_an_organs_ulcer_is_no_lesion_and_gangrene_may_be_calciphylaxis():
+    row = _row("A 49-year-old man on hemodialysis had dry gangrene of the left foot and a "
+               "duodenal ulcer. The glans penis was discoloured.")  # fmt: skip
+    assert (row["sites"], row["subtype"]) == ("", "")

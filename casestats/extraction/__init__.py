@@ -398,7 +398,8 @@ def _inferred_conditions(found: list[FieldEvidence]) -> list[FieldEvidence]:
 
 
 #: Signs of calciphylaxis rather than of metastatic calcinosis.
-_NECROTIC = re.compile(r"\b(?:eschars?|necro(?:sis|tic)|livedo\w*|retiform purpura)\b", re.I)
+_NECROTIC = re.compile(r"\b(?:eschars?|necro(?:sis|tic)|gangren\w*|livedo\w*|retiform purpura)\b",
+                       re.I)  # fmt: skip
 
 
 def _subtype(text, start, end, later, found, shared) -> list[FieldEvidence]:

@@ -59,7 +59,8 @@ PAIRED = {
 }  # fmt: skip
 _LESION = re.compile(
     r"calcinosis|calcif|calciphyla|nodul|(?<!gottron's )(?<!gottron )papul|plaque|lesion|deposit|"
-    r"mass|masses|ulcer|swelling|extru|chalky|tumou?r|induration|necros|eschar",
+    r"mass|masses|(?<!duodenal )(?<!gastric )(?<!peptic )(?<!corneal )ulcer|swelling|extru|"
+    r"chalky|tumou?r|induration|necros|eschar",
     re.I,
 )
 #: An optional article or possessive before a noun.

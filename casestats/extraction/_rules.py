@@ -282,6 +282,8 @@ _ANCHOR = re.compile(
     r"\b(?:she|he|her|his|him|our patients?|this patient|the patients?|both patients|"
     r"(?:patient|case) (?:\d|one|two|three)|the (?:child|infant|neonate|girl|boy|woman|man|lady)|"
     r"we (?:report|present|describe)|this (?:article|report|case)|the authors|"
+    r"this is the first (?:case|report)|(?:medical |past |prior )+history (?:is|was) "
+    r"(?:notable|significant|remarkable) for|"
     r"\d+[\s\-]*(?:year|month|week|day)s?[\s\-]*old)\b",
     re.I,
 )
@@ -291,7 +293,7 @@ _PAST = re.compile(
 )
 #: Marks of text about the disease or the literature rather than the patient.
 _GENERAL = re.compile(
-    r"\[\d[\d,\s\u2013\-]*\]|\(\d+(?:\s*[,\u2013\-]\s*\d+)*\)|<sup>|"
+    r"\[\d[\d,\s\u2013\-]*\]|(?<![\w/])\(\d+(?:\s*[,\u2013\-]\s*\d+)*\)|<sup>|"  # not "mg/m(2)"
     r"\b(?:has|have)(?: all)? been\b|\bkey[\s\-]?words\b|"
     r"\b(?:is|are|can|cannot|may|might|should|must|remains?|occurs?|represents?|results in|"
     r"tends?|appears?|usually|typically|commonly|often|generally|rarely|literature|studies|"
