@@ -60,7 +60,6 @@ from casestats.extraction._fields import (
     autoantibodies,
     labs,
     neonatal_hypocalcaemia,
-    sites,
     subtype,
     term_lists,
 )
@@ -73,6 +72,7 @@ from casestats.extraction._rules import (
     sentence_bounds,
     shared_spans,
 )
+from casestats.extraction._sites import sites
 
 __all__ = ["STATUSES", "CaseDraft", "Extraction", "FieldEvidence", "extract"]
 

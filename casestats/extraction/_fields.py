@@ -6,7 +6,6 @@ import re
 
 from casestats.extraction._result import FieldEvidence
 from casestats.extraction._rules import (
-    LIST_JOIN,
     Mention,
     about_patient,
     clause_bounds,
@@ -51,22 +50,15 @@ CONNECTIVE_TISSUE = {
 }  # fmt: skip
 #: Settings of iatrogenic calcinosis.
 IATROGENIC = {"calcium_infusion", "calcium_heparin_injection", "electrode_paste"}
-#: Paired body parts: their plural ("knees") means both sides.
-PAIRED = {
-    "shoulder", "axilla", "arm", "elbow", "forearm", "wrist", "hand", "palm", "buttock", "hip",
-    "thigh", "knee", "leg", "ankle", "foot", "heel", "sole", "breast", "ear", "cheek", "eyelid",
-    "iliac_crest", "popliteal_fossa", "dorsum_of_hand", "upper_limb", "lower_limb",
-}  # fmt: skip
-_LESION = re.compile(
+LESION = re.compile(
     r"calcinosis|calcif|calciphyla|nodul|(?<!gottron's )(?<!gottron )papul|plaque|lesion|deposit|"
     r"mass|masses|(?<!duodenal )(?<!gastric )(?<!peptic )(?<!corneal )ulcer|swelling|extru|"
     r"chalky|tumou?r|induration|necros|eschar",
     re.I,
 )
 #: An optional article or possessive before a noun.
-_DET = r"(?:the\s+|her\s+|his\s+)?"
-_OF = rf"\s+(?:of|on)\s+{_DET}(?:(both|left|right|bilateral)\s+)?(?:the\s+)?"
-_SIDE = re.compile(r"\b(left|right|both|bilateral(?:ly)?)\b(?:\s+and\s+(left|right))?", re.I)
+DET = r"(?:the\s+|her\s+|his\s+)?"
+OF = rf"\s+(?:of|on)\s+{DET}(?:(both|left|right|bilateral)\s+)?(?:the\s+)?"
 
 ANALYTES = {
     "calcium": r"(?i:(?:serum |total |ionized |ionised |corrected )?calcium(?! ?(?:deposit|salt|"
@@ -110,7 +102,7 @@ _CAUSE = re.compile(r"\b(after|following|history of|secondary to|due to|site of|
                     r"caused by|because of)\b[^.;]*$", re.I)  # fmt: skip
 
 
-def _evidence(field, value, status, text, start, end, rule="") -> FieldEvidence:
+def evidence(field, value, status, text, start, end, rule="") -> FieldEvidence:
     return FieldEvidence(field, value, status, start, end, text[start:end], rule)
 
 
@@ -134,7 +126,7 @@ def age_and_sex(text: str, start: int, stop: int) -> list[FieldEvidence]:
         years = float(number) / _PER_YEAR[unit.lower().rstrip("s")]
         value = "90+" if years >= 90 else f"{years:.2f}".rstrip("0").rstrip(".")
         rule = "" if unit.lower().startswith(("year", "yr")) else f"{unit} converted to years"
-        out.append(_evidence("age_years", value, "inferred" if rule else "stated", text,
+        out.append(evidence("age_years", value, "inferred" if rule else "stated", text,
                              m.start(), m.end(), rule))  # fmt: skip
         sex = _NOUNS[noun.lower()] or next(  # "a 12-year-old child" then "12-year-old female"
             (_NOUNS[p.group(3).lower()] for p in phrases[1:] if p.group(1) == m.group(1)
@@ -142,7 +134,7 @@ def age_and_sex(text: str, start: int, stop: int) -> list[FieldEvidence]:
         if not sex and (following := re.match(r"\s+(girl|boy|female|male)\b", text[m.end() :])):
             sex = _NOUNS[following.group(1).lower()]  # "a 3-month-old infant girl"
         if sex:
-            out.append(_evidence("sex", sex, "stated", text, m.start(), m.end()))
+            out.append(evidence("sex", sex, "stated", text, m.start(), m.end()))
             return out
     pronouns = {
         _NOUNS.get(p, "female" if p.lower() in ("she", "her") else "male")
@@ -150,7 +142,7 @@ def age_and_sex(text: str, start: int, stop: int) -> list[FieldEvidence]:
     }
     if len(pronouns) == 1:
         first = _PRONOUN.search(text, start, stop)
-        out.append(_evidence("sex", pronouns.pop(), "inferred", text, first.start(), first.end(),
+        out.append(evidence("sex", pronouns.pop(), "inferred", text, first.start(), first.end(),
                              "every pronoun for the patient has this sex"))  # fmt: skip
     return out
 
@@ -181,7 +173,7 @@ def neonatal_hypocalcaemia(text: str, start: int, stop: int,
             rule = f"hypocalcaemia with {unit.group(0)!r}"
         else:
             continue
-        return [_evidence("conditions", "neonatal_hypocalcaemia", "inferred", text, m.start(),
+        return [evidence("conditions", "neonatal_hypocalcaemia", "inferred", text, m.start(),
                           m.end(), rule)]  # fmt: skip
     return []
 
@@ -260,7 +252,7 @@ _REGIMEN = re.compile(
 #: "after surgery": the setting, not a treatment of the calcinosis.
 _AFTER = re.compile(r"\b(?:after|following|post)[\s\-]+(?:\w+\s+){0,3}$", re.I)
 #: "... of" something that is not the calcinosis: "progression of the leukaemia".
-_OF_ANOTHER = (rf"\s+of\s+(?!{_DET}(?:[\w\-]+\s+){{0,2}}(?:lesion|nodul|calci|ulcer|plaque|"
+_OF_ANOTHER = (rf"\s+of\s+(?!{DET}(?:[\w\-]+\s+){{0,2}}(?:lesion|nodul|calci|ulcer|plaque|"
                r"deposit|mass|swelling))")  # fmt: skip
 #: After an outcome word: the lesion forming, or no outcome at all.
 _NOT_AN_OUTCOME = {
@@ -278,7 +270,7 @@ _SYMPTOM = (r"(?:redness|erythema|inflammation|rash|fever|pain|pruritus|itch\w*|
             r"nausea|diarrho?ea|jaundice|symptoms?|status|condition|health)")  # fmt: skip
 _SYMPTOM_BEFORE = re.compile(rf"\b{_SYMPTOM}\s+(?:of\s+|that\s+|which\s+)?"
                              r"(?:had\s+|has\s+|was\s+|were\s+)?(?:\w+ly\s+)?$", re.I)  # fmt: skip
-_SYMPTOM_AFTER = re.compile(rf"\s+(?:of\s+{_DET})?(?:(?!(?:and|or|with)\b)\w+\s+)?{_SYMPTOM}\b",
+_SYMPTOM_AFTER = re.compile(rf"\s+(?:of\s+{DET})?(?:(?!(?:and|or|with)\b)\w+\s+)?{_SYMPTOM}\b",
                             re.I)  # fmt: skip
 
 
@@ -289,9 +281,9 @@ def _of_a_symptom(text: str, m: Mention) -> bool:
     # "the lesions improved and pain resolved": the subject starts after the last outcome
     low = max([low, *(o.end() for o in vocabulary_pattern("outcome").finditer(text, low, m.start))])
     if _SYMPTOM_BEFORE.search(text, low, m.start):
-        return not _LESION.search(text, low, m.start)
+        return not LESION.search(text, low, m.start)
     after = _SYMPTOM_AFTER.match(text, m.end)
-    return bool(after) and not _LESION.search(text, m.end, after.end())
+    return bool(after) and not LESION.search(text, m.end, after.end())
 
 
 #: After a treatment: what it was given for, when that is not the calcinosis.
@@ -321,16 +313,16 @@ def _for_another_condition(text: str, m: Mention) -> bool:
     the calcinosis ("warfarin for pulmonary embolism"), treats that disease."""
     if _FOR_OTHER.match(text, m.end) or _ON_FOR.search(text, max(0, m.start - 40), m.start):
         return True
-    if (need := _REQUIRING.search(text, max(0, m.start - 50), m.start)) and not _LESION.search(
+    if (need := _REQUIRING.search(text, max(0, m.start - 50), m.start)) and not LESION.search(
         need.group(1)
     ):
         return True  # "polymyalgia rheumatica requiring chronic prednisone", not "ulcers ..."
     if m.term == "surgical_excision" and _AFTER.search(text, max(0, m.start - 40), m.start):
         return True  # "calcium chloride given after surgery"
     low, high = sentence_bounds(text, m.start)
-    if _REGIMEN.search(text, low, high) and not _LESION.search(text, low, high):
+    if _REGIMEN.search(text, low, high) and not LESION.search(text, low, high):
         return True  # "his immunosuppression consisted of prednisolone, ..."
-    if _LESION.search(text, low, high):
+    if LESION.search(text, low, high):
         return False
     return any(c.context == "stated" and c.term != "none"
                for c in find_terms(text, "condition", span=(low, high)))  # fmt: skip
@@ -378,7 +370,7 @@ def _treatment_verbs(text: str, start: int, stop: int) -> list[FieldEvidence]:
                 if about_patient(text, m.start()):
                     context, trigger = context_of(text, m.start(), m.end())
                     rule = trigger or f"{field.rstrip('s')} phrased as a verb"
-                    out.append(_evidence(field, term, context, text, m.start(), m.end(), rule))
+                    out.append(evidence(field, term, context, text, m.start(), m.end(), rule))
     return out
 
 
@@ -427,7 +419,7 @@ def autoantibodies(text: str, start: int, stop: int) -> list[FieldEvidence]:
         status = "inferred" if rule else "stated"
         if m.context == "uncertain":
             status = "uncertain"
-        out.append(_evidence("autoantibodies", m.term + sign, status, text,
+        out.append(evidence("autoantibodies", m.term + sign, status, text,
                              min(m.start, low), high, rule))  # fmt: skip
     return out
 
@@ -546,16 +538,16 @@ def _one_lab(text: str, analyte: str, start: int, end: int) -> list[FieldEvidenc
         unit_vocab = f"{analyte}_unit"
         unit = load_schema().canonical(unit_vocab, number.group(2).replace(" ", ""))
         v_end = end + number.end()
-        out.append(_evidence(f"{analyte}_value", number.group(1), "stated", text, start, v_end))
+        out.append(evidence(f"{analyte}_value", number.group(1), "stated", text, start, v_end))
         if unit:
-            out.append(_evidence(f"{analyte}_unit", unit, "stated", text, start, v_end))
+            out.append(evidence(f"{analyte}_unit", unit, "stated", text, start, v_end))
         rng = _RANGE.search(text, v_end, min(sent_high, v_end + 60)) or _RANGE_AFTER.match(
             text, v_end
         )
         if rng:
             x, lo, hi = float(number.group(1)), float(rng.group(1)), float(rng.group(2))
             status = "normal" if lo <= x <= hi else ("high" if x > hi else "low")
-            out.append(_evidence(f"{analyte}_status", status, "inferred", text, start,
+            out.append(evidence(f"{analyte}_status", status, "inferred", text, start,
                                  rng.end(), "value against the range the text gives"))  # fmt: skip
             return out
     if analyte != "renal" and number:
@@ -604,152 +596,6 @@ def _status_near(text, start, end, low, high):
         return None
     context, trigger = context_of(text, chosen.start(), chosen.end())
     return term, chosen.start(), chosen.end(), context, trigger
-
-
-#: After a site: it is in pain or imaged, not a lesion ("body aches", "abdominal X-ray").
-#: So is an organ's disease or function ("breast carcinoma", "axillary lymphadenopathy",
-#: "the hip's motion").
-_IMAGING = (r"(?:x-?rays?|radiograph\w*|ultraso\w*|sonography|CT\b|MRI|scans?|imaging|"
-            r"films?)")  # fmt: skip
-_PAIN_IN = re.compile(r"\b(?:pain|tenderness|aches?)\s*(?:\(|\bin\s|\bof\s)[^.;:()]*$", re.I)
-_NOT_A_LESION = re.compile(r"(?:'s)?\s*(?:[\w\-]+\s+)?(?:pain|aches?|arthralgia|motion|mobility)|"
-                           rf"\s*(?:{_IMAGING}|carcinoma|cancer|lymph)", re.I)  # fmt: skip
-#: Before a site: the region imaged ("a CT scan of the chest, abdomen and pelvis"). It is the
-#: lesions' site only when no other site is given for what the scan found ("an X-ray of the
-#: right elbow showed calcinosis"), and never for a body cavity.
-_IMAGED = re.compile(
-    rf"\b{_IMAGING}\s+(?:scans?\s+)?of\s+{_DET}(?:(?:both|left|right)\s+)?"
-    r"(?:[a-z]+(?:\s*,\s*|\s+and\s+|\s+)){0,4}$",
-    re.I,
-)
-_CAVITIES = {"chest", "abdomen", "trunk"}
-_FINDS = re.compile(r"\b(?:showed|revealed|confirmed|demonstrated|found)\b", re.I)
-
-
-_BONE = re.compile(r"\b(?:femoral|humeral|radial|metatarsal)\s+$", re.I)
-#: Before a site: not a lesion there ("dry mouth", "decreased range of motion of the left hip").
-_NOT_LESION_BEFORE = re.compile(
-    r"\b(?:dry|range of(?: motion)?(?: of)?|motion of|mobility of)\s+(?:the\s+|her\s+|his\s+)?"
-    r"(?:left\s+|right\s+)?$",
-    re.I,
-)
-
-
-def sites(text: str, start: int, stop: int) -> list[FieldEvidence]:
-    """Lesion sites with laterality, from sentences that speak of lesions."""
-    out = []
-    mentions = find_terms(text, "site", span=(start, stop))
-    listed = _listed_sides(text, mentions)
-    schema = load_schema()
-    containers = {}  # "fingertips of both hands": hands only hold the fingertips' side
-    for m, n in zip(mentions, mentions[1:], strict=False):
-        between = text[m.end : n.start]
-        if re.fullmatch(_OF, between) and n.term in schema.ancestors(m.term)[1:]:
-            containers[n.start] = m.start
-    sided: dict[str, set[str]] = {}  # "a painful left elbow" ... "the elbow lesion"
-    for m in mentions:
-        side = _laterality(text, m, sentence_bounds(text, m.start)[0])[0]
-        if side and m.context == "stated":
-            sided.setdefault(m.term, set()).add(side)
-    for m, n in zip(mentions, mentions[1:], strict=False):
-        related = {m.term, *schema.ancestors(m.term)} & {n.term, *schema.ancestors(n.term)}
-        if re.fullmatch(_OF, text[m.end : n.start]) and (
-            (m.term == "back" and n.term != "trunk")
-            or (m.term in ("upper_limb", "lower_limb") and n.term not in related)
-        ):
-            # "the back of the neck" is the neck; "the upper extremity of the right leg" is
-            # a part of the leg, not the arm
-            containers[m.start] = n.start
-    for m in mentions:
-        if m.start in containers:
-            continue
-        low, high = sentence_bounds(text, m.start)
-        if not _LESION.search(text, low, high) or _NOT_A_LESION.match(text, m.end):
-            continue
-        if _PAIN_IN.search(text, max(low, m.start - 40), m.start):
-            continue  # "worsening pain (breast and lower extremities)": a symptom's site
-        if _IMAGED.search(text, max(low, m.start - 60), m.start) and (
-            m.term in _CAVITIES or any(_FINDS.search(text, m.end, n.start)
-                                       for n in mentions if m.end < n.start < high)
-        ):
-            continue  # the scan's region, when the lesions' own site follows or it is a cavity
-        if _BONE.search(text[max(0, m.start - 12) : m.start]) or _NOT_LESION_BEFORE.search(
-            text, max(low, m.start - 40), m.start
-        ):
-            continue  # "femoral head" is a bone
-        if m.term == "generalized" and _SIDE.search(
-            text, m.end, clause_bounds(text, m.start, m.end)[1]
-        ):
-            continue  # "multiple sites exclusively on the right side of her body"
-        side, rule, s = _laterality(text, m, low)
-        if not side and m.start in listed:
-            side, rule = listed[m.start], "a side before a list of sites holds for each"
-        if not side and len(named := sided.get(m.term, set())) == 1:
-            side, rule = next(iter(named)), "the side the text gives this site elsewhere"
-        value = f"{m.term} ({side})" if side else m.term
-        status = m.context if m.context != "stated" else ("inferred" if rule else "stated")
-        out.append(_evidence("sites", value, status, text, s, m.end, rule or m.trigger))
-    return out
-
-
-def _listed_sides(text: str, mentions: list[Mention]) -> dict[int, str]:
-    """A singular paired site listed after a sided one takes its side ("around the right
-    shoulder and elbow"; not "the right elbow and knees"), by where the site starts."""
-    sides, side, previous = {}, "", None
-    for m in mentions:
-        listed = previous is not None and LIST_JOIN.fullmatch(text[previous.end : m.start])
-        own, rule, _ = _laterality(text, m, sentence_bounds(text, m.start)[0])
-        own = "" if rule else own  # a side the words give, not the plural's
-        if listed and not own and side and m.term in PAIRED and not _plural(m.text, m.term):
-            sides[m.start] = own = side
-        side, previous = own, m
-    return sides
-
-
-def _laterality(text: str, m: Mention, low: int) -> tuple[str, str, int]:
-    held = re.match(_OF + r"(?=\w)", text[m.end :])
-    if held and held.group(1):
-        side = held.group(1).casefold()
-        return ("bilateral" if side in ("both", "bilateral") else side), "", m.start
-    window = text[max(low, m.start - 35) : m.start]
-    sides = list(_SIDE.finditer(window))
-    # the side word must be followed only by the site, a possessive or an adjective
-    # (or, for "bilateral", a comma and two: "bilateral, exquisitely tender thigh lesions")
-    if (
-        sides
-        and (re.fullmatch(r"[\s\w\-]{0,14}", window[sides[-1].end() :])
-             or (sides[-1].group(0).casefold() == "bilateral"
-                 and re.fullmatch(r",(?:\s+[\w\-]+){1,2}\s+", window[sides[-1].end() :])))
-        and (
-            not re.search(r"\b(and|or|with)\b", window[sides[-1].end() :])
-            or sides[-1].group(1).casefold() in ("both", "bilateral")
-        )  # "both buttocks and hips"
-    ):
-        side = sides[-1]
-        words = {side.group(1).casefold(), (side.group(2) or "").casefold()} - {""}
-        label = (
-            "bilateral"
-            if len(words) > 1 or words & {"both", "bilateral", "bilaterally"}
-            else words.pop()
-        )
-        return label, "", m.start - len(window) + side.start()
-    if m.term in PAIRED and _plural(m.text, m.term):
-        return "bilateral", "the plural of a paired site means both sides", m.start
-    return "", "", m.start
-
-
-def _plural(surface: str, term: str) -> bool:
-    words = surface.casefold().split()  # "lateral hips", "iliac crests", "lower extremities"
-    word, last = words[-1], term.split("_")[-1]
-    if word in ("feet",) or word == last + "e" or (
-        word.endswith("s") and not last.endswith("s") and word.rstrip("s") == last
-    ):
-        return True
-    singulars = [word[:-3] + "y"] if word.endswith("ies") else []
-    singulars += [word[:-1]] if word.endswith("s") and not word.endswith("ss") else []
-    schema = load_schema()
-    return any(schema.canonical("site", " ".join([*words[:-1], one])) == term
-               for one in singulars)  # fmt: skip
 
 
 #: An abbreviation the text defines: "idiopathic calcinosis cutis of the scrotum (ICCS)".
