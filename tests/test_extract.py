@@ -977,3 +977,18 @@ def test_an_organs_ulcer_is_no_lesion_and_gangrene_may_be_calciphylaxis():
     row = _row("A 49-year-old man on hemodialysis had dry gangrene of the left foot and a "
                "duodenal ulcer. The glans penis was discoloured.")  # fmt: skip
     assert (row["sites"], row["subtype"]) == ("", "")
+
+
+def test_an_abbreviation_the_text_defines_stands_for_its_term():
+    text = ("A 50-year-old man had a calcified wound of the left shin. Topical sodium "
+            "thiosulfate (TST) was planned. TST was applied daily and the wound healed "
+            "completely. Of 48 patients in the literature, 19% had complete responses.")
+    result = extract(text)
+    row = result.records().iloc[0]
+    assert (row["treatments"], row["outcome"]) == ("sodium_thiosulfate", "resolved")
+    used = [e for e in result.drafts[0].evidence if e.field == "treatments" and e.quote == "TST"]
+    assert used and text[used[0].start : used[0].end] == "TST"
+    # the abbreviation of a phrase that does not end with the term stands for nothing
+    text = ("A 45-year-old woman with systemic sclerosis and calcinosis cutis (CC) had nodules "
+            "of the fingers. CC was treated with diltiazem.")
+    assert _row(text)["conditions"] == "systemic_sclerosis"

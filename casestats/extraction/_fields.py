@@ -6,6 +6,7 @@ import re
 
 from casestats.extraction._result import FieldEvidence
 from casestats.extraction._rules import (
+    DEFINED,
     Mention,
     about_patient,
     clause_bounds,
@@ -598,15 +599,11 @@ def _status_near(text, start, end, low, high):
     return term, chosen.start(), chosen.end(), context, trigger
 
 
-#: An abbreviation the text defines: "idiopathic calcinosis cutis of the scrotum (ICCS)".
-_DEFINED = re.compile(r"((?:[\w\-]+[ \t]+){1,8}?)\(([A-Z]{2,6})\)")
-
-
 def _abbreviated_subtype(text: str, start: int, stop: int) -> list[FieldEvidence]:
     """The subtype named through an abbreviation whose definition names it ("a case of
     ICCS", with "idiopathic calcinosis cutis of the scrotum (ICCS)" earlier)."""
     pattern, schema, out = vocabulary_pattern("subtype"), load_schema(), []
-    for d in _DEFINED.finditer(text):
+    for d in DEFINED.finditer(text):
         named = pattern.search(d.group(1)) if pattern else None
         term = schema.canonical("subtype", named.group(0)) if named else None
         if term is None:

@@ -174,7 +174,9 @@ def find_terms(text: str, vocabulary: str, *, span: tuple[int, int] = (0, -1)) -
     schema = load_schema()
     start, stop = span[0], (len(text) if span[1] < 0 else span[1])
     out = []
-    for match in pattern.finditer(text, start, stop):
+    for match in sorted([*pattern.finditer(text, start, stop),
+                         *_abbreviations(text, vocabulary, pattern, start, stop)],
+                        key=lambda m: m.start()):  # fmt: skip
         term = _canonical(schema, vocabulary, match.group(0))
         if term is None or not about_patient(text, match.start()):
             continue
@@ -186,8 +188,43 @@ def find_terms(text: str, vocabulary: str, *, span: tuple[int, int] = (0, -1)) -
             # long: "not within the joints of the hands, hips, knees and elbows"
             context, trigger = out[-1].context, out[-1].trigger
         out.append(
-            Mention(vocabulary, term, match.start(), match.end(), match.group(0), context, trigger)
+            Mention(vocabulary, term, match.start(), match.end(), text[match.start():match.end()],
+                    context, trigger)
         )
+    return out
+
+
+#: An abbreviation the text defines: "topical sodium thiosulfate (TST)".
+DEFINED = re.compile(r"((?:[\w\-]+[ \t]+){0,7}[\w\-]+)[ \t]*\(([A-Z]{2,6})\)")
+
+
+class _Alias:
+    """A use of a defined abbreviation, read as the term its definition ends with."""
+
+    def __init__(self, use: re.Match, name: str):
+        self._use, self._name = use, name
+
+    def start(self) -> int:
+        return self._use.start()
+
+    def end(self) -> int:
+        return self._use.end()
+
+    def group(self, _: int = 0) -> str:
+        return self._name
+
+
+def _abbreviations(text, vocabulary, pattern, start, stop) -> list[_Alias]:
+    """Later uses of an abbreviation whose definition ends with a term ("TST was trialled"
+    after "topical sodium thiosulfate (TST)"), each standing for that term's name."""
+    out = []
+    for d in DEFINED.finditer(text, 0, stop):
+        names = [m for m in pattern.finditer(d.group(1)) if m.end() == len(d.group(1))]
+        if not names or pattern.fullmatch(d.group(2)):
+            continue
+        for use in re.finditer(rf"\b{d.group(2)}\b(?!\))", text[:stop]):
+            if use.start() >= max(start, d.end()):
+                out.append(_Alias(use, names[-1].group(0)))
     return out
 
 
@@ -298,7 +335,8 @@ _GENERAL = re.compile(
     r"\b(?:is|are|can|cannot|may|might|should|must|remains?|occurs?|represents?|results in|"
     r"tends?|appears?|usually|typically|commonly|often|generally|rarely|literature|studies|"
     r"types|subtypes|categories|classified into|differential|in patients with|includes?|"
-    r"of (?:the )?(?:cases|patients)|pre-?dominantly)\b",  # "dialysis (in 90% of the cases)"
+    r"of (?:the )?(?:cases|patients)|pre-?dominantly)\b|"  # "dialysis (in 90% of the cases)"
+    r"\d\s?%\s+(?:had|were|of)\b",  # "19% had complete and 21% no response": a review's
     re.I,
 )
 
