@@ -992,3 +992,23 @@ def test_an_abbreviation_the_text_defines_stands_for_its_term():
     text = ("A 45-year-old woman with systemic sclerosis and calcinosis cutis (CC) had nodules "
             "of the fingers. CC was treated with diltiazem.")
     assert _row(text)["conditions"] == "systemic_sclerosis"
+
+
+@pytest.mark.parametrize(
+    ("text", "subtype", "basis"),
+    [
+        ("Tumoral calcinosis is a special form of idiopathic calcinosis cutis [1]. A 50-year-old "
+         "woman had tumoral calcinosis of the right buttock.", "idiopathic", "stated"),
+        ("A 13-year-old boy had tumoral calcinosis of the left elbow. Serum calcium and "
+         "phosphate were normal.", "idiopathic", "inferred"),
+        ("A 10-year-old girl had a calcified mass of the thigh. Blood chemistry was normal, and "
+         "we concluded our case as idiopathic type.", "idiopathic", "stated"),
+        # the class of another disease, or of a disease the patient does not have, says nothing
+        ("Calcinosis in dermatomyositis is a form of dystrophic calcinosis. A 50-year-old woman "
+         "had tumoral calcinosis of the right buttock.", "", ""),
+    ],
+)
+def test_the_authors_class_of_the_disease_and_tumoral_calcinosis_with_normal_labs(text, subtype,
+                                                                                  basis):
+    row = _row(text)
+    assert (row["subtype"], row["subtype_basis"]) == (subtype, basis)

@@ -58,6 +58,7 @@ from casestats.extraction._fields import (
     age_and_sex,
     age_phrases,
     autoantibodies,
+    classed_subtype,
     labs,
     neonatal_hypocalcaemia,
     subtype,
@@ -397,6 +398,9 @@ def _inferred_conditions(found: list[FieldEvidence]) -> list[FieldEvidence]:
     return out
 
 
+#: Kidney disease of any kind: tumoral calcinosis beside it may be uraemic.
+_KIDNEY = {"chronic_kidney_disease", "end_stage_kidney_disease", "acute_kidney_injury",
+           "kidney_transplant"}  # fmt: skip
 #: Signs of calciphylaxis rather than of metastatic calcinosis.
 _NECROTIC = re.compile(r"\b(?:eschars?|necro(?:sis|tic)|gangren\w*|livedo\w*|retiform purpura)\b",
                        re.I)  # fmt: skip
@@ -415,8 +419,12 @@ def _subtype(text, start, end, later, found, shared) -> list[FieldEvidence]:
         return [FieldEvidence(e.field, e.value, "uncertain", e.start, e.end, e.quote,
                               "several subtypes named") for e in named]  # fmt: skip
     conditions = _kept(found, "conditions")
-    raised = [e for e in _kept(found, "calcium_status") + _kept(found, "phosphate_status")
-              if e.value == "high"]  # fmt: skip
+    if classed := classed_subtype(text, {e.value for e in conditions}):
+        basis = FieldEvidence("subtype_basis", "stated", "stated", classed.start, classed.end,
+                              classed.quote, classed.rule)  # fmt: skip
+        return [*named, classed, basis]
+    labs = _kept(found, "calcium_status") + _kept(found, "phosphate_status")
+    raised = [e for e in labs if e.value == "high"]
     rule = None
     if cause := [e for e in conditions if e.value in IATROGENIC]:
         value, basis, rule = "iatrogenic", cause[0], "a setting of iatrogenic calcinosis"
@@ -431,6 +439,13 @@ def _subtype(text, start, end, later, found, shared) -> list[FieldEvidence]:
     elif cause := [e for e in conditions if e.value in CONNECTIVE_TISSUE]:
         value, basis = "dystrophic", cause[0]
         rule = "connective tissue disease without raised calcium or phosphate"
+    elif (
+        (tumoral := [e for e in conditions if e.value == "tumoral_calcinosis"])
+        and any(e.value == "normal" for e in labs)
+        and not {e.value for e in conditions} & _KIDNEY
+    ):
+        value, basis = "idiopathic", tumoral[0]
+        rule = "tumoral calcinosis with normal calcium or phosphate and no kidney disease"
     if rule is None:
         return named
     return [*named, FieldEvidence("subtype", value, "inferred", basis.start, basis.end,

@@ -617,6 +617,27 @@ def _abbreviated_subtype(text: str, start: int, stop: int) -> list[FieldEvidence
     return out
 
 
+#: Right before a subtype: the authors' classing of a disease in it ("a special form of").
+_CLASS_OF = re.compile(r"\b(?:form|type|variant|subtype|kind|category)\s+of\s+(?:the\s+)?$", re.I)
+
+
+def classed_subtype(text: str, conditions: set[str]) -> FieldEvidence | None:
+    """The subtype the authors class one of the patient's conditions in, anywhere in the
+    text: "Tumoral calcinosis is a special form of idiopathic calcinosis cutis"."""
+    schema = load_schema()
+    named = vocabulary_pattern("condition")
+    for m in vocabulary_pattern("subtype").finditer(text):
+        low = sentence_bounds(text, m.start())[0]
+        if not _CLASS_OF.search(text, max(low, m.start() - 40), m.start()):
+            continue
+        for c in named.finditer(text, low, m.start()):
+            if schema.canonical("condition", c.group(0)) in conditions:
+                return FieldEvidence("subtype", schema.canonical("subtype", m.group(0)), "stated",
+                                     m.start(), m.end(), m.group(0),
+                                     f"the authors class {c.group(0)} as {m.group(0)}")  # fmt: skip
+    return None
+
+
 def subtype(text: str, start: int, stop: int, later: tuple[int, int]) -> list[FieldEvidence]:
     """The subtype the authors name, in the case or in a discussion sentence about the patient."""
     out = [FieldEvidence("subtype", m.term, m.context, m.start, m.end, m.text, m.trigger)

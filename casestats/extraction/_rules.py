@@ -316,7 +316,7 @@ def context_of(text: str, start: int, end: int) -> tuple[str, str]:
 
 #: Words that tie a sentence to the patient being described.
 _ANCHOR = re.compile(
-    r"\b(?:she|he|her|his|him|our patients?|this patient|the patients?|both patients|"
+    r"\b(?:she|he|her|his|him|our (?:patients?|case)|this patient|the patients?|both patients|"
     r"(?:patient|case) (?:\d|one|two|three)|the (?:child|infant|neonate|girl|boy|woman|man|lady)|"
     r"we (?:report|present|describe)|this (?:article|report|case)|the authors|"
     r"this is the first (?:case|report)|(?:medical |past |prior )+history (?:is|was) "
