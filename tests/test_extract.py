@@ -1012,3 +1012,26 @@ def test_the_authors_class_of_the_disease_and_tumoral_calcinosis_with_normal_lab
                                                                                   basis):
     row = _row(text)
     assert (row["subtype"], row["subtype_basis"]) == (subtype, basis)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Serum levels of phosphorus and calcium were 7.0 mg/dL and 9.5 mg/dL, respectively.",
+         ("9.5", "mg/dL", "7.0", "mg/dL")),
+        ("Serum calcium and phosphate were 9.1 and 4.2 mg/dL, respectively.",
+         ("9.1", "mg/dL", "4.2", "mg/dL")),
+    ],
+)
+def test_lab_values_given_respectively(text, expected):
+    row = _row(f"A 10-year-old girl had a calcified mass of the left anterior leg. {text}")
+    got = (row["calcium_value"], row["calcium_unit"], row["phosphate_value"], row["phosphate_unit"])
+    assert got == expected
+    assert row["sites"] == "pretibial (left)"
+
+
+def test_what_a_disease_develops_with_is_general():
+    text = ("Idiopathic calcinosis develops in a localized area with normal calcium and phosphate "
+            "levels. A 9-year-old boy had a calcified nodule on his right ear.")
+    row = _row(text)
+    assert (row["calcium_status"], row["phosphate_status"]) == ("", "")

@@ -472,12 +472,52 @@ def labs(text: str, start: int, stop: int) -> list[FieldEvidence]:
             context, trigger = context_of(text, m.start(), m.end())
             out.append(FieldEvidence(f"{analyte}_status", _COMPOUND_STATUS[m.group(1).casefold()],
                                      context, m.start(), m.end(), m.group(0), trigger))  # fmt: skip
+    respective, taken = _respective_values(text, start, stop)
     for analyte, pattern in ANALYTES.items():
         for m in re.finditer(pattern, text[:stop], re.I if analyte != "calcium" else 0):
             if m.start() < start or not m.group(0).strip() or not about_patient(text, m.start()):
                 continue
-            out.extend(_one_lab(text, analyte, m.start(), m.end()))
-    return out + _status_lists(text, start, stop)
+            lab = _one_lab(text, analyte, m.start(), m.end())
+            if m.start() in taken:  # its value is the respective one, not the nearest
+                lab = [e for e in lab if not e.field.endswith(("_value", "_unit"))]
+            out.extend(lab)
+    return out + respective + _status_lists(text, start, stop)
+
+
+_RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
+_VALUE = re.compile(r"(\d+(?:\.\d+)?)(?:\s*(mg/d[lL]|mmol/[lL]|pg/m[lL]|ng/[lL]|pmol/[lL]))?")
+
+
+def _respective_values(text: str, start: int, stop: int) -> tuple[list[FieldEvidence], set[int]]:
+    """ "Serum phosphorus and calcium were 7.0 mg/dL and 9.5 mg/dL, respectively": the values
+    in the order of the analytes (a value without a unit takes the next value's unit)."""
+    out, taken = [], set()
+    for r in _RESPECTIVELY.finditer(text, start, stop):
+        low = sentence_bounds(text, r.start())[0]
+        named = sorted(
+            (m.start(), m.end(), analyte) for analyte in ("calcium", "phosphate", "pth")
+            for m in re.finditer(ANALYTES[analyte], text[low : r.start()],
+                                 re.I if analyte != "calcium" else 0)
+            if m.group(0).strip()
+        )  # fmt: skip
+        if len(named) < 2 or not about_patient(text, r.start()):
+            continue
+        values = list(_VALUE.finditer(text, low + named[-1][1], r.start()))
+        if len(values) != len(named) or not values[-1].group(2):
+            continue
+        units = [v.group(2) for v in values]
+        for i in range(len(units) - 2, -1, -1):
+            units[i] = units[i] or units[i + 1]
+        for (a, _, analyte), value, unit in zip(named, values, units, strict=True):
+            taken.add(low + a)
+            term = load_schema().canonical(f"{analyte}_unit", unit.replace(" ", ""))
+            rule = "values given in the order of the analytes, 'respectively'"
+            out.append(evidence(f"{analyte}_value", value.group(1), "stated", text, low + a,
+                                value.end(), rule))  # fmt: skip
+            if term:
+                out.append(evidence(f"{analyte}_unit", term, "stated", text, low + a,
+                                    value.end(), rule))  # fmt: skip
+    return out, taken
 
 
 _TREATED = re.compile(r"\b(?:treat|manag|correct)\w*\s+(?:\w+\s+){0,2}$|\bfor\s+(?:\w+\s+)?$",

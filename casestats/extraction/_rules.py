@@ -335,7 +335,7 @@ _GENERAL = re.compile(
     r"\b(?:is|are|can|cannot|may|might|should|must|remains?|occurs?|represents?|results in|"
     r"tends?|appears?|usually|typically|commonly|often|generally|rarely|literature|studies|"
     r"types|subtypes|categories|classified into|differential|in patients with|includes?|"
-    r"of (?:the )?(?:cases|patients)|pre-?dominantly)\b|"  # "dialysis (in 90% of the cases)"
+    r"of (?:the )?(?:cases|patients)|pre-?dominantly|develops|affects)\b|"  # "of the cases"
     r"\d\s?%\s+(?:had|were|of)\b",  # "19% had complete and 21% no response": a review's
     re.I,
 )
