@@ -1035,3 +1035,11 @@ def test_what_a_disease_develops_with_is_general():
             "levels. A 9-year-old boy had a calcified nodule on his right ear.")
     row = _row(text)
     assert (row["calcium_status"], row["phosphate_status"]) == ("", "")
+
+
+def test_a_connective_tissue_disease_beside_kidney_failure_leaves_the_subtype_open():
+    text = ("A 71-year-old woman with systemic lupus erythematosus, kidney failure and secondary "
+            "hyperparathyroidism had painful calcified plaques on both thighs.")
+    assert _row(text)["subtype"] == ""
+    assert _row("A 71-year-old woman with systemic lupus erythematosus had calcified plaques on "
+                "both thighs.")["subtype"] == "dystrophic"  # fmt: skip

@@ -401,6 +401,8 @@ def _inferred_conditions(found: list[FieldEvidence]) -> list[FieldEvidence]:
 #: Kidney disease of any kind: tumoral calcinosis beside it may be uraemic.
 _KIDNEY = {"chronic_kidney_disease", "end_stage_kidney_disease", "acute_kidney_injury",
            "kidney_transplant"}  # fmt: skip
+_HYPERPARATHYROIDISM = {"hyperparathyroidism", "hyperparathyroidism_primary",
+                        "hyperparathyroidism_secondary"}  # fmt: skip
 #: Signs of calciphylaxis rather than of metastatic calcinosis.
 _NECROTIC = re.compile(r"\b(?:eschars?|necro(?:sis|tic)|gangren\w*|livedo\w*|retiform purpura)\b",
                        re.I)  # fmt: skip
@@ -436,7 +438,9 @@ def _subtype(text, start, end, later, found, shared) -> list[FieldEvidence]:
         value, basis = "metastatic", metabolic[0]
         rule = ("raised serum calcium or phosphate" if raised else
                 "calcinosis in end-stage kidney disease (not calciphylaxis) is metastatic")
-    elif cause := [e for e in conditions if e.value in CONNECTIVE_TISSUE]:
+    elif (cause := [e for e in conditions if e.value in CONNECTIVE_TISSUE]) and not (
+        {e.value for e in conditions} & (_KIDNEY | _HYPERPARATHYROIDISM)
+    ):  # lupus with kidney failure and secondary hyperparathyroidism: the curator's call
         value, basis = "dystrophic", cause[0]
         rule = "connective tissue disease without raised calcium or phosphate"
     elif (
