@@ -1043,3 +1043,17 @@ def test_a_connective_tissue_disease_beside_kidney_failure_leaves_the_subtype_op
     assert _row(text)["subtype"] == ""
     assert _row("A 71-year-old woman with systemic lupus erythematosus had calcified plaques on "
                 "both thighs.")["subtype"] == "dystrophic"  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "sex"),
+    [
+        ("We report a middle-aged woman with a solitary calcified nodule of the buttock.",
+         "female"),
+        ("We describe a boy with a rapidly enlarging calcified mass of the ear.", "male"),
+        # a woman and a man: which one is the patient is the curator's call
+        ("A woman and a man were seen; the man had calcified nodules on the ear.", ""),
+    ],
+)
+def test_sex_from_a_person_named_without_an_age(text, sex):
+    assert _row(text)["sex"] == sex

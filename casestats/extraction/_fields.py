@@ -41,6 +41,9 @@ AGE = re.compile(
 )
 _PER_YEAR = {"year": 1.0, "yr": 1.0, "month": 12.0, "week": 52.18, "day": 365.25}
 _PRONOUN = re.compile(r"\b(she|her|he|his|him)\b", re.I)
+#: The patient named without an age: "a middle-aged woman", "the man's".
+_PERSON = re.compile(r"\b(?:a|an|the|our)\s+(?:[\w\-]+\s+){0,3}?(woman|man|girl|boy|lady|"
+                     r"gentleman)\b", re.I)  # fmt: skip
 
 #: Conditions whose calcinosis is dystrophic when calcium and phosphate are not raised.
 CONNECTIVE_TISSUE = {
@@ -137,6 +140,11 @@ def age_and_sex(text: str, start: int, stop: int) -> list[FieldEvidence]:
         if sex:
             out.append(evidence("sex", sex, "stated", text, m.start(), m.end()))
             return out
+    people = [m for m in _PERSON.finditer(text, start, stop) if about_patient(text, m.start())]
+    if people and len({_NOUNS[m.group(1).lower()] for m in people}) == 1:
+        m = people[0]  # "We report a middle-aged woman with ..."
+        out.append(evidence("sex", _NOUNS[m.group(1).lower()], "stated", text, m.start(), m.end()))
+        return out
     pronouns = {
         _NOUNS.get(p, "female" if p.lower() in ("she", "her") else "male")
         for p in (m.group(1).lower() for m in _PRONOUN.finditer(text, start, stop))
