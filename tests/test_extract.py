@@ -1057,3 +1057,20 @@ def test_a_connective_tissue_disease_beside_kidney_failure_leaves_the_subtype_op
 )
 def test_sex_from_a_person_named_without_an_age(text, sex):
     assert _row(text)["sex"] == sex
+
+
+@pytest.mark.parametrize(
+    ("text", "subtype", "basis"),
+    [
+        ("Late-onset dystrophic calcinosis cutis in a burn scar: a case report and review of the "
+         "literature.\nA 50-year-old man had a calcified wound of the left shin.", "dystrophic",
+         "stated"),
+        ("A 34-year-old woman developed calcified papules in old acne scars on her face.",
+         "dystrophic", "inferred"),
+        ("A 70-year-old man had a calcified nodule at the site of an influenza vaccination on "
+         "his left arm.", "iatrogenic", "inferred"),
+    ],
+)
+def test_a_title_with_a_review_and_settings_of_tissue_damage_or_injection(text, subtype, basis):
+    row = _row(text)
+    assert (row["subtype"], row["subtype_basis"]) == (subtype, basis)

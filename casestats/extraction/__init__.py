@@ -55,6 +55,7 @@ import re
 from casestats.extraction._fields import (
     CONNECTIVE_TISSUE,
     IATROGENIC,
+    TISSUE_DAMAGE,
     age_and_sex,
     age_phrases,
     autoantibodies,
@@ -398,6 +399,7 @@ def _inferred_conditions(found: list[FieldEvidence]) -> list[FieldEvidence]:
     return out
 
 
+_DYSTROPHIC = CONNECTIVE_TISSUE | TISSUE_DAMAGE
 #: Kidney disease of any kind: tumoral calcinosis beside it may be uraemic.
 _KIDNEY = {"chronic_kidney_disease", "end_stage_kidney_disease", "acute_kidney_injury",
            "kidney_transplant"}  # fmt: skip
@@ -438,11 +440,13 @@ def _subtype(text, start, end, later, found, shared) -> list[FieldEvidence]:
         value, basis = "metastatic", metabolic[0]
         rule = ("raised serum calcium or phosphate" if raised else
                 "calcinosis in end-stage kidney disease (not calciphylaxis) is metastatic")
-    elif (cause := [e for e in conditions if e.value in CONNECTIVE_TISSUE]) and not (
+    elif (cause := [e for e in conditions if e.value in _DYSTROPHIC]) and not (
         {e.value for e in conditions} & (_KIDNEY | _HYPERPARATHYROIDISM)
     ):  # lupus with kidney failure and secondary hyperparathyroidism: the curator's call
         value, basis = "dystrophic", cause[0]
-        rule = "connective tissue disease without raised calcium or phosphate"
+        rule = ("connective tissue disease without raised calcium or phosphate"
+                if cause[0].value in CONNECTIVE_TISSUE else
+                "local tissue damage without raised calcium or phosphate")  # fmt: skip
     elif (
         (tumoral := [e for e in conditions if e.value == "tumoral_calcinosis"])
         and any(e.value == "normal" for e in labs)

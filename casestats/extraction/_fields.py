@@ -53,7 +53,10 @@ CONNECTIVE_TISSUE = {
     "linear_scleroderma",
 }  # fmt: skip
 #: Settings of iatrogenic calcinosis.
-IATROGENIC = {"calcium_infusion", "calcium_heparin_injection", "electrode_paste"}
+IATROGENIC = {"calcium_infusion", "calcium_heparin_injection", "electrode_paste", "vaccination",
+              "drug_extravasation"}  # fmt: skip
+#: Settings of local tissue damage: their calcinosis is dystrophic (every such bundled case).
+TISSUE_DAMAGE = {"trauma", "burn_scar", "acne", "prior_radiotherapy"}
 LESION = re.compile(
     r"calcinosis|calcif|calciphyla|nodul|(?<!gottron's )(?<!gottron )papul|plaque|lesion|deposit|"
     r"mass|masses|(?<!duodenal )(?<!gastric )(?<!peptic )(?<!corneal )ulcer|swelling|extru|"

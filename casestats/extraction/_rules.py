@@ -360,6 +360,7 @@ _TITLE = re.compile(r"[^\n.]{10,200}\n")
 _TITLE_SENTENCE = re.compile(r"[^\n.]{10,200}\.\s")
 
 
+_REVIEW = re.compile(r"\b(?:a\s+)?review of (?:the\s+)?literature\b", re.I)
 _WEAK_ANCHORS = {"the patient", "the patients", "this article", "this report", "this case"}
 
 
@@ -384,8 +385,9 @@ def about_patient(text: str, position: int) -> bool:
         # "ulceration is associated with the death of the patient": the patient in general;
         # "the aim of this case report is to show ...": the report, not the patient
         return bool(_PAST.search(sentence)) and not re.search(r"\b(?:is|are)\b", sentence)
-    title = low == 0 and (_TITLE.match(text) or (_TITLE_SENTENCE.match(text)
-                                                   and not _GENERAL.search(sentence)))
+    # "...: a case report and review of the literature." is still a title
+    title = low == 0 and (_TITLE.match(text) or (
+        _TITLE_SENTENCE.match(text) and not _GENERAL.search(_REVIEW.sub("", sentence))))
     if anchors or _LEGEND.match(sentence) or _DIAGNOSIS.match(sentence) or title:
         return True  # the title of a case report names its case
     return bool(_PAST.search(sentence)) and not _GENERAL.search(sentence)
