@@ -1074,3 +1074,18 @@ def test_sex_from_a_person_named_without_an_age(text, sex):
 def test_a_title_with_a_review_and_settings_of_tissue_damage_or_injection(text, subtype, basis):
     row = _row(text)
     assert (row["subtype"], row["subtype_basis"]) == (subtype, basis)
+
+
+@pytest.mark.parametrize(
+    ("text", "conditions"),
+    [
+        ("Our patient had Calcinosis, Raynaud, Esophagitis, Sclerodactyly, Telangiectasia "
+         "(CREST)-related calcinosis of the fingers.", "systemic_sclerosis"),
+        ("A 50-year-old woman with CREST syndrome (calcinosis, Raynaud's phenomenon, esophageal "
+         "dysmotility, sclerodactyly, telangiectasia) had nodules.", "systemic_sclerosis"),
+        ("A 50-year-old woman with Raynaud phenomenon and CREST had nodules.",
+         "raynaud_phenomenon; systemic_sclerosis"),
+    ],
+)
+def test_crest_spelled_out_is_not_raynaud_on_its_own(text, conditions):
+    assert _row(text)["conditions"] == conditions

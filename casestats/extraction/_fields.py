@@ -103,6 +103,10 @@ _SIGN = re.compile(
 
 #: Headings of a structured abstract that are also vocabulary terms ("Observation:").
 _ABSTRACT_LABELS = {"observation", "treatment", "management", "outcome", "follow-up"}
+#: "Calcinosis, Raynaud, Esophagitis, Sclerodactyly, Telangiectasia (CREST)" and "CREST
+#: (calcinosis, Raynaud's phenomenon, ...)": the acronym spelled out.
+_CREST_AFTER = re.compile(r"[^.;()]{0,80}\(CREST\)")
+_CREST_BEFORE = re.compile(r"\bCREST(?:\s+syndrome)?\s*\(\s*calcinosis\W+$", re.I)
 #: Conditions that count only as the setting of the calcinosis, with a word saying so.
 _SETTINGS = {"infection", "trauma"}
 _CAUSE = re.compile(r"\b(after|following|history of|secondary to|due to|site of|prior|previous|"
@@ -201,6 +205,11 @@ def term_lists(text: str, start: int, stop: int) -> list[FieldEvidence]:
         for m in find_terms(text, vocabulary, span=(start, stop)):
             if any(a <= m.start < b for a, b in antibody_spans):
                 continue  # "lupus" in "lupus anticoagulant"
+            if m.term == "raynaud_phenomenon" and (
+                _CREST_AFTER.match(text, m.end) or _CREST_BEFORE.search(text, max(0, m.start - 40),
+                                                                        m.start)
+            ):
+                continue  # a letter of "CREST" spelled out, not a finding of its own
             if m.term == "malignancy" and re.search(r"\bbenign\s+(?:[\w\-]+\s+)?$",
                                                     text[max(start, m.start - 30) : m.start], re.I):
                 continue  # "a benign neoplasm" is no malignancy
