@@ -1089,3 +1089,11 @@ def test_a_title_with_a_review_and_settings_of_tissue_damage_or_injection(text, 
 )
 def test_crest_spelled_out_is_not_raynaud_on_its_own(text, conditions):
     assert _row(text)["conditions"] == conditions
+
+
+def test_a_widespread_form_the_authors_name_stays_beside_its_sites():
+    text = ("A 9-year-old girl had calcinosis universalis, with calcified plaques on both elbows "
+            "and knees.")
+    assert _row(text)["sites"] == "generalized; elbow (bilateral); knee (bilateral)"
+    text = "A 9-year-old girl had calcified plaques at multiple sites: both elbows and knees."
+    assert _row(text)["sites"] == "elbow (bilateral); knee (bilateral)"

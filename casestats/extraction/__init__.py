@@ -198,7 +198,12 @@ def _most_specific(found) -> list[FieldEvidence]:
             others = values - set(general) if specific is None else values & specific
             if term in values and others:
                 drop.append((field, term))
-    return [e for e in found if (e.field, _term(e.value)) not in drop]
+    return [e for e in found
+            if (e.field, _term(e.value)) not in drop or _WIDESPREAD.search(e.quote)]
+
+
+#: A widespread form the authors name ("calcinosis universalis"): more than its sites.
+_WIDESPREAD = re.compile(r"universal|dissemina|widespread|generali[sz]ed", re.I)
 
 
 def _end_stage(text, found) -> list[FieldEvidence]:

@@ -21,6 +21,7 @@ PAIRED = {
     "thigh", "knee", "leg", "ankle", "foot", "heel", "sole", "breast", "ear", "cheek", "eyelid",
     "iliac_crest", "popliteal_fossa", "dorsum_of_hand", "upper_limb", "lower_limb",
 }  # fmt: skip
+_ONE_SIDE = re.compile(r"\b(?:left|right)\b", re.I)
 _SIDE = re.compile(r"\b(left|right|both|bilateral(?:ly)?)\b(?:\s+and\s+(left|right))?", re.I)
 
 
@@ -95,7 +96,7 @@ def sites(text: str, start: int, stop: int) -> list[FieldEvidence]:
             text, max(low, m.start - 40), m.start
         ):
             continue  # "femoral head" is a bone
-        if m.term == "generalized" and _SIDE.search(
+        if m.term == "generalized" and _ONE_SIDE.search(
             text, m.end, clause_bounds(text, m.start, m.end)[1]
         ):
             continue  # "multiple sites exclusively on the right side of her body"
