@@ -805,6 +805,8 @@ def test_a_list_of_sites_shares_its_side_and_its_negation(text, expected):
     [
         ("She also had a fever that worsened in the evenings.", ""),
         ("She was admitted for symptoms of worsening leg swelling.", ""),
+        ("She presented after a fall, with worsening lower extremity oedema.", ""),
+        ("At follow-up she was well, with improvement in her symptoms.", "improved"),
         ("The papule appeared in childhood and slowly progressed in size.", ""),
         ("She received sodium thiosulfate. With her worsening general condition, she was moved "
          "to hospice care, where she expired.", "died"),

@@ -288,11 +288,14 @@ _NOT_AN_OUTCOME = {
 }
 #: Symptoms whose course is not the course of the calcinosis.
 _SYMPTOM = (r"(?:redness|erythema|inflammation|rash|fever|pain|pruritus|itch\w*|weakness|"
-            r"nausea|diarrho?ea|jaundice|symptoms?|status|condition|health)")  # fmt: skip
+            r"nausea|diarrho?ea|jaundice|symptoms?|status|condition|health|o?edema)")  # fmt: skip
 _SYMPTOM_BEFORE = re.compile(rf"\b{_SYMPTOM}\s+(?:of\s+|that\s+|which\s+)?"
                              r"(?:had\s+|has\s+|was\s+|were\s+)?(?:\w+ly\s+)?$", re.I)  # fmt: skip
-_SYMPTOM_AFTER = re.compile(rf"\s+(?:of\s+{DET})?(?:(?!(?:and|or|with)\b)\w+\s+)?{_SYMPTOM}\b",
-                            re.I)  # fmt: skip
+_SYMPTOM_AFTER = re.compile(
+    rf"\s+(?:of\s+{DET})?(?:(?!(?:and|or|with)\b)\w+\s+|(?:(?!(?:and|or|with|in|of|her|his|the)\b)"
+    rf"\w+\s+){{2}})?{_SYMPTOM}\b",  # "worsening lower extremity oedema", not "... in her symptoms"
+    re.I,
+)
 
 
 def _of_a_symptom(text: str, m: Mention) -> bool:
