@@ -11,6 +11,7 @@ no patient and no term disappears.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -130,6 +131,11 @@ class TableOne(Result):
 
     def to_table(self) -> pd.DataFrame:
         """The table as a reader sees it: one text column per group, levels indented."""
+        return self._shown.copy()
+
+    @functools.cached_property
+    def _shown(self) -> pd.DataFrame:
+        # laid out once: the report writes it as HTML and as Markdown
         from casestats.reporting.table_one_export import display_table
 
         return display_table(self)

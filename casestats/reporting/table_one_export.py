@@ -177,7 +177,7 @@ def _header_lines(name) -> list[str]:
 
 def html_table(table: TableOne, caption: str = "Table 1. Patient characteristics") -> str:
     """A styled ``<table>`` with caption and footnotes (a fragment, style included)."""
-    shown = display_table(table)
+    shown = table.to_table()
     head = "".join(
         "<th>" + "<br>".join(html.escape(part) for part in _header_lines(c)) + "</th>"
         for c in shown.columns
@@ -212,7 +212,7 @@ def write_docx(table: TableOne, path, caption: str = "Table 1. Patient character
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Cm, Pt
 
-    shown = display_table(table)
+    shown = table.to_table()
     document = docx.Document()
     normal = document.styles["Normal"]
     normal.font.size = Pt(8)
