@@ -521,20 +521,21 @@ class _Checker:
         rows = range(len(self.frame))
         out = {"measure": pd.Series("", index=rows, dtype=object)}
         out |= {name: pd.Series(np.nan, index=rows) for name in ESTIMATE_COLUMNS[1:]}
+        # the columns as lists once: indexing the frame per cell was most of the time
+        cells = {name: self.frame[self.optional[name]].tolist() for name in ESTIMATE_COLUMNS}
         for i in rows:
-            read = self._estimate_row(i)
+            read = self._estimate_row(i, {name: cells[name][i].strip() for name in cells})
             for name, value in read.items():
                 out[name].iat[i] = value
         return out
 
-    def _estimate_row(self, i: int) -> dict:
+    def _estimate_row(self, i: int, text: dict[str, str]) -> dict:
         """One row's measure and numbers, or {} after reporting what is wrong with them.
 
         The measure goes with the estimate, the limits in pairs around it; an
         estimate printed with a p-value only is kept without limits.
         """
         column = {name: self.optional[name] for name in ESTIMATE_COLUMNS}
-        text = {name: self.frame[column[name]].iat[i].strip() for name in ESTIMATE_COLUMNS}
         filled = [name for name in ESTIMATE_COLUMNS if text[name]]
         if not filled:
             return {}
