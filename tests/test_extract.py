@@ -1099,3 +1099,68 @@ def test_a_widespread_form_the_authors_name_stays_beside_its_sites():
     assert _row(text)["sites"] == "generalized; elbow (bilateral); knee (bilateral)"
     text = "A 9-year-old girl had calcified plaques at multiple sites: both elbows and knees."
     assert _row(text)["sites"] == "elbow (bilateral); knee (bilateral)"
+
+
+# Probes an independent reviewer wrote against this stop's rules; each failed before its fix.
+@pytest.mark.parametrize(
+    ("text", "field", "expected"),
+    [
+        ("A 10-day-old newborn had firm calcified nodules on both heels after heel pricks. The "
+         "mother, a healthy woman, had an uneventful pregnancy.", "sex", ""),
+        ("A 50-year-old man with a kidney transplant for end-stage renal disease ten years "
+         "earlier, with normal graft function, had a calcified nodule on the right knee at the "
+         "site of a previous injury. Serum calcium and phosphate were normal.", "subtype", ""),
+        ("A 55-year-old man on haemodialysis had tumoral calcinosis of the right hip. Serum "
+         "phosphate was 8.1 mg/dL (2.5-4.5). Primary tumoral calcinosis is a familial form of "
+         "idiopathic calcinosis.", "subtype", "metastatic"),
+        ("A 40-year-old woman with dermatomyositis had calcified plaques on both elbows. She had "
+         "received an influenza vaccination a year earlier without complication.", "subtype",
+         "dystrophic"),
+        ("A 60-year-old woman had radiotherapy for breast cancer (postmastectomy radiotherapy) "
+         "eight years earlier. She now had a calcified nodule on the right heel.", "subtype", ""),
+        ("A 40-year-old woman with dermatomyositis had calcified nodules on the arms. With "
+         "diltiazem the nodules improved markedly. A year later her myositis worsened.",
+         "outcome", "improved"),
+        ("A 2-week-old boy had a calcified nodule on the left heel. His mother had gestational "
+         "diabetes (GDM). GDM was managed with insulin.", "conditions", ""),
+        ("A 50-year-old woman had widespread calcified nodules over the fingers of both hands.",
+         "sites", "finger (bilateral)"),
+        ("A 40-year-old woman had calcified nodules of the arms. Intravenous sodium thiosulfate "
+         "improved the size and number of the nodules.", "outcome", "improved"),
+        ("A 45-year-old woman had calcified fingertips. She reported Raynaud's phenomenon, and "
+         "with sclerodactyly a diagnosis of limited scleroderma (CREST) was made.", "conditions",
+         "raynaud_phenomenon; systemic_sclerosis"),
+        ("A 45-year-old woman had calcified nodules of the thigh. Serum calcium and phosphate, "
+         "measured on day 3, were 9.2 and 3.8 mg/dL, respectively.", "phosphate_value", "3.8"),
+        ("A 58-year-old man on haemodialysis had painful violaceous indurated plaques with "
+         "ulceration on both thighs. Serum calcium and phosphate were normal.", "subtype", ""),
+    ],
+)
+def test_reviewer_probes(text, field, expected):
+    assert _row(text)[field] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A 32-year-old woman with systemic sclerosis had calcified nodules on her fingers. Later "
+        "she gave birth to her second child, a 3-month-old boy now, and the nodules were "
+        "unchanged.",
+        "A 9-year-old girl had a calcified nodule on the cheek. Histology showed idiopathic "
+        "calcinosis. To our knowledge this is the second case in a 9-year-old child.",
+        "A 40-year-old woman had calcified nodules on the arms; with diltiazem they improved. "
+        "In our clinic, two patients with dermatomyositis had previously received diltiazem.",
+    ],
+)
+def test_reviewer_probes_one_patient(text):
+    assert len(extract(text).drafts) == 1
+
+
+def test_reviewer_probe_two_sisters_treated_alike():
+    text = ("We report two sisters with juvenile dermatomyositis and calcinosis of the elbows. "
+            "Both were treated with intravenous sodium thiosulfate. The lesions improved in both "
+            "girls.\nThe elder, a 14-year-old, had plaques on both elbows.\nThe younger, an "
+            "11-year-old, had nodules on the left elbow.")
+    rows = extract(text).records()
+    assert list(rows["sex"]) == ["female", "female"]
+    assert list(rows["treatments"]) == ["sodium_thiosulfate", "sodium_thiosulfate"]

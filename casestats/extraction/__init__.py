@@ -67,8 +67,10 @@ from casestats.extraction._fields import (
 )
 from casestats.extraction._result import STATUSES, CaseDraft, Extraction, FieldEvidence
 from casestats.extraction._rules import (
+    ANNOUNCED_SEX,
     all_patients_spans,
     announced_patients,
+    announcement,
     case_part,
     patient_segments,
     sentence_bounds,
@@ -125,7 +127,20 @@ def extract(text: str, *, source_id: str | None = None) -> Extraction:
         for number in range(2, count + 1):
             evidence = _draft(text, stop, stop, later, everyone)
             drafts.append(CaseDraft(f"Case {number}", f"{source_id}_{number}", tuple(evidence)))
-    return Extraction(source_id=source_id, drafts=tuple(drafts), text=text)
+    return Extraction(source_id=source_id, drafts=tuple(_announced_sex(text, stop, drafts)),
+                      text=text)
+
+
+def _announced_sex(text, stop, drafts) -> list[CaseDraft]:
+    """"We report two sisters": each draft without a sex of its own is female."""
+    m = announcement(text, stop) if len(drafts) > 1 else None
+    sex = ANNOUNCED_SEX.get(m.group(2).casefold()) if m and m.group(2) else None
+    if not sex:
+        return drafts
+    said = FieldEvidence("sex", sex, "inferred", m.start(), m.end(), m.group(0),
+                         f"the report's patients are {m.group(2).casefold()}")  # fmt: skip
+    return [d if d.values("sex") else dataclasses.replace(d, evidence=(*d.evidence, said))
+            for d in drafts]  # fmt: skip
 
 
 def _shared_evidence(text, spans, fields=None) -> list[FieldEvidence]:
@@ -203,7 +218,7 @@ def _most_specific(found) -> list[FieldEvidence]:
 
 
 #: A widespread form the authors name ("calcinosis universalis"): more than its sites.
-_WIDESPREAD = re.compile(r"universal|dissemina|widespread|generali[sz]ed", re.I)
+_WIDESPREAD = re.compile(r"universal|dissemina|generali[sz]ed calcinosis", re.I)
 
 
 def _end_stage(text, found) -> list[FieldEvidence]:
@@ -411,8 +426,15 @@ _KIDNEY = {"chronic_kidney_disease", "end_stage_kidney_disease", "acute_kidney_i
 _HYPERPARATHYROIDISM = {"hyperparathyroidism", "hyperparathyroidism_primary",
                         "hyperparathyroidism_secondary"}  # fmt: skip
 #: Signs of calciphylaxis rather than of metastatic calcinosis.
-_NECROTIC = re.compile(r"\b(?:eschars?|necro(?:sis|tic)|gangren\w*|livedo\w*|retiform purpura)\b",
+_NECROTIC = re.compile(r"\b(?:eschars?|necro(?:sis|tic)|gangren\w*|livedo\w*|retiform purpura|"
+                       r"violaceous)\b",
                        re.I)  # fmt: skip
+
+
+def _transplanted(found) -> bool:
+    """A kidney transplanted, or kidneys working now: end-stage disease is the history."""
+    return any(e.value == "kidney_transplant" for e in _kept(found, "conditions")) or any(
+        e.value in ("normal", "transplanted") for e in _kept(found, "renal_function"))
 
 
 def _subtype(text, start, end, later, found, shared) -> list[FieldEvidence]:
@@ -428,18 +450,20 @@ def _subtype(text, start, end, later, found, shared) -> list[FieldEvidence]:
         return [FieldEvidence(e.field, e.value, "uncertain", e.start, e.end, e.quote,
                               "several subtypes named") for e in named]  # fmt: skip
     conditions = _kept(found, "conditions")
-    if classed := classed_subtype(text, {e.value for e in conditions}):
+    labs = _kept(found, "calcium_status") + _kept(found, "phosphate_status")
+    raised = [e for e in labs if e.value == "high"]
+    metabolic = raised or {e.value for e in conditions} & _KIDNEY
+    if not metabolic and (classed := classed_subtype(text, {e.value for e in conditions})):
         basis = FieldEvidence("subtype_basis", "stated", "stated", classed.start, classed.end,
                               classed.quote, classed.rule)  # fmt: skip
         return [*named, classed, basis]
-    labs = _kept(found, "calcium_status") + _kept(found, "phosphate_status")
-    raised = [e for e in labs if e.value == "high"]
     rule = None
     if cause := [e for e in conditions if e.value in IATROGENIC]:
         value, basis, rule = "iatrogenic", cause[0], "a setting of iatrogenic calcinosis"
     elif any(e.status == "uncertain" for e in named):
         return named  # "suggestive of calciphylaxis": the curator weighs it, not a rule
-    elif metabolic := raised or [e for e in conditions if e.value == "end_stage_kidney_disease"]:
+    elif metabolic := raised or [e for e in conditions if e.value == "end_stage_kidney_disease"
+                                 and not _transplanted(found)]:
         if _NECROTIC.search(text, start, end):
             return named  # ulcers with a central eschar: maybe calciphylaxis, not a rule's call
         value, basis = "metastatic", metabolic[0]

@@ -22,10 +22,11 @@ _NOUNS = {
     "mother": "female", "man": "male", "boy": "male", "gentleman": "male", "male": "male",
     "father": "male", "infant": "", "child": "", "patient": "", "neonate": "", "baby": "",
     "newborn": "", "adolescent": "", "person": "", "son": "male", "daughter": "female",
+    "brother": "male", "sister": "female",
 }  # fmt: skip
 _NOUN = (
     r"(woman|girl|lady|female|mother|man|boy|gentleman|male|father|infant|child|patient|"
-    r"neonate|baby|newborn|adolescent|person|son|daughter)"
+    r"neonate|baby|newborn|adolescent|person|son|daughter|brother|sister)"
 )
 _UNIT = r"(year|yr|month|week|day)s?"
 _WORDS = ("one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
@@ -41,6 +42,9 @@ AGE = re.compile(
 )
 _PER_YEAR = {"year": 1.0, "yr": 1.0, "month": 12.0, "week": 52.18, "day": 365.25}
 _PRONOUN = re.compile(r"\b(she|her|he|his|him)\b", re.I)
+#: A relative named before a person: "The mother, a healthy woman" is not the patient.
+_FAMILY = re.compile(r"\b(?:mother|father|parents?|sister|brother|husband|wife|son|daughter|"
+                     r"aunt|uncle|grandmother|grandfather)\b[^.;]*$", re.I)  # fmt: skip
 #: The patient named without an age: "a middle-aged woman", "the man's".
 _PERSON = re.compile(r"\b(?:a|an|the|our)\s+(?:[\w\-]+\s+){0,3}?(woman|man|girl|boy|lady|"
                      r"gentleman)\b", re.I)  # fmt: skip
@@ -105,10 +109,15 @@ _SIGN = re.compile(
 _ABSTRACT_LABELS = {"observation", "treatment", "management", "outcome", "follow-up"}
 #: "Calcinosis, Raynaud, Esophagitis, Sclerodactyly, Telangiectasia (CREST)" and "CREST
 #: (calcinosis, Raynaud's phenomenon, ...)": the acronym spelled out.
-_CREST_AFTER = re.compile(r"[^.;()]{0,80}\(CREST\)")
+_CREST_AFTER = re.compile(r"(?:['\u2019]s)?(?:\s+phenomenon)?\s*,\s*(?:o?esophag|e)\w*[^.;()]{0,60}"
+                          r"\(CREST\)", re.I)  # fmt: skip
 _CREST_BEFORE = re.compile(r"\bCREST(?:\s+syndrome)?\s*\(\s*calcinosis\W+$", re.I)
 #: Conditions that count only as the setting of the calcinosis, with a word saying so.
 _SETTINGS = {"infection", "trauma"}
+#: Settings that make the calcinosis iatrogenic or dystrophic only where the lesion is.
+_AT_SITE = {"vaccination", "prior_radiotherapy"}
+_AT_SITE_CAUSE = re.compile(r"\b(?:site of|after|following|secondary to|due to|at the|in the|"
+                            r"within the)\b[^.;]*$", re.I)  # fmt: skip
 _CAUSE = re.compile(r"\b(after|following|history of|secondary to|due to|site of|prior|previous|"
                     r"caused by|because of)\b[^.;]*$", re.I)  # fmt: skip
 
@@ -147,7 +156,8 @@ def age_and_sex(text: str, start: int, stop: int) -> list[FieldEvidence]:
         if sex:
             out.append(evidence("sex", sex, "stated", text, m.start(), m.end()))
             return out
-    people = [m for m in _PERSON.finditer(text, start, stop) if about_patient(text, m.start())]
+    people = [m for m in _PERSON.finditer(text, start, stop) if about_patient(text, m.start())
+              and not _FAMILY.search(text, max(start, m.start() - 30), m.start())]
     if people and len({_NOUNS[m.group(1).lower()] for m in people}) == 1:
         m = people[0]  # "We report a middle-aged woman with ..."
         out.append(evidence("sex", _NOUNS[m.group(1).lower()], "stated", text, m.start(), m.end()))
@@ -213,6 +223,9 @@ def term_lists(text: str, start: int, stop: int) -> list[FieldEvidence]:
             if m.term == "malignancy" and re.search(r"\bbenign\s+(?:[\w\-]+\s+)?$",
                                                     text[max(start, m.start - 30) : m.start], re.I):
                 continue  # "a benign neoplasm" is no malignancy
+            if m.term in _AT_SITE and not _AT_SITE_CAUSE.search(text, max(start, m.start - 40),
+                                                                m.start):
+                continue  # "a vaccination a year earlier": not where the lesion is
             if m.term in _SETTINGS and not _CAUSE.search(text, max(start, m.start - 40), m.start):
                 continue  # "ulceration, infection and abscess" is a complication, not a cause
             line = text.rfind("\n", 0, m.start) + 1
@@ -280,7 +293,7 @@ _NOT_AN_OUTCOME = {
     "progressed": re.compile(r"\s+(?:in)?to\b|" + _OF_ANOTHER, re.I),
     "recurred": re.compile(_OF_ANOTHER, re.I),  # "a relapse of ALL"
     # "preserving the raphe improved the cosmesis": what the operation did, not the lesions
-    "improved": re.compile(r"\s+(?:the|its|their|his|her)\s+(?!(?:[\w\-]+\s+)?(?:lesion|nodul|"
+    "improved": re.compile(r"\s+(?:the|its|their|his|her)\s+(?![\w\-\s]{0,40}?(?:lesion|nodul|"
                            r"calci|ulcer|plaque|deposit|mass|swelling))", re.I),
     # "a deceased donor kidney"; "dead bone fragments" in a biopsy is tissue, not the patient
     "died": re.compile(r"\s+(?:donor|kidney|graft|liver|bone|tissue|cells?|skin|fat|fragments?)",
@@ -288,7 +301,8 @@ _NOT_AN_OUTCOME = {
 }
 #: Symptoms whose course is not the course of the calcinosis.
 _SYMPTOM = (r"(?:redness|erythema|inflammation|rash|fever|pain|pruritus|itch\w*|weakness|"
-            r"nausea|diarrho?ea|jaundice|symptoms?|status|condition|health|o?edema)")  # fmt: skip
+            r"nausea|diarrho?ea|jaundice|symptoms?|status|condition|health|o?edema|myositis|"
+            r"lupus|arthritis|scleroderma)")  # fmt: skip
 _SYMPTOM_BEFORE = re.compile(rf"\b{_SYMPTOM}\s+(?:of\s+|that\s+|which\s+)?"
                              r"(?:had\s+|has\s+|was\s+|were\s+)?(?:\w+ly\s+)?$", re.I)  # fmt: skip
 _SYMPTOM_AFTER = re.compile(
@@ -525,8 +539,8 @@ def _respective_values(text: str, start: int, stop: int) -> tuple[list[FieldEvid
         )  # fmt: skip
         if len(named) < 2 or not about_patient(text, r.start()):
             continue
-        values = list(_VALUE.finditer(text, low + named[-1][1], r.start()))
-        if len(values) != len(named) or not values[-1].group(2):
+        values = list(_VALUE.finditer(text, low + named[-1][1], r.start()))[-len(named):]
+        if len(values) != len(named) or not values[-1].group(2):  # "on day 3, were 9.2 and 3.8"
             continue
         units = [v.group(2) for v in values]
         for i in range(len(units) - 2, -1, -1):

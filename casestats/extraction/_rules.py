@@ -73,16 +73,19 @@ _SEVERAL = re.compile(
 )
 #: A later patient introduced in running text: "The second patient, a 48-year-old man, ...".
 _NEXT_PATIENT = re.compile(
-    r"\b(?:the|our|a|his|her)\s+(second|third|fourth)\s+(?:patient|case|sibling|child|twin)\b",
+    r"\b(?:the|our|a)\s+(second|third|fourth)\s+(?:patient|case|sibling|child|twin)\b",
     re.I,
 )
 #: Between two items of one list: "the right shoulder and elbow", "MMF and/or IVIG".
 LIST_JOIN = re.compile(r",?\s+(?:and/or|and|or)\s+|,\s*", re.I)
+_LITERATURE = re.compile(r"\b(?:is|was)\s+(?:only\s+)?the\s+(?:second|third|fourth)\b|"
+                         r"\breported\b|\bdescribed\b|\bliterature\b|to our knowledge", re.I)
 #: A sentence of a several-patient text that speaks of all of them.
 _ALL_PATIENTS = re.compile(
     r"\b(?:both|all(?: the)?(?: two| three| four)?|each|these(?: two| three| four)?|"
     r"the (?:two|three|four)|our)\s+(?:of (?:them|the \w+)|patients|cases|siblings|children|"
-    r"neonates|infants|girls|boys|women|men|sisters|brothers|twins)\b",  # not "both hands"
+    r"neonates|infants|girls|boys|women|men|sisters|brothers|twins)\b"  # not "both hands"
+    r"|\bboth\s+(?=(?:were|had|received|developed|showed|underwent)\b)",  # "Both were treated"
     re.I,
 )
 
@@ -222,6 +225,8 @@ def _abbreviations(text, vocabulary, pattern, start, stop) -> list[_Alias]:
         names = [m for m in pattern.finditer(d.group(1)) if m.end() == len(d.group(1))]
         if not names or pattern.fullmatch(d.group(2)):
             continue
+        if context_of(text, d.start(1) + names[-1].start(), d.end(1))[0] != "stated":
+            continue  # "his mother had gestational diabetes (GDM)": GDM is hers, later too
         for use in re.finditer(rf"\b{d.group(2)}\b(?!\))", text[:stop]):
             if use.start() >= max(start, d.end()):
                 out.append(_Alias(use, names[-1].group(0)))
@@ -479,18 +484,33 @@ def patient_segments(text: str, age_starts: list[int]) -> list[tuple[str, int, i
     return [("Case 1", begin, stop)]
 
 
-def announced_patients(text: str, stop: int) -> int:
-    """How many patients the authors say they report ("we present four patients", "Two
-    patients with renal failure presented ..."), 1 when they do not say."""
+def announcement(text: str, stop: int) -> re.Match | None:
+    """The authors saying how many patients they report ("we present four patients", "Two
+    patients with renal failure presented ..."), if they do."""
     for m in _SEVERAL.finditer(text, 0, stop):
         low, high = sentence_bounds(text, m.start())
         opening = re.sub(r"^[^:.]{0,30}:", "", text[low : m.start()])  # "Patients and methods:"
         if _OURS.search(text, low, high) or not opening.strip():
-            return _COUNT[(m.group(1) or m.group(3)).casefold()]
-    return 1
+            return m
+    return None
 
 
-_OURS = re.compile(r"\b(?:we|our|here)\b", re.I)  # not "three cases have been reported"
+def announced_patients(text: str, stop: int) -> int:
+    """How many patients the authors say they report; 1 when they do not say."""
+    m = announcement(text, stop)
+    return _COUNT[(m.group(1) or m.group(3)).casefold()] if m else 1
+
+
+#: The sex of every patient a report announces: "two sisters", "three boys".
+ANNOUNCED_SEX = {"sisters": "female", "girls": "female", "women": "female",
+                 "brothers": "male", "boys": "male", "men": "male"}  # fmt: skip
+
+
+#: The authors' own report: not "three cases have been reported", not "in our clinic, two
+#: patients had previously received ...".
+_OURS = re.compile(r"\bwe\s+(?:\w+\s+)?(?:report|present|describe|discuss|observed|saw|treated|"
+                   r"encountered|managed)\w*|\bhere\b|"
+                   r"\bthis (?:report|paper|article|series)\b", re.I)  # fmt: skip
 
 
 def _later_patients(text: str, begin: int, stop: int) -> list[int]:
@@ -505,6 +525,8 @@ def _later_patients(text: str, begin: int, stop: int) -> list[int]:
         if len(starts) == len(wanted) or m.group(1).casefold() != wanted[len(starts)]:
             continue
         low, high = sentence_bounds(text, m.start())
+        if _LITERATURE.search(text, low, high):
+            continue  # "this is the second case in a 9-year-old child": the literature's count
         after = sentence_bounds(text, min(high + 1, len(text)))[1] if high < stop else high
         if _ANY_AGE.search(text, m.end(), min(after, stop)) and low > begin:
             starts.append(low)
