@@ -17,7 +17,8 @@ trigger words over concepts the schema already delimits.
 Inference rules (status ``inferred``, each named in the evidence):
 
 * age in months, weeks or days is converted to years;
-* sex from the pronouns when every pronoun agrees and no noun says it;
+* sex from the pronouns when every pronoun agrees and no noun says it, from a
+  lesion of the scrotum, penis or vulva, and from "two sisters" for each;
 * what a report of several patients says before the first of them, or in a
   sentence about all of them ("both patients had..."), holds for each;
 * hypocalcaemia stated for a patient under 0.1 years, or beside the neonatal
@@ -39,12 +40,18 @@ Inference rules (status ``inferred``, each named in the evidence):
 * left and right of one site make bilateral; parts named right after their
   whole ("the fingers, ring and index") are reported at the whole;
 * no recurrence after a treatment, and no other outcome, is resolved;
+* a singular paired site listed after a sided one takes its side ("the right
+  shoulder and elbow"); a list shares its first item's negation;
+* the outcome is the last one the text gives;
 * subtype when the authors name none: a setting of iatrogenic calcinosis
-  gives iatrogenic; raised calcium or phosphate gives metastatic (not in
-  tumoral calcinosis, which the authors must classify themselves), and so
-  does tumoral calcinosis in end-stage kidney disease (uraemic); a
-  connective tissue disease without raised calcium or phosphate gives
-  dystrophic (Walsh & Fairley 1995).
+  gives iatrogenic; raised calcium or phosphate, or end-stage kidney disease
+  (not after a transplant, not beside necrotic lesions), gives metastatic; a
+  connective tissue disease or local tissue damage without raised calcium or
+  phosphate gives dystrophic; tumoral calcinosis with normal labs gives
+  idiopathic (Walsh & Fairley 1995). Beside kidney disease or
+  hyperparathyroidism, only the metabolic rules apply. The authors' class of
+  the patient's disease ("a special form of idiopathic calcinosis") is the
+  subtype, stated.
 """
 
 from __future__ import annotations
