@@ -1164,3 +1164,15 @@ def test_reviewer_probe_two_sisters_treated_alike():
     rows = extract(text).records()
     assert list(rows["sex"]) == ["female", "female"]
     assert list(rows["treatments"]) == ["sodium_thiosulfate", "sodium_thiosulfate"]
+
+
+def test_reviewer_probe_a_brother_with_an_age_is_a_patient():
+    text = ("A 30-year-old man had calcified nodules on both knees. The second patient, his "
+            "28-year-old brother, had similar nodules on the elbows.")
+    rows = extract(text).records()
+    assert list(rows["age_years"]) == ["30", "28"]
+    assert list(rows["sites"]) == ["knee (bilateral)", "elbow (bilateral)"]
+    # without an age the brother is family history
+    text = ("A 30-year-old man had calcified nodules on both knees. His brother had similar "
+            "nodules on the elbows.")
+    assert _row(text)["sites"] == "knee (bilateral)"

@@ -293,12 +293,18 @@ _SOME_OF_THEM = re.compile(
 )
 
 
+_AGED_RELATIVE = re.compile(r"\d+[\s\-]*(?:year|month|week|day)s?[\s\-]*old\s+(mother|father|"
+                            r"sister|brother)\b", re.I)  # fmt: skip
+
+
 def context_of(text: str, start: int, end: int) -> tuple[str, str]:
     """("negated" | "uncertain" | "stated", trigger) for the mention ``text[start:end]``."""
     low, high = clause_bounds(text, start, end)
     before = text[low:start]
     # only the six words nearest the mention, as NegEx does
     before = " ".join(before.split()[-6:])
+    if aged := _AGED_RELATIVE.search(text, low, start):  # "his 28-year-old brother, had ...":
+        before = re.sub(rf"\b{aged.group(1)}\b", "", before, flags=re.I)  # a patient himself
     after = " ".join(text[end:high].split()[:4])
     if trigger := _has(NEGATION_BEFORE, before):
         return "negated", trigger
