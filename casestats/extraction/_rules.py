@@ -176,24 +176,23 @@ def find_terms(text: str, vocabulary: str, *, span: tuple[int, int] = (0, -1)) -
     pattern = vocabulary_pattern(vocabulary)
     schema = load_schema()
     start, stop = span[0], (len(text) if span[1] < 0 else span[1])
+    # (start, end, the name it stands for): the vocabulary's names, and the abbreviations the
+    # text defines for them
+    found = [(m.start(), m.end(), m.group(0)) for m in pattern.finditer(text, start, stop)]
+    found += [a for a in _aliases(text, vocabulary) if start <= a[0] and a[1] <= stop]
     out = []
-    for match in sorted([*pattern.finditer(text, start, stop),
-                         *_abbreviations(text, vocabulary, pattern, start, stop)],
-                        key=lambda m: m.start()):  # fmt: skip
-        term = _canonical(schema, vocabulary, match.group(0))
-        if term is None or not about_patient(text, match.start()):
+    for low, high, name in sorted(found):
+        term = _canonical(schema, vocabulary, name)
+        if term is None or not about_patient(text, low):
             continue
-        context, trigger = context_of(text, match.start(), match.end())
-        between = text[out[-1].end : match.start()] if out else ""
+        context, trigger = context_of(text, low, high)
+        between = text[out[-1].end : low] if out else ""
         if out and context == "stated" and (_APPOSITION.fullmatch(between)
                                             or LIST_JOIN.fullmatch(between)):
             # "signs of CREST - a form of"; a list shares its first item's context, however
             # long: "not within the joints of the hands, hips, knees and elbows"
             context, trigger = out[-1].context, out[-1].trigger
-        out.append(
-            Mention(vocabulary, term, match.start(), match.end(), text[match.start():match.end()],
-                    context, trigger)
-        )
+        out.append(Mention(vocabulary, term, low, high, text[low:high], context, trigger))
     return out
 
 
@@ -201,36 +200,20 @@ def find_terms(text: str, vocabulary: str, *, span: tuple[int, int] = (0, -1)) -
 DEFINED = re.compile(r"((?:[\w\-]+[ \t]+){0,7}[\w\-]+)[ \t]*\(([A-Z]{2,6})\)")
 
 
-class _Alias:
-    """A use of a defined abbreviation, read as the term its definition ends with."""
-
-    def __init__(self, use: re.Match, name: str):
-        self._use, self._name = use, name
-
-    def start(self) -> int:
-        return self._use.start()
-
-    def end(self) -> int:
-        return self._use.end()
-
-    def group(self, _: int = 0) -> str:
-        return self._name
-
-
-def _abbreviations(text, vocabulary, pattern, start, stop) -> list[_Alias]:
+@functools.lru_cache(maxsize=64)
+def _aliases(text: str, vocabulary: str) -> tuple[tuple[int, int, str], ...]:
     """Later uses of an abbreviation whose definition ends with a term ("TST was trialled"
-    after "topical sodium thiosulfate (TST)"), each standing for that term's name."""
-    out = []
-    for d in DEFINED.finditer(text, 0, stop):
+    after "topical sodium thiosulfate (TST)"), each with the name it stands for."""
+    pattern, out = vocabulary_pattern(vocabulary), []
+    for d in DEFINED.finditer(text):
         names = [m for m in pattern.finditer(d.group(1)) if m.end() == len(d.group(1))]
         if not names or pattern.fullmatch(d.group(2)):
             continue
         if context_of(text, d.start(1) + names[-1].start(), d.end(1))[0] != "stated":
             continue  # "his mother had gestational diabetes (GDM)": GDM is hers, later too
-        for use in re.finditer(rf"\b{d.group(2)}\b(?!\))", text[:stop]):
-            if use.start() >= max(start, d.end()):
-                out.append(_Alias(use, names[-1].group(0)))
-    return out
+        out += [(use.start(), use.end(), names[-1].group(0))
+                for use in re.compile(rf"\b{d.group(2)}\b(?!\))").finditer(text, d.end())]
+    return tuple(out)
 
 
 #: Where a sentence ends: a full stop (with the citation numbers printed after it,
