@@ -126,7 +126,8 @@ def extract(text: str, *, source_id: str | None = None) -> Extraction:
     for number, (label, start, end) in enumerate(segments, start=1):
         evidence = _draft(text, start, end, later, shared)
         drafts.append(CaseDraft(label, f"{source_id}_{number}", tuple(evidence)))
-    if len(segments) == 1 and (count := announced_patients(text, stop)) > 1:
+    announced = announcement(text, stop)
+    if len(segments) == 1 and (count := announced_patients(announced)) > 1:
         # "we present four patients" with no part for each: the first draft holds the whole
         # text; the others what holds for every patient of the report
         everyone = _shared_evidence(text, [(begin, stop)], {"conditions", "subtype"})
@@ -134,15 +135,15 @@ def extract(text: str, *, source_id: str | None = None) -> Extraction:
         for number in range(2, count + 1):
             evidence = _draft(text, stop, stop, later, everyone)
             drafts.append(CaseDraft(f"Case {number}", f"{source_id}_{number}", tuple(evidence)))
-    return Extraction(source_id=source_id, drafts=tuple(_announced_sex(text, stop, drafts)),
-                      text=text)
+    drafts = _announced_sex(announced, drafts)
+    return Extraction(source_id=source_id, drafts=tuple(drafts), text=text)
 
 
-def _announced_sex(text, stop, drafts) -> list[CaseDraft]:
-    """"We report two sisters": each draft without a sex of its own is female."""
-    m = announcement(text, stop) if len(drafts) > 1 else None
+def _announced_sex(m, drafts) -> list[CaseDraft]:
+    """"We report two sisters" (the :func:`announcement` `m`): each draft without a sex of its
+    own is female."""
     sex = ANNOUNCED_SEX.get(m.group(2).casefold()) if m and m.group(2) else None
-    if not sex:
+    if not sex or len(drafts) < 2:
         return drafts
     said = FieldEvidence("sex", sex, "inferred", m.start(), m.end(), m.group(0),
                          f"the report's patients are {m.group(2).casefold()}")  # fmt: skip
@@ -457,10 +458,10 @@ def _subtype(text, start, end, later, found, shared) -> list[FieldEvidence]:
         return [FieldEvidence(e.field, e.value, "uncertain", e.start, e.end, e.quote,
                               "several subtypes named") for e in named]  # fmt: skip
     conditions = _kept(found, "conditions")
+    names = {e.value for e in conditions}
     labs = _kept(found, "calcium_status") + _kept(found, "phosphate_status")
     raised = [e for e in labs if e.value == "high"]
-    metabolic = raised or {e.value for e in conditions} & _KIDNEY
-    if not metabolic and (classed := classed_subtype(text, {e.value for e in conditions})):
+    if not (raised or names & _KIDNEY) and (classed := classed_subtype(text, names)):
         basis = FieldEvidence("subtype_basis", "stated", "stated", classed.start, classed.end,
                               classed.quote, classed.rule)  # fmt: skip
         return [*named, classed, basis]
@@ -477,7 +478,7 @@ def _subtype(text, start, end, later, found, shared) -> list[FieldEvidence]:
         rule = ("raised serum calcium or phosphate" if raised else
                 "calcinosis in end-stage kidney disease (not calciphylaxis) is metastatic")
     elif (cause := [e for e in conditions if e.value in _DYSTROPHIC]) and not (
-        {e.value for e in conditions} & (_KIDNEY | _HYPERPARATHYROIDISM)
+        names & (_KIDNEY | _HYPERPARATHYROIDISM)
     ):  # lupus with kidney failure and secondary hyperparathyroidism: the curator's call
         value, basis = "dystrophic", cause[0]
         rule = ("connective tissue disease without raised calcium or phosphate"
@@ -486,7 +487,7 @@ def _subtype(text, start, end, later, found, shared) -> list[FieldEvidence]:
     elif (
         (tumoral := [e for e in conditions if e.value == "tumoral_calcinosis"])
         and any(e.value == "normal" for e in labs)
-        and not {e.value for e in conditions} & _KIDNEY
+        and not names & _KIDNEY
     ):
         value, basis = "idiopathic", tumoral[0]
         rule = "tumoral calcinosis with normal calcium or phosphate and no kidney disease"

@@ -484,9 +484,8 @@ def announcement(text: str, stop: int) -> re.Match | None:
     return None
 
 
-def announced_patients(text: str, stop: int) -> int:
-    """How many patients the authors say they report; 1 when they do not say."""
-    m = announcement(text, stop)
+def announced_patients(m: re.Match | None) -> int:
+    """How many patients an :func:`announcement` says the authors report; 1 for none."""
     return _COUNT[(m.group(1) or m.group(3)).casefold()] if m else 1
 
 
