@@ -91,9 +91,8 @@ _STATUS = re.compile(
     re.I,
 )
 _STATUS_TERM = {"unremarkable": "normal"}
-_NUMBER = re.compile(
-    r"(\d+(?:\.\d+)?)\s*(mg/d[lL]|mmol/[lL]|pg/m[lL]|ng/[lL]|pmol/[lL]|mg/100\s?m[lL])"
-)
+_UNITS = r"mg/d[lL]|mmol/[lL]|pg/m[lL]|ng/[lL]|pmol/[lL]|mg/100\s?m[lL]"
+_NUMBER = re.compile(rf"(\d+(?:\.\d+)?)\s*({_UNITS})")
 _RANGE = re.compile(r"(?:range|reference|normal|ref\.?)[^\d()]{0,20}(\d+(?:\.\d+)?)\s*[-–]\s*"
                     r"(\d+(?:\.\d+)?)", re.I)  # fmt: skip
 #: A range in parentheses right after the value: "Ca 7.9 mg/dL (8.9-10.5 mg/dL)".
@@ -510,8 +509,8 @@ def labs(text: str, start: int, stop: int) -> list[FieldEvidence]:
             out.append(FieldEvidence(f"{analyte}_status", _COMPOUND_STATUS[m.group(1).casefold()],
                                      context, m.start(), m.end(), m.group(0), trigger))  # fmt: skip
     respective, taken = _respective_values(text, start, stop)
-    for analyte, pattern in ANALYTES.items():
-        for m in re.finditer(pattern, text[:stop], re.I if analyte != "calcium" else 0):
+    for analyte in ANALYTES:
+        for m in _ANALYTE[analyte].finditer(text, 0, stop):
             if m.start() < start or not m.group(0).strip() or not about_patient(text, m.start()):
                 continue
             lab = _one_lab(text, analyte, m.start(), m.end())
@@ -522,7 +521,7 @@ def labs(text: str, start: int, stop: int) -> list[FieldEvidence]:
 
 
 _RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
-_VALUE = re.compile(r"(\d+(?:\.\d+)?)(?:\s*(mg/d[lL]|mmol/[lL]|pg/m[lL]|ng/[lL]|pmol/[lL]))?")
+_VALUE = re.compile(rf"(\d+(?:\.\d+)?)(?:\s*({_UNITS}))?")  # the unit may be the next value's
 
 
 def _respective_values(text: str, start: int, stop: int) -> tuple[list[FieldEvidence], set[int]]:
@@ -533,27 +532,25 @@ def _respective_values(text: str, start: int, stop: int) -> tuple[list[FieldEvid
         low = sentence_bounds(text, r.start())[0]
         named = sorted(
             (m.start(), m.end(), analyte) for analyte in ("calcium", "phosphate", "pth")
-            for m in re.finditer(ANALYTES[analyte], text[low : r.start()],
-                                 re.I if analyte != "calcium" else 0)
-            if m.group(0).strip()
+            for m in _ANALYTE[analyte].finditer(text, low, r.start()) if m.group(0).strip()
         )  # fmt: skip
         if len(named) < 2 or not about_patient(text, r.start()):
             continue
-        values = list(_VALUE.finditer(text, low + named[-1][1], r.start()))[-len(named):]
+        values = list(_VALUE.finditer(text, named[-1][1], r.start()))[-len(named):]
         if len(values) != len(named) or not values[-1].group(2):  # "on day 3, were 9.2 and 3.8"
             continue
         units = [v.group(2) for v in values]
         for i in range(len(units) - 2, -1, -1):
             units[i] = units[i] or units[i + 1]
         for (a, _, analyte), value, unit in zip(named, values, units, strict=True):
-            taken.add(low + a)
+            taken.add(a)
             term = load_schema().canonical(f"{analyte}_unit", unit.replace(" ", ""))
             rule = "values given in the order of the analytes, 'respectively'"
-            out.append(evidence(f"{analyte}_value", value.group(1), "stated", text, low + a,
+            out.append(evidence(f"{analyte}_value", value.group(1), "stated", text, a,
                                 value.end(), rule))  # fmt: skip
             if term:
-                out.append(evidence(f"{analyte}_unit", term, "stated", text, low + a,
-                                    value.end(), rule))  # fmt: skip
+                out.append(evidence(f"{analyte}_unit", term, "stated", text, a, value.end(),
+                                    rule))  # fmt: skip
     return out, taken
 
 
@@ -579,6 +576,14 @@ _LIST_BEFORE = re.compile(
 _IN_LIST = {**ANALYTES, "renal": r"\bcreatinine\b(?! clearance)|renal function|kidney function"}
 
 
+def _compiled(patterns: dict[str, str]) -> dict[str, re.Pattern]:
+    """Each analyte's pattern, compiled: "Ca" is case-sensitive, the others are not."""
+    return {a: re.compile(p, 0 if a == "calcium" else re.I) for a, p in patterns.items()}
+
+
+_ANALYTE, _IN_LIST_PATTERN = _compiled(ANALYTES), _compiled(_IN_LIST)
+
+
 def _status_lists(text: str, start: int, stop: int) -> list[FieldEvidence]:
     out = []
     matches = [*_LIST.finditer(text, start, stop), *_LIST_BEFORE.finditer(text, start, stop)]
@@ -590,8 +595,8 @@ def _status_lists(text: str, start: int, stop: int) -> list[FieldEvidence]:
         context, trigger = context_of(text, m.start(1), m.end(1))
         if word.startswith("no "):  # "no abnormalities": the "no" is the finding, not a negation
             context, trigger = "stated", ""
-        for analyte, pattern in _IN_LIST.items():
-            found = re.search(pattern, m.group(2), re.I if analyte != "calcium" else 0)
+        for analyte in _IN_LIST:
+            found = _IN_LIST_PATTERN[analyte].search(m.group(2))
             if term is None or not found or (analyte == "renal" and term != "normal"):
                 continue
             field = "renal_function" if analyte == "renal" else f"{analyte}_status"
