@@ -58,7 +58,9 @@ def sites(text: str, start: int, stop: int) -> list[FieldEvidence]:
     """Lesion sites with laterality, from sentences that speak of lesions."""
     out = []
     mentions = find_terms(text, "site", span=(start, stop))
-    listed = _listed_sides(text, mentions)
+    # each mention's own side (label, rule, where the side word starts), read once
+    sides = {m.start: _laterality(text, m, sentence_bounds(text, m.start)[0]) for m in mentions}
+    listed = _listed_sides(text, mentions, sides)
     schema = load_schema()
     containers = {}  # "fingertips of both hands": hands only hold the fingertips' side
     for m, n in zip(mentions, mentions[1:], strict=False):
@@ -67,7 +69,7 @@ def sites(text: str, start: int, stop: int) -> list[FieldEvidence]:
             containers[n.start] = m.start
     sided: dict[str, set[str]] = {}  # "a painful left elbow" ... "the elbow lesion"
     for m in mentions:
-        side = _laterality(text, m, sentence_bounds(text, m.start)[0])[0]
+        side = sides[m.start][0]
         if side and m.context == "stated":
             sided.setdefault(m.term, set()).add(side)
     for m, n in zip(mentions, mentions[1:], strict=False):
@@ -100,7 +102,7 @@ def sites(text: str, start: int, stop: int) -> list[FieldEvidence]:
             text, m.end, clause_bounds(text, m.start, m.end)[1]
         ):
             continue  # "multiple sites exclusively on the right side of her body"
-        side, rule, s = _laterality(text, m, low)
+        side, rule, s = sides[m.start]
         if not side and m.start in listed:
             side, rule = listed[m.start], "a side before a list of sites holds for each"
         if not side and len(named := sided.get(m.term, set())) == 1:
@@ -111,18 +113,18 @@ def sites(text: str, start: int, stop: int) -> list[FieldEvidence]:
     return out
 
 
-def _listed_sides(text: str, mentions: list[Mention]) -> dict[int, str]:
+def _listed_sides(text: str, mentions: list[Mention], sides: dict) -> dict[int, str]:
     """A singular paired site listed after a sided one takes its side ("around the right
     shoulder and elbow"; not "the right elbow and knees"), by where the site starts."""
-    sides, side, previous = {}, "", None
+    listed, side, previous = {}, "", None
     for m in mentions:
-        listed = previous is not None and LIST_JOIN.fullmatch(text[previous.end : m.start])
-        own, rule, _ = _laterality(text, m, sentence_bounds(text, m.start)[0])
+        own, rule, _ = sides[m.start]
         own = "" if rule else own  # a side the words give, not the plural's
-        if listed and not own and side and m.term in PAIRED and not _plural(m.text, m.term):
-            sides[m.start] = own = side
+        if (previous is not None and LIST_JOIN.fullmatch(text[previous.end : m.start])
+                and not own and side and m.term in PAIRED and not _plural(m.text, m.term)):
+            listed[m.start] = own = side
         side, previous = own, m
-    return sides
+    return listed
 
 
 def _laterality(text: str, m: Mention, low: int) -> tuple[str, str, int]:
