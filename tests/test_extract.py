@@ -31,6 +31,12 @@ def _row(text, case=0):
         ("A 93-year-old man had calcified plaques.", "90+", "male"),
         ("A55-year-old woman was admitted with ulcers.", "55", "female"),
         ("We report a case of 61 years-old-patient with nodules; he was well.", "61", "male"),
+        # Spanish, Portuguese, Italian
+        ("Varón de 45 años con nódulos calcificados en el muslo.", "45", "male"),
+        ("Presentamos una niña de 7 años con calcinosis.", "7", "female"),
+        ("Lactante de 3 meses con una placa calcificada en el talón.", "0.25", ""),
+        ("Paciente do sexo feminino, 52 anos, com nódulos no cotovelo.", "52", "female"),
+        ("Donna di 70 anni con noduli calcifici.", "70", "female"),
     ],
 )
 def test_age_and_sex_phrasings(text, age, sex):
@@ -1149,3 +1155,38 @@ def test_reviewer_probe_a_brother_with_an_age_is_a_patient():
     text = ("A 30-year-old man had calcified nodules on both knees. His brother had similar "
             "nodules on the elbows.")
     assert _row(text)["sites"] == "knee (bilateral)"
+
+
+def test_spanish_and_portuguese_sides_follow_the_site():
+    text = ("Mujer de 60 años con nódulos calcificados en el codo izquierdo, en la rodilla "
+            "derecha y en ambas manos.")
+    assert _row(text)["sites"] == "elbow (left); knee (right); hand (bilateral)"
+    text = "Homem de 50 anos com placas calcificadas no joelho esquerdo e nos cotovelos."
+    assert _row(text)["sites"] == "knee (left); elbow (bilateral)"
+
+
+def test_spanish_negation_and_labs():
+    text = ("Mujer de 50 años con dermatomiositis, sin diabetes ni hipertensión, con nódulos "
+            "calcificados en los brazos. El calcio sérico fue normal y la paratohormona estaba "
+            "elevada. Los anticuerpos antinucleares fueron negativos.")
+    row = _row(text)
+    assert row["conditions"] == "dermatomyositis"
+    assert (row["calcium_status"], row["pth_status"]) == ("normal", "high")
+    assert row["autoantibodies"] == "ana-"
+
+
+def test_a_new_verb_after_and_leaves_the_negation_behind():
+    text = ("A 67-year-old man on hemodialysis had calcified plaques on the right thigh. He was "
+            "treated with sodium thiosulfate without improvement, and died three months later.")
+    assert _row(text)["outcome"] == "died"
+    text = ("A 40-year-old woman had nodules on the knee. She had no diabetes, hypertension, "
+            "and CKD.")
+    assert _row(text)["conditions"] == ""
+
+
+def test_romance_words_that_are_english_abbreviations_do_not_count():
+    # "SEM" is electron microscopy, not Portuguese "sem"; "ANCA" is an antibody, not a hip
+    text = ("A 50-year-old woman had calcified nodules on the left elbow. SEM showed calcium "
+            "phosphate deposits in the dermis. ANCA was negative.")
+    row = _row(text)
+    assert row["sites"] == "elbow (left)"

@@ -233,7 +233,7 @@ def test_new_terms_carry_their_codes():
     assert schema.lineage("gingiva") == {"site": "gingiva", "region": "face", "limb": "head_neck"}
     assert schema.lineage("iliac_crest")["region"] == "hip"
     assert schema.canonical("site", "pretibial") == "pretibial"
-    assert schema.version == "1.3.2"
+    assert schema.version == "1.3.3"
 
 
 def test_schema_1_3_terms_carry_their_codes_and_settings():

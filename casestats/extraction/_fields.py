@@ -29,6 +29,17 @@ _NOUN = (
     r"neonate|baby|newborn|adolescent|person|son|daughter|brother|sister)"
 )
 _UNIT = r"(year|yr|month|week|day)s?"
+#: The person before the age in Spanish, Portuguese and Italian, and the sex each gives.
+_NOUNS_ROMANCE = {
+    "mujer": "female", "niña": "female", "mulher": "female", "menina": "female",
+    "donna": "female", "bambina": "female", "femenino": "female", "feminino": "female",
+    "femminile": "female", "femenina": "female", "varón": "male", "varon": "male",
+    "hombre": "male", "niño": "male", "homem": "male", "menino": "male", "uomo": "male",
+    "bambino": "male", "masculino": "male", "maschile": "male", "paciente": "",
+    "lactante": "", "neonato": "", "recién nacido": "", "recém-nascido": "",
+}  # fmt: skip
+_NOUN_ROMANCE = "(" + "|".join(sorted(_NOUNS_ROMANCE, key=len, reverse=True)) + ")"
+_UNIT_ROMANCE = r"(años|anos|anni|meses|mesi|semanas|settimane|días|dias|giorni)"
 _WORDS = ("one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
           "fifteen sixteen seventeen eighteen nineteen twenty").split()  # fmt: skip
 _NUMBER_WORD = {word: i + 1 for i, word in enumerate(_WORDS)}
@@ -37,10 +48,13 @@ AGE = re.compile(
     rf"(?:\b|(?<=\bA))(\d+(?:\.\d+)?|{'|'.join(_WORDS)})[\s\-]*{_UNIT}[\s\-]*old[\s\-]+"
     rf"(?:\w+\s+){{0,2}}?"
     rf"{_NOUN}\b"
-    rf"|\b{_NOUN}\s+aged\s+(\d+(?:\.\d+)?)\s*(?:{_UNIT})?",
+    rf"|\b{_NOUN}\s+aged\s+(\d+(?:\.\d+)?)\s*(?:{_UNIT})?"
+    # Spanish, Portuguese, Italian: "Mujer de 58 años", "paciente do sexo feminino, 45 anos"
+    rf"|\b{_NOUN_ROMANCE}\s*,?\s+(?:de|di|com|con)?\s*(\d+(?:[.,]\d+)?)\s+{_UNIT_ROMANCE}\b",
     re.I,
 )
 _PER_YEAR = {"year": 1.0, "yr": 1.0, "month": 12.0, "week": 52.18, "day": 365.25}
+_UNIT_OF = {"a": "year", "m": "month", "s": "week", "d": "day", "g": "day"}  # años, meses...
 _PRONOUN = re.compile(r"\b(she|her|he|his|him)\b", re.I)
 #: A relative named before a person: "The mother, a healthy woman" is not the patient.
 _FAMILY = re.compile(r"\b(?:mother|father|parents?|sister|brother|husband|wife|son|daughter|"
@@ -64,7 +78,8 @@ TISSUE_DAMAGE = {"trauma", "burn_scar", "acne", "prior_radiotherapy"}
 LESION = re.compile(
     r"calcinosis|calcif|calciphyla|nodul|(?<!gottron's )(?<!gottron )papul|plaque|lesion|deposit|"
     r"mass|masses|(?<!duodenal )(?<!gastric )(?<!peptic )(?<!corneal )ulcer|swelling|extru|"
-    r"chalky|tumou?r|induration|necros|eschar",
+    r"chalky|tumou?r|induration|necros|eschar|"
+    r"n[oó]dul|lesi[oóõ]n|les[aã]o|les[oõ]es|placas?\b|[uú]lcera|dep[oó]sito|masas?\b|massas?\b",
     re.I,
 )
 #: An optional article or possessive before a noun.
@@ -76,18 +91,22 @@ ANALYTES = {
     r"gluconate|channel|hydroxyapatite|phosphate|acetate|heparin|infusion|chloride|carbonate|"
     r"-containing|containing|content|oxalate|excretion|clearance|pyrophosphate|crystal|concentration|"
     r"supplement|"
-    r"[-\u2013 ]?phosph\w* product)))|\bCa\b(?!\s*[x\u00d7*]\s*P)",
+    r"[-\u2013 ]?phosph\w* product)))|\bCa\b(?!\s*[x\u00d7*]\s*P)"
+    r"|(?i:\b(?:calcio|cálcio|calcemia)\b(?:\s+s[eé]ric[oa])?)(?!\s+(?:gluconato|de\s+glu))",
     "phosphate": r"(?:serum |inorganic )?\b(?:phosphate|phosphorus|phosphorous)"
     r"(?! ?(?:binder|clearance|excretion|product))(?!mi)"
-    r"|(?<=serum )P\b",
-    "pth": r"(?:intact )?parathyroid hormone|\b(?:i)?PTH\b",
+    r"|(?<=serum )P\b|(?i:\b(?:fósforo|fosforo|fosfato|fosfatemia)\b)(?!\s+de\s+calcio)",
+    "pth": r"(?:intact )?parathyroid hormone|\b(?:i)?PTH\b"
+    r"|(?i:hormona paratiroidea|paratohormona|paratormona|paratormônio)",
     # creatinine only with a word status ("creatinine was within normal limits"), not a value
     "renal": r"renal function(?: parameters| tests)?|kidney function|"
     r"\bcreatinine\b(?! clearance)(?![^.;]{0,40}\d)",
 }
 _STATUS = re.compile(
     r"\b(within (?:the )?normal (?:limits|range)|normal|unremarkable|WNL|elevated|raised|"
-    r"high|increased|low|decreased|reduced)\b",
+    r"high|increased|low|decreased|reduced|normales|normais|elevad[oa]s?|aumentad[oa]s?|"
+    r"disminuid[oa]s?|diminuíd[oa]s?|dentro de (?:los|dos) l[ií]mites norma(?:les|is)|"
+    r"dentro de la normalidad)\b",
     re.I,
 )
 _STATUS_TERM = {"unremarkable": "normal"}
@@ -98,7 +117,8 @@ _RANGE = re.compile(r"(?:range|reference|normal|ref\.?)[^\d()]{0,20}(\d+(?:\.\d+
 #: A range in parentheses right after the value: "Ca 7.9 mg/dL (8.9-10.5 mg/dL)".
 _RANGE_AFTER = re.compile(r"\s*\((\d+(?:\.\d+)?)\s*[-\u2013]\s*(\d+(?:\.\d+)?)\s*[^\d()]{0,12}\)")
 _SIGN = re.compile(
-    r"\b(positive|negative|not detected|detected|within normal limits|normal)\b|"
+    r"\b(positive|negative|not detected|detected|within normal limits|normal|"
+    r"positiv[oa]s?|negativ[oa]s?)\b|"
     r"(?<=[\w)])(\+|−|-)(?=[\s,;.)]|$)",
     re.I,
 )
@@ -130,26 +150,36 @@ def age_phrases(text: str, start: int = 0, stop: int | None = None) -> list[re.M
     return list(AGE.finditer(text, start, len(text) if stop is None else stop))
 
 
+def _age_groups(m: re.Match) -> tuple[str, str, str]:
+    """(number, unit, person) of an age phrase, whichever of its forms matched."""
+    if m.group(1):
+        return m.group(1), m.group(2), m.group(3)
+    if m.group(5):
+        return m.group(5), m.group(6) or "year", m.group(4)
+    return m.group(8), _UNIT_OF[m.group(9)[0].lower()], m.group(7)
+
+
+def _sex_of(noun: str) -> str:
+    noun = noun.lower()
+    return _NOUNS[noun] if noun in _NOUNS else _NOUNS_ROMANCE.get(noun.split()[-1], "")
+
+
 def age_and_sex(text: str, start: int, stop: int) -> list[FieldEvidence]:
     """Age in years (infants as decimals) and sex, from the first age phrase."""
     phrases = age_phrases(text, start, stop)
     out = []
     if phrases:
         m = phrases[0]
-        number, unit, noun = (
-            (m.group(1), m.group(2), m.group(3))
-            if m.group(1)
-            else (m.group(5), m.group(6) or "year", m.group(4))
-        )
+        number, unit, noun = _age_groups(m)
         number = _NUMBER_WORD.get(number.casefold(), number)  # "an eight-year old girl"
-        years = float(number) / _PER_YEAR[unit.lower().rstrip("s")]
+        years = float(number.replace(",", ".")) / _PER_YEAR[unit.lower().rstrip("s")]
         value = "90+" if years >= 90 else f"{years:.2f}".rstrip("0").rstrip(".")
         rule = "" if unit.lower().startswith(("year", "yr")) else f"{unit} converted to years"
         out.append(evidence("age_years", value, "inferred" if rule else "stated", text,
                              m.start(), m.end(), rule))  # fmt: skip
-        sex = _NOUNS[noun.lower()] or next(  # "a 12-year-old child" then "12-year-old female"
-            (_NOUNS[p.group(3).lower()] for p in phrases[1:] if p.group(1) == m.group(1)
-             and p.group(1) and _NOUNS[p.group(3).lower()]), "")  # fmt: skip
+        sex = _sex_of(noun) or next(  # "a 12-year-old child" then "12-year-old female"
+            (_sex_of(p.group(3)) for p in phrases[1:] if p.group(1) == m.group(1)
+             and p.group(1) and _sex_of(p.group(3))), "")  # fmt: skip
         if not sex and (following := re.match(r"\s+(girl|boy|female|male)\b", text[m.end() :])):
             sex = _NOUNS[following.group(1).lower()]  # "a 3-month-old infant girl"
         if sex:
@@ -485,7 +515,7 @@ def _sign_for(text: str, m: Mention, low: int, high: int) -> tuple[str, str]:
 
 def _sign_value(word: str) -> tuple[str, str]:
     word = word.casefold()
-    if word in ("positive", "detected", "+"):
+    if word in ("positive", "detected", "+") or word.startswith("positiv"):
         return "+", ""
     if word in ("within normal limits", "normal"):
         return "-", "an antibody level within normal limits is read as negative"
@@ -674,7 +704,9 @@ def _status_near(text, start, end, low, high):
     if chosen is None or re.search(r"\b(?:to|back to)\s+(?:the\s+)?$", text[low : chosen.start()]):
         return None  # "brought calcium and phosphate levels back to normal": after treatment
     word = chosen.group(0).casefold()
-    term = _STATUS_TERM.get(word) or load_schema().canonical("lab_status", word)
+    schema = load_schema()  # "elevados": a plural of the vocabulary's "elevado"
+    term = (_STATUS_TERM.get(word) or schema.canonical("lab_status", word)
+            or schema.canonical("lab_status", word.removesuffix("s")))  # fmt: skip
     if term is None:
         return None
     context, trigger = context_of(text, chosen.start(), chosen.end())

@@ -21,6 +21,9 @@ NEGATION_BEFORE = (
     "no", "not", "without", "denied", "denies", "negative for", "absence of", "absent",
     "free of", "ruled out", "excluded", "nor", "neither", "rather than", "instead of",
     "never", "lack of", "no evidence of", "no history of", "unremarkable for",
+    # Spanish, Portuguese, Italian ("no" and "nor" are above)
+    "sin", "ni", "negó", "negaba", "ausencia de", "se descartó", "descartándose", "não", "sem",
+    "nem", "ausência de", "negava", "senza",
 )  # fmt: skip
 #: Phrases right after a mention that negate it (NegEx post-triggers).
 NEGATION_AFTER = (
@@ -44,6 +47,8 @@ UNCERTAIN_BEFORE = (
     "suggestive of", "suggesting", "likely", "may", "might", "could", "differential",
     "presumed", "query", "signs of", "monitored for", "screened for", "family history of",
     "mother", "father", "sister", "brother", "recommended that", "if",
+    "posible", "posiblemente", "probable", "probablemente", "sospecha de", "possível",
+    "provável", "suspeita de", "possibile", "sospetta",
 )  # fmt: skip
 
 #: Phrases right after a mention that make it uncertain.
@@ -54,12 +59,21 @@ UNCERTAIN_AFTER = (
 )  # fmt: skip
 
 #: Where a clause ends for context purposes (NegEx's termination terms).
-_CLAUSE_END = re.compile(r"[;:()]|\bbut\b|\bhowever\b|\bwhereas\b|\bwhile\b|\balthough\b", re.I)
+#: A new verb after ", and": "without improvement, and died" (not "no A, B, and C").
+_AND_THEN = r",\s+(?:and|y|e)\s+(?=(?:then\s+)?\w+(?:ed|ó|ou|eu)\b)"
+_CLAUSE_END = re.compile(
+    r"[;:()]|\b(?:but|however|whereas|while|although|pero|sin embargo|aunque|porém|embora|"
+    rf"però|tuttavia)\b|{_AND_THEN}",
+    re.I,
+)
+_NEW_VERB = re.compile(_AND_THEN, re.I)
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+(?=\s|$)|\n|$)")
 #: A section heading after which the text is discussion, not the case.
-_DISCUSSION = re.compile(r"^\W*(discussion|comment|references|conclusions?)\b.*$", re.I | re.M)
+_DISCUSSION = re.compile(r"^\W*(discussion|comment|references|conclusions?|discusión|discussão|"
+                         r"discussione|comentarios?|comentários?|referencias|referências|"
+                         r"bibliografía|bibliografia|conclusión|conclusão)\b.*$", re.I | re.M)
 _CASE_HEADING = re.compile(
-    r"^\W*(?:case|patient)\s+(\d+|[IVX]+|one|two|three|four)\b[^\n]*$"
+    r"^\W*(?:case|patient|caso|paciente)\s+(\d+|[IVX]+|one|two|three|four)\b[^\n]*$"
     r"|(?<=[.:]\s)(?:case|patient)\s+(\d+)\s*[.:](?=\s)",  # "... Case 2. The patient was"
     re.I | re.M,
 )
@@ -187,8 +201,8 @@ def find_terms(text: str, vocabulary: str, *, span: tuple[int, int] = (0, -1)) -
             continue
         context, trigger = context_of(text, low, high)
         between = text[out[-1].end : low] if out else ""
-        if out and context == "stated" and (_APPOSITION.fullmatch(between)
-                                            or LIST_JOIN.fullmatch(between)):
+        if (out and context == "stated" and not _NEW_VERB.match(text, out[-1].end)
+                and (_APPOSITION.fullmatch(between) or LIST_JOIN.fullmatch(between))):
             # "signs of CREST - a form of"; a list shares its first item's context, however
             # long: "not within the joints of the hands, hips, knees and elbows"
             context, trigger = out[-1].context, out[-1].trigger
@@ -246,14 +260,20 @@ def sentence_bounds(text: str, position: int) -> tuple[int, int]:
 def clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     """The clause around ``text[start:end]``: its sentence cut at termination terms."""
     low, high = sentence_bounds(text, start)
-    before = [m.end() for m in _CLAUSE_END.finditer(text, low, start)]
+    # up to the mention's end, so that a look-ahead may see the mention itself
+    before = [m.end() for m in _CLAUSE_END.finditer(text, low, end) if m.end() <= start]
     after = [m.start() for m in _CLAUSE_END.finditer(text, end, high)]
     return (before[-1] if before else low), (after[0] if after else high)
 
 
+#: Triggers that are also abbreviations when capitalised ("SEM" for electron microscopy).
+_LOWER_CASE_ONLY = {"sem", "ni", "nem"}
+
+
 def _has(words: tuple[str, ...], text: str) -> str:
     for word in words:
-        if re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text, re.I):
+        flags = 0 if word in _LOWER_CASE_ONLY else re.I
+        if re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text, flags):
             return word
     return ""
 
@@ -280,12 +300,25 @@ _AGED_RELATIVE = re.compile(r"\d+[\s\-]*(?:year|month|week|day)s?[\s\-]*old\s+(m
                             r"sister|brother)\b", re.I)  # fmt: skip
 
 
+_PORTUGUESE = re.compile(r"\b(?:não|com|uma|anos|foi|foram|apresentou|também|são|pelo|pela)\b",
+                         re.I)  # fmt: skip
+_ENGLISH = re.compile(r"\b(?:the|and|with|was|were|of)\b", re.I)
+
+
+@functools.lru_cache(maxsize=32)
+def _in_portuguese(text: str) -> bool:
+    """Whether the text is in Portuguese, where "no" is "in the" ("no joelho")."""
+    return len(_PORTUGUESE.findall(text)) > len(_ENGLISH.findall(text))
+
+
 def context_of(text: str, start: int, end: int) -> tuple[str, str]:
     """("negated" | "uncertain" | "stated", trigger) for the mention ``text[start:end]``."""
     low, high = clause_bounds(text, start, end)
     before = text[low:start]
     # only the six words nearest the mention, as NegEx does
     before = " ".join(before.split()[-6:])
+    if _in_portuguese(text):
+        before = re.sub(r"\bno\b", "", before, flags=re.I)
     if aged := _AGED_RELATIVE.search(text, low, start):  # "his 28-year-old brother, had ...":
         before = re.sub(rf"\b{aged.group(1)}\b", "", before, flags=re.I)  # a patient himself
     after = " ".join(text[end:high].split()[:4])
@@ -315,12 +348,17 @@ _ANCHOR = re.compile(
     r"we (?:report|present|describe)|this (?:article|report|case)|the authors|"
     r"this is the first (?:case|report)|(?:medical |past |prior )+history (?:is|was) "
     r"(?:notable|significant|remarkable) for|"
-    r"\d+[\s\-]*(?:year|month|week|day)s?[\s\-]*old)\b",
+    r"\d+[\s\-]*(?:year|month|week|day)s?[\s\-]*old|"
+    # Spanish, Portuguese, Italian: "la paciente", "presentamos", "58 años"
+    r"(?:la|el|nuestr[oa]|a|o|nosso|nossa|il|nostr[oa])\s+(?:paciente|paziente)|"
+    r"(?:presentamos|describimos|reportamos|apresentamos|relatamos|descrevemos|presentiamo|"
+    r"descriviamo)|\d+\s+(?:años|anos|anni|meses|mesi))\b",
     re.I,
 )
 #: Verbs in the past tense: a case narrative, not a statement about the disease.
 _PAST = re.compile(
-    r"\b(?:was|were|had|showed|revealed|underwent|began|became|grew|took|came|\w{3,}ed)\b", re.I
+    r"\b(?:was|were|had|showed|revealed|underwent|began|became|grew|took|came|\w{3,}ed|"
+    r"fue|fueron|foi|foram|\w{3,}(?:ó|aba|aban|ía|ían|ou|ava|avam|ò))\b", re.I
 )
 #: Marks of text about the disease or the literature rather than the patient.
 _GENERAL = re.compile(
@@ -387,7 +425,8 @@ def about_patient(text: str, position: int) -> bool:
     return bool(_PAST.search(sentence)) and not _GENERAL.search(sentence)
 
 
-_ANY_AGE = re.compile(r"\b[\w.]+[\s\-]*(?:year|month|week|day)s?[\s\-]*old\b", re.I)
+_ANY_AGE = re.compile(r"\b[\w.]+[\s\-]*(?:year|month|week|day)s?[\s\-]*old\b|"
+                      r"\b\d+\s+(?:años|anos|anni|meses|mesi)\b", re.I)  # fmt: skip
 _HEADING = re.compile(r"^\W*(?:\d+\.\s*)*[^.\n]{0,60}\W*$")  # "Keywords: ...", "1. Case"
 
 

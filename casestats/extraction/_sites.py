@@ -22,7 +22,13 @@ PAIRED = {
     "iliac_crest", "popliteal_fossa", "dorsum_of_hand", "upper_limb", "lower_limb",
 }  # fmt: skip
 _ONE_SIDE = re.compile(r"\b(?:left|right)\b", re.I)
-_SIDE = re.compile(r"\b(left|right|both|bilateral(?:ly)?)\b(?:\s+and\s+(left|right))?", re.I)
+_SIDE = re.compile(r"\b(left|right|both|bilateral(?:ly)?|ambos|ambas)\b(?:\s+and\s+(left|right))?",
+                   re.I)  # fmt: skip
+#: Right after a site, the side in Spanish, Portuguese or Italian: "codo izquierdo".
+_SIDE_AFTER = re.compile(r"\s+(izquierd|derech|esquerd|direit|sinistr|destr|bilateral)"
+                         r"(?:[oa]s?|[ei]|es)?\b", re.I)  # fmt: skip
+_SIDE_WORD = {"izquierd": "left", "esquerd": "left", "sinistr": "left", "derech": "right",
+              "direit": "right", "destr": "right", "bilateral": "bilateral"}  # fmt: skip
 
 
 #: After a site: it is in pain or imaged, not a lesion ("body aches", "abdominal X-ray").
@@ -58,7 +64,7 @@ def sites(text: str, start: int, stop: int) -> list[FieldEvidence]:
     """Lesion sites with laterality, from sentences that speak of lesions."""
     out = []
     mentions = find_terms(text, "site", span=(start, stop))
-    # each mention's own side (label, rule, where the side word starts), read once
+    # each mention's own side (label, rule, where its words start and end), read once
     sides = {m.start: _laterality(text, m, sentence_bounds(text, m.start)[0]) for m in mentions}
     listed = _listed_sides(text, mentions, sides)
     schema = load_schema()
@@ -102,14 +108,14 @@ def sites(text: str, start: int, stop: int) -> list[FieldEvidence]:
             text, m.end, clause_bounds(text, m.start, m.end)[1]
         ):
             continue  # "multiple sites exclusively on the right side of her body"
-        side, rule, s = sides[m.start]
+        side, rule, s, e = sides[m.start]
         if not side and m.start in listed:
             side, rule = listed[m.start], "a side before a list of sites holds for each"
         if not side and len(named := sided.get(m.term, set())) == 1:
             side, rule = next(iter(named)), "the side the text gives this site elsewhere"
         value = f"{m.term} ({side})" if side else m.term
         status = m.context if m.context != "stated" else ("inferred" if rule else "stated")
-        out.append(evidence("sites", value, status, text, s, m.end, rule or m.trigger))
+        out.append(evidence("sites", value, status, text, s, e, rule or m.trigger))
     return out
 
 
@@ -118,7 +124,7 @@ def _listed_sides(text: str, mentions: list[Mention], sides: dict) -> dict[int, 
     shoulder and elbow"; not "the right elbow and knees"), by where the site starts."""
     listed, side, previous = {}, "", None
     for m in mentions:
-        own, rule, _ = sides[m.start]
+        own, rule, *_ = sides[m.start]
         own = "" if rule else own  # a side the words give, not the plural's
         if (previous is not None and LIST_JOIN.fullmatch(text[previous.end : m.start])
                 and not own and side and m.term in PAIRED and not _plural(m.text, m.term)):
@@ -127,11 +133,13 @@ def _listed_sides(text: str, mentions: list[Mention], sides: dict) -> dict[int, 
     return listed
 
 
-def _laterality(text: str, m: Mention, low: int) -> tuple[str, str, int]:
+def _laterality(text: str, m: Mention, low: int) -> tuple[str, str, int, int]:
     held = re.match(OF + r"(?=\w)", text[m.end :])
     if held and held.group(1):
         side = held.group(1).casefold()
-        return ("bilateral" if side in ("both", "bilateral") else side), "", m.start
+        return ("bilateral" if side in ("both", "bilateral") else side), "", m.start, m.end
+    if after := _SIDE_AFTER.match(text, m.end):
+        return _SIDE_WORD[after.group(1).casefold()], "", m.start, after.end()
     window = text[max(low, m.start - 35) : m.start]
     sides = list(_SIDE.finditer(window))
     # the side word must be followed only by the site, a possessive or an adjective
@@ -150,13 +158,13 @@ def _laterality(text: str, m: Mention, low: int) -> tuple[str, str, int]:
         words = {side.group(1).casefold(), (side.group(2) or "").casefold()} - {""}
         label = (
             "bilateral"
-            if len(words) > 1 or words & {"both", "bilateral", "bilaterally"}
+            if len(words) > 1 or words & {"both", "bilateral", "bilaterally", "ambos", "ambas"}
             else words.pop()
         )
-        return label, "", m.start - len(window) + side.start()
+        return label, "", m.start - len(window) + side.start(), m.end
     if m.term in PAIRED and _plural(m.text, m.term):
-        return "bilateral", "the plural of a paired site means both sides", m.start
-    return "", "", m.start
+        return "bilateral", "the plural of a paired site means both sides", m.start, m.end
+    return "", "", m.start, m.end
 
 
 def _plural(surface: str, term: str) -> bool:
