@@ -1190,3 +1190,12 @@ def test_romance_words_that_are_english_abbreviations_do_not_count():
             "phosphate deposits in the dermis. ANCA was negative.")
     row = _row(text)
     assert row["sites"] == "elbow (left)"
+
+
+def test_spanish_treatment_and_outcome_verbs():
+    text = ("Niño de 9 años con dermatomiositis juvenil y calcinosis en los pulpejos. Se trató "
+            "con hidróxido de aluminio y las lesiones mejoraron.")
+    row = _row(text)
+    assert (row["conditions"], row["treatments"], row["outcome"]) == (
+        "juvenile_dermatomyositis", "aluminium_hydroxide", "improved")
+    assert row["sites"] == "finger_pad"  # not a paired part, as "fingertips"
